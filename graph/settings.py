@@ -1,0 +1,59 @@
+"""The one settings object of ronglian (environment prefix ``RONGLIAN_``).
+
+Lives in ``graph/`` because every layer needs it and ``graph/`` imports no other
+ronglian package. Read it through :func:`get_settings` so tests can override the
+environment and clear the cache.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_store_url() -> str:
+    return "embedded://" + str(Path(user_data_dir("ronglian")) / "store")
+
+
+class Settings(BaseSettings):
+    """Every knob of ronglian; each field is documented in README.md (a test checks)."""
+
+    model_config = SettingsConfigDict(env_prefix="RONGLIAN_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = Field(
+        "development", description="Deployment mode; production refuses unsafe defaults."
+    )
+    store: str = Field(
+        default_factory=default_store_url,
+        description="Store URL: embedded:///path/to/dir, bolt://host:7687 or neo4j://host:7687.",
+    )
+    neo4j_user: str = Field("neo4j", description="Neo4j user name.")
+    neo4j_password: SecretStr = Field(SecretStr(""), description="Neo4j password.")
+    neo4j_database: str = Field("neo4j", description="Neo4j database name.")
+    query_timeout_s: float = Field(30.0, description="Time limit for one query, seconds.")
+    batch_size: int = Field(5000, ge=1, description="Rows per UNWIND batch for bulk writes.")
+    host: str = Field("127.0.0.1", description="HTTP API bind address.")
+    port: int = Field(8000, ge=1, le=65535, description="HTTP API port.")
+    anonymous_read: bool = Field(
+        False, description="Allow read endpoints without an API key (the demo turns it on)."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS (JSON list)."
+    )
+    log_level: str = Field("INFO", description="Log level.")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production" and "*" in self.cors_origins:
+            raise ValueError("RONGLIAN_CORS_ORIGINS may not contain '*' in production")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
