@@ -1,0 +1,45 @@
+"""The ``ronglian`` command line (Typer).
+
+Commands only declare options and call importable functions; each area lives in
+``api/commands/<area>.py`` with a ``register(app)`` function and is found here.
+A user mistake (any :class:`~graph.errors.RonglianError`) ends in one line on
+stderr and exit code 1 (2 for usage errors), never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+
+import api.commands
+from graph.errors import RonglianError
+
+app = typer.Typer(
+    name="ronglian",
+    help="融链 ronglian — industrial-chain collaboration knowledge graph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register_commands() -> None:
+    for info in sorted(pkgutil.iter_modules(api.commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"api.commands.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except RonglianError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(1)
