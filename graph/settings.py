@@ -46,6 +46,35 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed by CORS (JSON list)."
     )
     log_level: str = Field("INFO", description="Log level.")
+    # HTTP API (api/): keys, limits, jobs.
+    keys_path: Path = Field(
+        default_factory=lambda: Path(user_data_dir("ronglian")) / "keys.sqlite3",
+        description="SQLite file holding the hashed API keys (kept apart from the graph).",
+    )
+    rate_limit_per_minute: int = Field(
+        600, ge=0, description="Requests per minute per API key (or per client IP when "
+        "anonymous), per worker process; 0 turns rate limiting off.",
+    )
+    max_upload_mb: float = Field(
+        50.0, gt=0, description="Largest request body accepted by the ingest upload endpoints, MB."
+    )
+    max_body_kb: int = Field(
+        1024, ge=1, description="Largest request body accepted by every other endpoint, KB."
+    )
+    cypher_row_cap: int = Field(
+        10000, ge=1, description="Most rows the researcher Cypher endpoint returns."
+    )
+    cypher_timeout_s: float = Field(
+        10.0, gt=0, description="Time limit for one researcher Cypher query, seconds."
+    )
+    threadpool_size: int = Field(
+        40, ge=1, description="Worker threads per process for blocking store calls."
+    )
+    job_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("ronglian")) / "jobs",
+        description="Folder for ingest upload jobs: uploaded files, status, summaries, "
+        "quarantine files.",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

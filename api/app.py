@@ -1,0 +1,253 @@
+"""The HTTP API application factory: ``uvicorn api.app:create_app --factory``.
+
+:func:`create_app` wires the framework and nothing else: settings, the store's
+lifespan (opened once per app from settings, closed at shutdown unless the caller
+passed its own), the bounded thread pool for blocking store calls, problem+json
+errors, API-key auth and rate limits, CORS, body-size limits, request ids, JSON
+access logs and Prometheus metrics.
+
+Routers are discovered: every module in ``api/routes/`` that defines ``router`` is
+included, in sorted module order. Paths already starting with ``/api/`` are kept
+as written; others are mounted under ``/api/v1``. Every discovered router requires
+a caller (``CurrentKey``: an API key, or anonymous when ``anonymous_read`` is on)
+unless the module sets ``PUBLIC = True`` (health and readiness only). Routes add
+``EditorKey``/``AdminKey`` for writes. Business logic does not belong here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import api.routes
+from api import metrics, problems
+from api.auth import RateLimiter, current_principal
+from api.keys import KeyStore
+from api.logging import configure_logging, request_id_var
+from graph.settings import Settings, get_settings
+from graph.store import Store, open_store
+
+log = logging.getLogger("ronglian.api")
+access_log = logging.getLogger("ronglian.access")
+
+API_PREFIX = "/api/v1"
+UPLOAD_PREFIX = "/api/v1/ingest"
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+DESCRIPTION = """\
+融链 ronglian：大中小企业融通发展产业链知识图谱 API。
+
+Industrial-chain collaboration knowledge graph: enterprise search and profiles,
+chains and their gaps, partner recommendations, collaboration paths, tools,
+ingest uploads, the review queue and read-only Cypher for researchers.
+
+**Authentication**: send an API key (`ronglian keys create`) as `X-API-Key: <token>` or
+`Authorization: Bearer <token>`. Roles: `reader` (read), `editor` (ingest, review),
+`admin` (keys, deletions). Reading without a key works only where the operator
+turned anonymous reading on.
+
+**Errors** are RFC 9457 `application/problem+json` documents with a stable `type`
+per error code, a Chinese `title` and an English `title_en`, and the offending
+`field`. Rate-limited requests get `429` with `Retry-After`. Every response carries
+`X-Request-ID`.
+"""
+
+TAGS = [
+    {"name": "operations", "description": "健康检查、就绪、指标与错误目录 / health, readiness, "
+     "metrics, error catalogue."},
+]
+
+
+def _store_status_ok(store: Store) -> bool:
+    try:
+        return store.health().ok
+    except Exception:  # health() must not raise, but readiness must not crash either
+        return False
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    # Bound the pool that runs ``def`` routes (and so every store call): a burst of
+    # slow queries queues instead of spawning threads without limit.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size
+    owned = app.state.store is None
+    if owned:
+        app.state.store = await anyio.to_thread.run_sync(lambda: open_store(settings=settings))
+    app.state.ready = True
+    log.info("api started", extra={"store": getattr(app.state.store, "url", "?"),
+                                   "threadpool": settings.threadpool_size})
+    try:
+        yield
+    finally:
+        # Readiness turns false first so a balancer stops sending while we drain.
+        app.state.ready = False
+        jobs = getattr(app.state, "jobs", None)
+        if jobs is not None and hasattr(jobs, "shutdown"):
+            await anyio.to_thread.run_sync(jobs.shutdown)
+        if owned and app.state.store is not None:
+            await anyio.to_thread.run_sync(app.state.store.close)
+            app.state.store = None
+        app.state.keys.close()
+        log.info("api stopped")
+
+
+class RequestContextMiddleware:
+    """Request id, body-size limit, access log line and latency metrics, as pure ASGI.
+
+    Pure ASGI (not ``BaseHTTPMiddleware``) so streaming bodies and background tasks
+    keep working and the per-request cost stays small.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.upload_limit = int(settings.max_upload_mb * 1024 * 1024)
+        self.body_limit = settings.max_body_kb * 1024
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        rid = incoming if incoming and _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = rid
+        token = request_id_var.set(rid)
+        path: str = scope["path"]
+        limit = self.upload_limit if path.startswith(UPLOAD_PREFIX) else self.body_limit
+        status = 500
+        started = False
+        t0 = time.perf_counter()
+        metrics.IN_PROGRESS.inc()
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started = True
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+            await send(message)
+
+        received = 0
+
+        async def receive_wrapper() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # FastAPI re-raises HTTPExceptions from body reading; the problem
+                    # handler answers it as E413.
+                    raise StarletteHTTPException(413, f"request body exceeds {limit} bytes")
+            return message
+
+        try:
+            declared = _header(scope, b"content-length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                response = problems.problem_response(
+                    Request(scope),
+                    problems.PayloadTooLarge(f"request body of {declared} bytes exceeds the "
+                                             f"limit of {limit} bytes"),
+                )
+                await response(scope, receive, send_wrapper)
+            else:
+                await self.app(scope, receive_wrapper, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - t0
+            metrics.IN_PROGRESS.dec()
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "<unmatched>"
+            method = scope.get("method", "")
+            metrics.REQUEST_LATENCY.labels(method, template, str(status)).observe(elapsed)
+            access_log.info(
+                "%s %s %s", method, path, status,
+                extra={"method": method, "path": path, "route": template, "status": status,
+                       "duration_ms": round(elapsed * 1000, 2), "response_started": started,
+                       "key_id": scope.get("state", {}).get("key_id"),
+                       "client": (scope.get("client") or ("", 0))[0]},
+            )
+            request_id_var.reset(token)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for k, v in scope.get("headers", ()):
+        if k == name:
+            return bytes(v).decode("latin-1")
+    return None
+
+
+def _discovered_routers() -> list[tuple[str, Any]]:
+    out = []
+    for info in sorted(pkgutil.iter_modules(api.routes.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"api.routes.{info.name}")
+        if getattr(module, "router", None) is not None:
+            out.append((info.name, module))
+    return out
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """Build the API. Without arguments it reads ``RONGLIAN_*`` settings and opens the store.
+
+    A ``store`` passed in is used as is and left open at shutdown (its owner closes it).
+    """
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="融链 ronglian API",
+        version=_version(),
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=_lifespan,
+        responses=problems.problem_responses(422),
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.ready = False
+    app.state.keys = KeyStore(settings.keys_path)
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    problems.install(app)
+
+    app.include_router(problems.router)
+    app.include_router(metrics.router)
+    for _name, module in _discovered_routers():
+        router = module.router
+        deps = [] if getattr(module, "PUBLIC", False) else [Depends(current_principal)]
+        paths = [getattr(r, "path", "") for r in router.routes]
+        prefix = "" if paths and all(p.startswith("/api/") for p in paths) else API_PREFIX
+        app.include_router(router, prefix=prefix, dependencies=deps)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
+    # Added last = outermost: request ids and access lines cover CORS answers too.
+    app.add_middleware(RequestContextMiddleware, settings=settings)
+    return app
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("ronglian")
+    except Exception:
+        return "0.0.0"

@@ -1,0 +1,69 @@
+"""Prometheus metrics of the HTTP API and the ``GET /metrics`` endpoint.
+
+- ``ronglian_http_request_duration_seconds{method,route,status}``: latency histogram
+  per route *template* (``/api/v1/enterprises/{id}``, never the raw path, so ids do
+  not explode the label set; unmatched paths count as ``<unmatched>``).
+- ``ronglian_http_requests_in_progress``: gauge of requests being served.
+- ``ronglian_store_errors_total{code}``: store errors answered (by error code).
+
+With ``ronglian serve --workers N`` each worker has its own counters; set
+``PROMETHEUS_MULTIPROC_DIR`` to an empty folder to have ``/metrics`` aggregate all
+workers (prometheus-client's multiprocess mode). Metric objects are module-level
+because prometheus-client registers them globally, once per process.
+"""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+REQUEST_LATENCY = Histogram(
+    "ronglian_http_request_duration_seconds",
+    "HTTP request latency by route template.",
+    ["method", "route", "status"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+IN_PROGRESS = Gauge(
+    "ronglian_http_requests_in_progress", "HTTP requests being served.", multiprocess_mode="livesum"
+)
+STORE_ERRORS = Counter(
+    "ronglian_store_errors_total", "Graph store errors answered by the API.", ["code"]
+)
+
+router = APIRouter(tags=["operations"])
+
+_EXAMPLE = (
+    "# HELP ronglian_http_request_duration_seconds HTTP request latency by route template.\n"
+    "# TYPE ronglian_http_request_duration_seconds histogram\n"
+    'ronglian_http_request_duration_seconds_bucket{le="0.005",method="GET",'
+    'route="/api/v1/health",status="200"} 12.0\n'
+)
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    summary="Prometheus metrics",
+    responses={200: {"description": "Prometheus text exposition format.",
+                     "content": {"text/plain": {"example": _EXAMPLE}}}},
+)
+async def metrics() -> Response:
+    """Prometheus metrics of this worker (or of all workers in multiprocess mode)."""
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
