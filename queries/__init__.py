@@ -1,0 +1,25 @@
+"""The query services: chain detail and gaps, partner recommendations, paths, search, profiles.
+
+Every Cypher text these services run lives in ``queries/*.cypher`` (with
+``name.falkordb.cypher`` / ``name.neo4j.cypher`` variants where the engines
+differ) and is loaded through :data:`QUERIES`; nothing here builds Cypher from
+strings. Services take a :class:`graph.store.Store` and return plain dicts shaped
+exactly as the HTTP API answers, so the CLI, the API and notebooks share them.
+Nothing in ``queries/`` imports ``api/`` or ``ingest/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from graph.cypher import QueryLibrary
+from graph.store import Row, Store
+
+QUERIES = QueryLibrary(Path(__file__).parent)
+
+
+def run(store: Store, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+    """Run the read query ``queries/<name>.cypher`` (dialect variant picked by the store)."""
+    return store.read(QUERIES.get(name, store.dialect), params or {})

@@ -1,0 +1,113 @@
+"""Chain list, chain detail and gap analysis on the hand-checked sample graph (both engines)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import NotFound
+from graph.store import Store
+from queries.chains import chain_detail, list_chains
+from queries.common import region_prefix
+from queries.gaps import chain_gaps
+from tests.queries_sample import build_sample
+
+
+def test_queries_region_prefix_drops_zero_groups() -> None:
+    assert region_prefix("130200") == "1302"
+    assert region_prefix("130207") == "130207"
+    assert region_prefix("130000") == "13"
+    assert region_prefix("130207001000") == "130207001"
+
+
+def test_queries_list_chains_counts(store: Store) -> None:
+    build_sample(store)
+    assert list_chains(store) == [
+        {"id": "appliance", "name": "家电", "segments": 1, "enterprises": 1},
+        {"id": "steel", "name": "精品钢铁", "segments": 3, "enterprises": 8},
+    ]
+
+
+def test_queries_list_chains_empty_store(store: Store) -> None:
+    assert list_chains(store) == []
+
+
+def test_queries_chain_detail_default_region_is_home(store: Store) -> None:
+    build_sample(store)
+    d = chain_detail(store, "steel")
+    assert (d["id"], d["name"], d["region"]) == ("steel", "精品钢铁", "1302")
+    assert [s["name"] for s in d["segments"]] == ["上游", "中游", "下游"]
+    mid = {n["name"]: n for n in d["segments"][1]["nodes"]}
+    assert set(mid) == {"热轧板卷", "冷轧薄板"}
+    hot = mid["热轧板卷"]["enterprises"]
+    assert [(e["id"], e["local"]) for e in hot] == [("E1", True), ("E10", True)]
+    assert hot[0] == {"id": "E1", "name": "唐山钢铁集团有限责任公司", "region_code": "130203",
+                      "local": True, "size_class": "大型", "tiers": ["链主企业"]}
+    coke = next(n for n in d["segments"][0]["nodes"] if n["id"] == "p_coke")
+    # local firms first, then the outside ones
+    assert [(e["id"], e["local"]) for e in coke["enterprises"]] == [("E2", True), ("E9", False)]
+
+
+def test_queries_chain_detail_region_override_by_code_and_name(store: Store) -> None:
+    build_sample(store)
+    d = chain_detail(store, "steel", region="130207")
+    flags = {e["id"]: e["local"] for s in d["segments"] for n in s["nodes"]
+             for e in n["enterprises"]}
+    assert {k for k, v in flags.items() if v} == {"E2"}
+    assert chain_detail(store, "steel", region="丰南区")["region"] == "130207"
+
+
+def test_queries_chain_detail_unknown_id_raises_not_found(store: Store) -> None:
+    build_sample(store)
+    with pytest.raises(NotFound):
+        chain_detail(store, "nope")
+    with pytest.raises(NotFound):
+        chain_gaps(store, "nope", "1302")
+
+
+def test_queries_chain_gaps_classes(store: Store) -> None:
+    build_sample(store)
+    g = chain_gaps(store, "steel", "1302")
+    assert (g["chain"], g["region"]) == ("steel", "1302")
+    nodes = {n["id"]: n for n in g["nodes"]}
+    assert {k: n["class"] for k, n in nodes.items()} == {
+        "p_ore": "强链",     # one local supplier, a micro firm
+        "p_coke": "强链",    # single local supplier
+        "p_hot": None,       # 唐钢 + 迁安钢铁
+        "p_cold": None,      # 唐钢 + 唐山冷轧
+        "p_auto": "补链",    # made only in 石家庄
+        "p_ship": "补链",    # made only in 天津, and 唐钢 needs it
+    }
+    assert (nodes["p_auto"]["local_count"], nodes["p_auto"]["external_count"]) == (0, 1)
+    assert nodes["p_coke"]["single_supplier"] and nodes["p_coke"]["local_by_size"] == {"中型": 1}
+    assert nodes["p_hot"]["local_by_tier"] == {"链主企业": 1}
+    # 唐钢's need for ship plate is unmet locally; its coke and ore needs are met by local suppliers
+    assert [n["need_id"] for n in nodes["p_ship"]["unmet_needs"]] == ["N2"]
+    assert nodes["p_coke"]["unmet_needs"] == [] and nodes["p_ore"]["unmet_needs"] == []
+    # N4 comes from a small firm, not a leading one: it does not count
+    assert nodes["p_hot"]["unmet_needs"] == []
+    # biggest gap first: ship plate (missing + unmet need) outranks auto parts (missing)
+    assert g["nodes"][0]["id"] == "p_ship"
+    assert nodes["p_ship"]["score"] > nodes["p_auto"]["score"] > nodes["p_ore"]["score"]
+    assert nodes["p_ore"]["score"] > nodes["p_hot"]["score"]
+    assert [c["id"] for c in nodes["p_ship"]["candidates"]] == ["E5"]
+    assert "已与本地 1 家企业有供应或合作关系" in nodes["p_ship"]["candidates"][0]["reasons"]
+    assert [c["id"] for c in nodes["p_coke"]["candidates"]] == ["E9"]
+
+
+def test_queries_chain_gaps_extensions_on_strong_nodes(store: Store) -> None:
+    build_sample(store)
+    nodes = {n["id"]: n for n in chain_gaps(store, "steel", "1302")["nodes"]}
+    hot = nodes["p_hot"]["extensions"]
+    assert [(e["id"], e["direction"]) for e in hot] == [("p_scrap", "upstream")]
+    assert [c["id"] for c in hot[0]["candidates"]] == ["E8"]
+    cold = nodes["p_cold"]["extensions"]
+    assert [(e["id"], e["direction"]) for e in cold] == [("p_shell", "downstream")]
+    assert nodes["p_ship"]["extensions"] == [] and nodes["p_hot"]["candidates"] == []
+
+
+def test_queries_chain_gaps_other_region(store: Store) -> None:
+    build_sample(store)
+    nodes = {n["id"]: n for n in chain_gaps(store, "steel", "13")["nodes"]}
+    # the whole province: 石家庄 makes auto parts, so it is no longer missing
+    assert nodes["p_auto"]["class"] == "强链"
+    assert nodes["p_ship"]["class"] == "补链"
