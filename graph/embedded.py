@@ -95,7 +95,7 @@ def _clear_stale_server(directory: Path) -> bool:
         record.unlink()
     pid_path = Path(settings.get("pidfile", "")) if settings else None
     if pid_path and pid_path.name:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError, psutil.Error):
             pid = int(pid_path.read_text().strip())
             proc = psutil.Process(pid)
             if proc.status() != psutil.STATUS_ZOMBIE and proc.name().startswith("redis"):
