@@ -1,0 +1,312 @@
+"""Entity resolution: which Enterprise node (if any) a name or USCC refers to.
+
+Lives here: the :class:`Resolver` index (USCC, exact normalised names, aliases,
+short names, and a character-bigram blocking index for fuzzy matching with
+rapidfuzz) and its :class:`Decision` (``same`` / ``new`` / ``ambiguous`` with a
+score and a reason). Every decision is logged (logger ``ingest.resolve``, and
+to an optional per-run sink). Must not live here: writing to the graph
+(ambiguous decisions become review ``Candidate`` nodes in the jobs) or name
+normalisation rules (:mod:`ingest.normalize`).
+
+Contract used by text linking (H5)::
+
+    resolver = Resolver.from_store(store)      # or Resolver(); resolver.add(...)
+    d = resolver.resolve(name="唐山三友", uscc=None)
+    d.kind in {"same", "new", "ambiguous"}; d.id; d.score; d.reason
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from rapidfuzz.distance import LCSseq
+
+from ingest.normalize import PROVINCE_ABBR, NameKeys, fold, name_keys
+
+log = logging.getLogger("ingest.resolve")
+
+DecisionKind = Literal["same", "new", "ambiguous"]
+
+#: Thresholds chosen on the tuning split of the listed-companies pairs
+#: (``python -m ingest.resolve_eval --tune``); the report split was not used.
+SAME_THRESHOLD = 0.76
+AMBIGUOUS_THRESHOLD = 0.70
+MARGIN = 0.05
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the resolver decided for one mention."""
+
+    kind: DecisionKind
+    id: str | None
+    score: float
+    reason: str
+    #: Best alternatives (id, score), best first; set for ambiguous decisions.
+    candidates: tuple[tuple[str, float], ...] = ()
+    query: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "score": round(self.score, 4),
+                "reason": self.reason, "query": self.query,
+                "candidates": [[i, round(s, 4)] for i, s in self.candidates]}
+
+
+@dataclass
+class _Entry:
+    id: str
+    name: str
+    uscc: str | None
+    keys: list[NameKeys] = field(default_factory=list)
+
+
+def _bigrams(text: str) -> set[str]:
+    if len(text) < 2:
+        return {text} if text else set()
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def clean_uscc(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = fold(str(value)).upper().replace(" ", "")
+    return v or None
+
+
+class Resolver:
+    """An in-memory index of known enterprises and the rules that match a mention.
+
+    Exact look-ups (id, USCC, normalised name, alias) are dictionaries; the
+    fuzzy stage first blocks on shared character bigrams (rare ones weigh more;
+    postings longer than ``max_posting`` are skipped as uninformative) and then
+    scores at most ``top_k`` candidates with an LCS-based similarity, so a
+    look-up costs about the same at 1k or 1M entities.
+    """
+
+    def __init__(self, *, same_threshold: float = SAME_THRESHOLD,
+                 ambiguous_threshold: float = AMBIGUOUS_THRESHOLD, margin: float = MARGIN,
+                 top_k: int = 40, max_posting: int = 20_000,
+                 sink: Callable[[Decision], None] | None = None) -> None:
+        self.same_threshold = same_threshold
+        self.ambiguous_threshold = ambiguous_threshold
+        self.margin = margin
+        self.top_k = top_k
+        self.max_posting = max_posting
+        self.sink = sink
+        self._entries: list[_Entry] = []
+        self._by_id: dict[str, int] = {}
+        self._by_uscc: dict[str, int] = {}
+        self._exact: dict[str, set[int]] = defaultdict(set)
+        self._grams: dict[str, array[int]] = defaultdict(lambda: array("l"))
+
+    # ------------------------------------------------------------------ index
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, id_: object) -> bool:
+        return id_ in self._by_id
+
+    def add(self, id_: str, name: str | None, *, uscc: str | None = None,
+            aliases: Iterable[str] = (), short_name: str | None = None) -> None:
+        """Index (or re-index with more names) the enterprise ``id_``."""
+        idx = self._by_id.get(id_)
+        if idx is None:
+            idx = len(self._entries)
+            self._entries.append(_Entry(id_, name or "", None))
+            self._by_id[id_] = idx
+        entry = self._entries[idx]
+        code = clean_uscc(uscc)
+        if code:
+            entry.uscc = code
+            self._by_uscc[code] = idx
+        names = [n for n in (name, short_name, *aliases) if n]
+        if name and not entry.name:
+            entry.name = name
+        known = {(k.full, k.core) for k in entry.keys}
+        for n in names:
+            keys = name_keys(str(n))
+            if not keys.full or (keys.full, keys.core) in known:
+                continue
+            known.add((keys.full, keys.core))
+            entry.keys.append(keys)
+            self._exact[keys.full].add(idx)
+            if keys.core:
+                self._exact["\x00" + keys.core].add(idx)
+            for g in _bigrams(keys.full) | _bigrams(keys.core) | set(keys.full):
+                self._grams[g].append(idx)
+
+    def add_rows(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Index rows of ``{id, name, uscc, aliases, short_name}``; return how many."""
+        n = 0
+        for r in rows:
+            aliases = r.get("aliases") or []
+            if isinstance(aliases, str):
+                aliases = [aliases]
+            self.add(str(r["id"]), r.get("name"), uscc=r.get("uscc"),
+                     aliases=aliases, short_name=r.get("short_name"))
+            n += 1
+        return n
+
+    @classmethod
+    def from_store(cls, store: Any, **kwargs: Any) -> Resolver:
+        """Load every Enterprise (id, uscc, name, aliases, short_name) of ``store``."""
+        from ingest.cypher import INGEST_CYPHER
+
+        r = cls(**kwargs)
+        text = INGEST_CYPHER.get("ingest_enterprise_index", store.dialect)
+        r.add_rows(store.read(text, {}))
+        return r
+
+    def name_of(self, id_: str) -> str | None:
+        idx = self._by_id.get(id_)
+        return self._entries[idx].name if idx is not None else None
+
+    def id_for_uscc(self, uscc: str) -> str | None:
+        idx = self._by_uscc.get(clean_uscc(uscc) or "")
+        return self._entries[idx].id if idx is not None else None
+
+    # ---------------------------------------------------------------- resolve
+    def resolve(self, name: str | None = None, uscc: str | None = None) -> Decision:
+        """Decide which known enterprise ``name``/``uscc`` is, or that it is new."""
+        d = self._resolve(name, uscc)
+        log.debug("resolve %r uscc=%s -> %s %s %.3f %s", name, uscc, d.kind, d.id, d.score,
+                  d.reason)
+        if self.sink is not None:
+            self.sink(d)
+        return d
+
+    def _resolve(self, name: str | None, uscc: str | None) -> Decision:
+        query = name or uscc or ""
+        code = clean_uscc(uscc)
+        if code:
+            idx = self._by_uscc.get(code)
+            if idx is not None:
+                return Decision("same", self._entries[idx].id, 1.0, "uscc", query=query)
+        if not name or not name.strip():
+            return Decision("new", None, 0.0, "uscc unknown" if code else "no name",
+                            query=query)
+        keys = name_keys(name)
+        if not keys.full:
+            return Decision("new", None, 0.0, "empty name after normalisation", query=query)
+        exact = set(self._exact.get(keys.full, ()))
+        if keys.core and not exact:
+            # Same core name: the same firm only if the regions do not contradict
+            # and the core is specific enough (浙江东方 is not 东方集团).
+            exact = {i for i in self._exact.get("\x00" + keys.core, set())
+                     if self._regions_agree(keys, self._entries[i], len(keys.core))}
+        if code:
+            # A different USCC on record means a different legal entity, whatever the name.
+            exact = {i for i in exact if not self._entries[i].uscc
+                     or self._entries[i].uscc == code}
+        if len(exact) == 1:
+            (idx,) = exact
+            return Decision("same", self._entries[idx].id, 1.0, "name", query=query)
+        if len(exact) > 1:
+            cands = tuple((self._entries[i].id, 1.0) for i in sorted(exact))[:5]
+            return Decision("ambiguous", cands[0][0], 1.0,
+                            f"{len(exact)} enterprises share this name", cands, query)
+        scored = self._fuzzy(keys, code)
+        if not scored:
+            return Decision("new", None, 0.0, "no candidate", query=query)
+        best_id, best = scored[0]
+        second = scored[1][1] if len(scored) > 1 else 0.0
+        top = tuple(scored[:5])
+        if best >= self.same_threshold and best - second >= self.margin:
+            return Decision("same", best_id, best, f"fuzzy {best:.2f} (next {second:.2f})",
+                            top, query)
+        if best >= self.ambiguous_threshold:
+            why = "close runner-up" if best >= self.same_threshold else "below threshold"
+            return Decision("ambiguous", best_id, best,
+                            f"fuzzy {best:.2f}, {why} {second:.2f}", top, query)
+        return Decision("new", None, best, f"best fuzzy {best:.2f} below threshold", top, query)
+
+    @staticmethod
+    def _regions_agree(q: NameKeys, e: _Entry, core_len: int) -> bool:
+        for k in e.keys:
+            if k.core != q.core:
+                continue
+            if q.region and k.region:
+                if q.region.startswith(k.region) or k.region.startswith(q.region):
+                    return True
+            elif (core_len >= 3 and not (q.region or k.region)) or core_len >= 4:
+                return True
+        return False
+
+    def candidates(self, keys: NameKeys) -> list[int]:
+        """Blocking: entries sharing informative bigrams with the query, best first."""
+        weight: dict[int, float] = defaultdict(float)
+        n = max(len(self._entries), 1)
+        grams = _bigrams(keys.full) | _bigrams(keys.core)
+        # Single characters help where a short name abbreviates (杭钢 ← 杭州钢铁),
+        # at a lower weight than bigrams.
+        grams |= set(keys.full)
+        for g in grams:
+            post = self._grams.get(g)
+            if not post or len(post) > self.max_posting:
+                continue
+            w = math.log(1 + n / len(post)) * (1.0 if len(g) == 2 else 0.5)
+            for idx in set(post):
+                weight[idx] += w
+        return sorted(weight, key=lambda i: -weight[i])[: self.top_k]
+
+    def _fuzzy(self, keys: NameKeys, code: str | None) -> list[tuple[str, float]]:
+        best: dict[int, float] = {}
+        for idx in self.candidates(keys):
+            e = self._entries[idx]
+            if code and e.uscc and e.uscc != code:
+                continue
+            best[idx] = max(similarity(keys, k) for k in e.keys)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        return [(self._entries[i].id, s) for i, s in ranked]
+
+
+def similarity(q: NameKeys, c: NameKeys) -> float:
+    """Similarity of two names in [0, 1].
+
+    A short name is usually an in-order selection of the full name's characters
+    (邵阳液压 ← 邵阳维克液压), so the score rests on the longest common
+    subsequence: how much of the shorter name it explains (weight 0.75) and how
+    much of the longer one (0.25); the region-stripped cores are compared the
+    same way and the better of the two counts.
+    """
+    s = _lcs_score(q.full, c.full)
+    if q.core and c.core:
+        core = _lcs_score(q.core, c.core)
+        if q.region and c.region and not (q.region.startswith(c.region)
+                                          or c.region.startswith(q.region)):
+            core -= 0.15  # 锦州石化 is not 深圳石化
+        elif bool(q.region) != bool(c.region):
+            core -= 0.04
+        if len(q.core) < 3:
+            core -= 0.05
+        s = max(s, core)
+    # 粤高速 → 广东省高速公路发展: a province abbreviation standing for the region.
+    if len(q.full) >= 3 and c.region and c.core:
+        prov = PROVINCE_ABBR.get(q.full[0])
+        if prov and c.region.startswith(prov):
+            s = max(s, _lcs_score(q.full[1:], c.core))
+    return s
+
+
+def _lcs_score(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    lcs = LCSseq.similarity(a, b)
+    # Asymmetric on purpose: how much of the mention the candidate explains
+    # matters more than how much of the candidate the mention names.
+    contain = lcs / len(a)
+    cover = lcs / len(b)
+    first = 0.03 if a[0] == b[0] else 0.0
+    # A mention that appears verbatim inside the candidate beats one spread out.
+    contiguous = 0.03 if len(a) >= 2 and a in b else 0.0
+    return min(1.0, 0.69 * contain + 0.25 * cover + first + contiguous)
+
+
+def resolve_many(resolver: Resolver, names: Sequence[str]) -> list[Decision]:
+    return [resolver.resolve(name=n) for n in names]
