@@ -142,6 +142,8 @@ def refuse_load_csv(query: str) -> None:
 @router.post(
     "/cypher",
     summary="Read-only Cypher",
+    # A POST that writes nothing: the auth test of write endpoints skips it.
+    openapi_extra={"x-read-only": True},
     responses=problem_responses(400, 401, 403, 408, 422, 429, 503),
 )
 def run_cypher(
