@@ -1,0 +1,114 @@
+"""Core commands: ``demo``, ``serve``, ``migrate``, ``health``.
+
+Options only; the work is done by importable functions in ``graph/``,
+``ingest/`` and ``api/app.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from graph.errors import RonglianError
+from graph.migrations import migrate as run_migrate
+from graph.settings import get_settings
+from graph.store import Store, open_store
+
+console = Console(stderr=True)
+
+StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL (default: "
+                     "RONGLIAN_STORE, else an embedded store in the user's data folder).")]
+HostOpt = Annotated[str | None, typer.Option("--host", help="Bind address (default 127.0.0.1).")]
+PortOpt = Annotated[int | None, typer.Option("--port", help="Port (default 8000).")]
+
+
+def _use_store(url: str | None) -> None:
+    """Make ``url`` the store of this process and of any worker it starts."""
+    if url:
+        os.environ["RONGLIAN_STORE"] = url
+    get_settings.cache_clear()
+
+
+def _serve(host: str | None, port: int | None, workers: int, store: Store) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    console.print(f"[green]ronglian[/] serving {store.url} on http://{host}:{port} "
+                  f"(API: /api/v1, docs: /docs, explorer: /explore)")
+    if workers > 1:
+        # the parent keeps the store open so the embedded server is started once, before
+        # the workers attach to it, and outlives any one of them
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_config=None, timeout_graceful_shutdown=10)
+    else:
+        from api.app import create_app
+
+        uvicorn.run(create_app(settings, store), host=host, port=port, log_config=None,
+                    timeout_graceful_shutdown=10)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def demo(
+        store: StoreOpt = None, host: HostOpt = None, port: PortOpt = None,
+        load_only: Annotated[bool, typer.Option("--load-only",
+                                                help="Load the demo and exit.")] = False,
+    ) -> None:
+        """Load the bundled synthetic Tangshan demo (idempotent) and serve the API."""
+        from ingest.demo import load_demo
+
+        _use_store(store)
+        os.environ.setdefault("RONGLIAN_ANONYMOUS_READ", "true")  # the demo is for looking
+        get_settings.cache_clear()
+        s = open_store()
+        try:
+            result = run_migrate(s)
+            if result.changed:
+                console.print(f"schema: version {result.from_version} → {result.to_version}")
+            summary = load_demo(s)
+            console.print(f"[green]demo loaded[/] into {s.url}: {summary}")
+            console.print("[yellow]注意：演示数据为合成数据 (synthetic demo data)[/]")
+            if not load_only:
+                _serve(host, port, 1, s)
+        finally:
+            s.close()
+
+    @app.command()
+    def serve(
+        store: StoreOpt = None, host: HostOpt = None, port: PortOpt = None,
+        workers: Annotated[int, typer.Option("--workers", min=1, max=64,
+                                             help="Worker processes.")] = 1,
+    ) -> None:
+        """Serve the HTTP API on an existing store, loading nothing."""
+        _use_store(store)
+        with open_store() as s:
+            _serve(host, port, workers, s)
+
+    @app.command()
+    def migrate(store: StoreOpt = None) -> None:
+        """Upgrade the store's schema (constraints, indexes, data) in place."""
+        _use_store(store)
+        with open_store() as s:
+            r = run_migrate(s)
+        typer.echo(f"schema version {r.from_version} → {r.to_version}; "
+                   f"{len(r.schema_changes)} constraints/indexes created")
+
+    @app.command()
+    def health(store: StoreOpt = None) -> None:
+        """Check that the store answers; exit code 1 when it does not."""
+        _use_store(store)
+        try:
+            with open_store() as s:
+                h = s.health()
+        except RonglianError as e:
+            typer.echo(f"unhealthy: {e}", err=True)
+            sys.exit(1)
+        typer.echo(f"{'ok' if h.ok else 'unhealthy'}: {h.engine} {h.version} at {h.url}"
+                   + (f" ({h.detail})" if h.detail else ""))
+        if not h.ok:
+            sys.exit(1)

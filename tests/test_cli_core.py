@@ -1,0 +1,52 @@
+"""Core CLI commands: clear one-line errors, exit codes, migrate and health (issue 2)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ronglian(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", "from api.cli import main; main()", *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    pytest.param("bolt://127.0.0.1:1", "cannot reach Neo4j at bolt://127.0.0.1:1",
+                 id="unreachable"),
+    pytest.param("mysql://x", "unknown store URL", id="bad-scheme"),
+    pytest.param("embedded://", "has no path", id="no-path"),
+])
+def test_cli_health_bad_store_is_one_line(url: str, says: str) -> None:
+    out = ronglian("health", "--store", url)
+    assert out.returncode == 1
+    assert says in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_cli_migrate_then_health(tmp_path: Path) -> None:
+    url = f"embedded://{tmp_path / 'store'}"
+    first = ronglian("migrate", "--store", url)
+    assert first.returncode == 0, first.stderr
+    assert "schema version 0 → 1" in first.stdout
+    again = ronglian("migrate", "--store", url)
+    assert "schema version 1 → 1; 0 constraints" in again.stdout
+    h = ronglian("health", "--store", url)
+    assert h.returncode == 0 and h.stdout.startswith("ok: falkordb")
+
+
+@pytest.mark.neo4j
+def test_cli_neo4j_wrong_password_is_one_line(neo4j_server: object) -> None:
+    import os
+
+    env = {**os.environ, "RONGLIAN_NEO4J_PASSWORD": "wrong-password"}
+    out = ronglian("health", "--store", neo4j_server.uri, env=env)  # type: ignore[attr-defined]
+    assert out.returncode == 1
+    assert "refused user 'neo4j'" in out.stderr
+    assert "Traceback" not in out.stderr
