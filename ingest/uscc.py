@@ -202,6 +202,10 @@ def validate(code: str) -> UsccResult:
         return fail("AUTHORITY", f"登记管理部门代码“{norm[0]}”未定义",
                     f"undefined registration authority code {norm[0]!r}",
                     check_char_expected=expected, check_char_got=norm[17], **parts)
+    if parts["region_name"] is None:
+        # Historic or special codes (e.g. 100000 for national bodies) are still legal.
+        notes.append(f"登记机关行政区划码 {parts['region_code']} 不在现行区划表中 "
+                     f"(region code not in the current division table)")
     return UsccResult(input=raw, valid=True, code=norm, reason_code="OK",
                       reason="校验通过 (valid)", notes=notes,
                       check_char_expected=expected, check_char_got=norm[17], **parts)

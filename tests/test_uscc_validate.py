@@ -134,3 +134,17 @@ def test_uscc_make_rejects_bad_arguments(kwargs: dict[str, object], field: str) 
 def test_uscc_check_char_rejects_wrong_length() -> None:
     with pytest.raises(InvalidInput):
         check_char("123")
+
+
+def test_uscc_validate_names_the_region() -> None:
+    r = validate(make_uscc("130207", 7))
+    assert r.region_code == "130207"
+    assert r.region_name == "河北省唐山市丰南区"
+    assert validate("91350100M000100Y43").region_name == "福建省福州市"
+
+
+def test_uscc_validate_unknown_region_still_valid() -> None:
+    r = validate(make_uscc("999999", 7))
+    assert r.valid
+    assert r.region_name is None
+    assert any("999999" in n for n in r.notes)
