@@ -18,13 +18,7 @@ import pytest
 from graph.settings import get_settings
 from graph.store import Store, open_store
 
-if (Path(__file__).parent / "neo4j_plugin.py").exists():
-    pytest_plugins = ["tests.neo4j_plugin"]
-else:  # TEMPORARY while the plugin is being written; removed before landing
-
-    @pytest.fixture(scope="session")
-    def neo4j_server() -> None:
-        pytest.skip("tests/neo4j_plugin.py not written yet")
+pytest_plugins = ["tests.neo4j_plugin"]
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
