@@ -8,9 +8,10 @@ access logs and Prometheus metrics.
 
 Routers are discovered: every module in ``api/routes/`` that defines ``router`` is
 included, in sorted module order. Paths already starting with ``/api/`` are kept
-as written; others are mounted under ``/api/v1``. Every discovered router requires
-a caller (``CurrentKey``: an API key, or anonymous when ``anonymous_read`` is on)
-unless the module sets ``PUBLIC = True`` (health and readiness only). Routes add
+as written; others are mounted under ``/api/v1`` unless the module sets ``PREFIX``
+(the explorer's pages use ``""``). Every discovered router requires a caller
+(``CurrentKey``: an API key, or anonymous when ``anonymous_read`` is on) unless the
+module sets ``PUBLIC = True`` (health and readiness only). Routes add
 ``EditorKey``/``AdminKey`` for writes. Business logic does not belong here.
 """
 
@@ -228,6 +229,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         deps = [] if getattr(module, "PUBLIC", False) else [Depends(current_principal)]
         paths = [getattr(r, "path", "") for r in router.routes]
         prefix = "" if paths and all(p.startswith("/api/") for p in paths) else API_PREFIX
+        prefix = getattr(module, "PREFIX", prefix)  # pages (api/routes/explore.py) use ""
         app.include_router(router, prefix=prefix, dependencies=deps)
 
     if settings.cors_origins:
