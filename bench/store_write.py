@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.neo4j_server
 
-from graph.store import Store, open_store  # noqa: E402
-from graph.writes import merge_nodes, merge_rels, node_row, rel_row  # noqa: E402
+from graph.store import Store, open_store
+from graph.writes import merge_nodes, merge_rels, node_row, rel_row
 
 
 def _nodes(n: int, prefix: str) -> list[dict[str, object]]:
