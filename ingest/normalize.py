@@ -34,7 +34,7 @@ LEGAL_SUFFIXES: tuple[str, ...] = tuple(sorted(
 _DROP_IN_BRACKETS = {"集团", "中国", "控股", "有限合伙", "普通合伙", "特殊普通合伙", "股份"}
 
 #: Province-level names and their short forms; city and county names are added
-#: from H2's region table when it is available (see :func:`region_prefixes`).
+#: from H2's region table (``ingest.regions``) (see :func:`region_prefixes`).
 _PROVINCES = (
     "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省",
     "黑龙江省", "上海市", "江苏省", "浙江省", "安徽省", "福建省", "江西省",
@@ -129,10 +129,9 @@ def _reference_regions() -> list[tuple[str, str]]:
     """(name, level) from H2's region table; empty when it is not there yet."""
     out: list[tuple[str, str]] = []
     try:
-        import importlib
+        from ingest.regions import region_rows  # H2's table
 
-        reference = importlib.import_module("ingest.reference")  # H2's module, may be absent
-        for row in reference.region_rows():
+        for row in region_rows():
             name = str(row.get("name") or "")
             level = str(row.get("level") or "")
             if name and level in {"city", "county"}:

@@ -1,0 +1,7 @@
+// Content hashes of existing nodes of one label, to tell created/updated/unchanged apart.
+// Template: {label} is a backtick-quoted label from the schema (filled by ingest.job).
+// Parameters: $ids = [string]
+// Returns: id, hash (content_hash, may be null), as_of
+UNWIND $ids AS id
+MATCH (n:{label} {id: id})
+RETURN n.id AS id, n.content_hash AS hash, n.as_of AS as_of

@@ -1,0 +1,8 @@
+// Content hashes of existing relationships of one type between nodes matched by id.
+// Template: {start}, {end}, {rel} are backtick-quoted names from the schema.
+// Parameters: $rows = [{start: string, end: string, key: string}]
+// Returns: start, end, key, hash
+UNWIND $rows AS row
+MATCH (a:{start} {id: row.start})-[r:{rel}]->(b:{end} {id: row.end})
+WHERE r.key = row.key
+RETURN row.start AS start, row.end AS end, row.key AS key, r.content_hash AS hash

@@ -1,0 +1,383 @@
+"""One ingest run: provenance, change detection, batched writes, quarantine, prune.
+
+Lives here: :class:`Job` (what every ingest job — tables, chains, triples,
+demo — writes through) and its typed :class:`IngestResult`. A job buffers
+node and relationship records, and per batch reads the stored
+``content_hash`` of those records: new ones are created, changed ones updated
+(their previous values kept with their time in ``history_json``), identical
+ones not written at all, so rerunning a source changes nothing. Each batch is
+its own committed transaction, so a crash loses at most the batch in flight
+and a rerun completes the graph. Must not live here: parsing of any source
+format, or Cypher text (``graph/cypher/ingest_*.cypher``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from graph.schema import q, q_rel
+from graph.settings import get_settings
+from graph.store import GRAPH_CYPHER, Store
+from graph.writes import merge_nodes, merge_rels, node_row, rel_row
+from ingest.resolve import Decision, Resolver
+
+log = logging.getLogger("ingest.job")
+
+PROVENANCE_KEYS = frozenset({"source", "run_id", "ingested_at", "method", "confidence",
+                             "content_hash", "as_of", "history_json"})
+_HISTORY_MAX = 10
+
+
+@dataclass
+class IngestResult:
+    """Counts of one run (records are nodes and relationships written by the run)."""
+
+    run_id: str
+    source: str
+    kind: str
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    pruned: int = 0
+    candidates: int = 0
+    quarantine_path: str | None = None
+    decisions_path: str | None = None
+    chain_ids: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def counts(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self).items() if isinstance(v, int)}
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_run_id() -> str:
+    return "run-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def stable_id(prefix: str, *parts: object) -> str:
+    """A deterministic id from content, so a rerun after a crash finds the same node."""
+    h = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+    return f"{prefix}-{h}"
+
+
+def content_hash(props: Mapping[str, Any]) -> str:
+    data = {k: v for k, v in props.items() if k not in PROVENANCE_KEYS}
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+
+
+def default_run_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("ronglian")) / "runs"
+
+
+@dataclass
+class _RelBuf:
+    start_label: str
+    end_label: str
+    rows: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+class Job:
+    """Write path of one ingest run with provenance (see module docstring)."""
+
+    def __init__(self, store: Store, source: str, kind: str, *, method: str = "table",
+                 confidence: float = 1.0, run_dir: Path | None = None, prune: bool = False,
+                 batch_size: int | None = None, synthetic: bool = False,
+                 resolver: Resolver | None = None,
+                 on_progress: Callable[[int], None] | None = None) -> None:
+        self.store = store
+        self.source = source
+        self.kind = kind
+        self.method = method
+        self.confidence = confidence
+        self.prune = prune
+        self.synthetic = synthetic
+        self.batch_size = batch_size or get_settings().batch_size
+        self.run_id = new_run_id()
+        self.started_at = utc_now()
+        self.result = IngestResult(self.run_id, source, kind)
+        self.run_dir = Path(run_dir) if run_dir else default_run_dir()
+        self.on_progress = on_progress
+        self._nodes: dict[str, dict[str, dict[str, Any]]] = {}
+        self._rels: dict[str, dict[tuple[str, str], _RelBuf]] = {}
+        self._seen_nodes: dict[str, set[str]] = {}
+        self._seen_rels: dict[tuple[str, str, str], set[tuple[str, str, str]]] = {}
+        self._resolver = resolver
+        self._qfile: IO[str] | None = None
+        self._qwriter: Any = None
+        self._dfile: IO[str] | None = None
+        self._pending = 0
+        merge_nodes(self.store, "IngestRun", [node_row(self.run_id, {
+            "source": source, "kind": kind, "method": method, "started_at": self.started_at,
+            "status": "running"})])
+
+    # ------------------------------------------------------------ resolution
+    @property
+    def resolver(self) -> Resolver:
+        """The enterprise resolver, loaded from the store on first use (after a flush)."""
+        if self._resolver is None:
+            self.flush()
+            self._resolver = Resolver.from_store(self.store, sink=self._log_decision)
+        elif self._resolver.sink is None:
+            self._resolver.sink = self._log_decision
+        return self._resolver
+
+    def resolver_loaded(self) -> bool:
+        return self._resolver is not None
+
+    def _log_decision(self, d: Decision) -> None:
+        if self._dfile is None:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            path = self.run_dir / f"{self.run_id}.decisions.jsonl"
+            self._dfile = path.open("w", encoding="utf-8")
+            self.result.decisions_path = str(path)
+        self._dfile.write(json.dumps(d.as_dict(), ensure_ascii=False) + "\n")
+
+    # ------------------------------------------------------------ quarantine
+    def quarantine(self, row: int, column: str, code: str, reason: str) -> None:
+        """Record one bad row (the row is not loaded)."""
+        if self._qwriter is None:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            path = self.run_dir / f"{self.run_id}.quarantine.csv"
+            self._qfile = path.open("w", encoding="utf-8-sig", newline="")
+            self._qwriter = csv.writer(self._qfile)
+            self._qwriter.writerow(["source", "row", "column", "code", "reason"])
+            self.result.quarantine_path = str(path)
+        self._qwriter.writerow([self.source, row, column, code, reason])
+        self.result.quarantined += 1
+
+    # ---------------------------------------------------------------- buffer
+    def provenance(self, confidence: float | None = None) -> dict[str, Any]:
+        p: dict[str, Any] = {"source": self.source, "run_id": self.run_id,
+                             "ingested_at": self.started_at, "method": self.method,
+                             "confidence": self.confidence if confidence is None else confidence}
+        if self.synthetic:
+            p["synthetic"] = True
+        return p
+
+    def node(self, label: str, id_: str, props: Mapping[str, Any], *,
+             confidence: float | None = None) -> None:
+        """Queue an upsert of ``(label {id})`` with ``props`` (None values are dropped)."""
+        q(label)
+        data = {k: v for k, v in props.items() if v is not None and k != "id"}
+        if self.synthetic:
+            data["synthetic"] = True
+        buf = self._nodes.setdefault(label, {})
+        if id_ in buf:
+            buf[id_].update(data)  # the same record twice in one batch: merge props
+        else:
+            buf[id_] = data
+            self._pending += 1
+        if confidence is not None:
+            buf[id_]["\x00confidence"] = confidence
+        self._seen_nodes.setdefault(label, set()).add(id_)
+        if self._pending >= self.batch_size:
+            self.flush()
+
+    def rel(self, rel: str, start_label: str, start: str, end_label: str, end: str,
+            props: Mapping[str, Any] | None = None, *, key: str = "",
+            confidence: float | None = None) -> None:
+        """Queue an upsert of ``(start)-[rel {key}]->(end)``."""
+        q_rel(rel)
+        data = {k: v for k, v in (props or {}).items() if v is not None}
+        if self.synthetic:
+            data["synthetic"] = True
+        if confidence is not None:
+            data["\x00confidence"] = confidence
+        buf = self._rels.setdefault(rel, {}).setdefault(
+            (start_label, end_label), _RelBuf(start_label, end_label))
+        k = (start, end, key)
+        if k not in buf.rows:
+            self._pending += 1
+        buf.rows[k] = data
+        self._seen_rels.setdefault((rel, start_label, end_label), set()).add(k)
+        if self._pending >= self.batch_size:
+            self.flush()
+
+    # ----------------------------------------------------------------- write
+    def flush(self) -> None:
+        """Write what is buffered: nodes first (relationships need their ends)."""
+        for label, rows in list(self._nodes.items()):
+            if rows:
+                self._write_nodes(label, rows)
+        self._nodes.clear()
+        for rel, by_ends in list(self._rels.items()):
+            for buf in by_ends.values():
+                if buf.rows:
+                    self._write_rels(rel, buf)
+        self._rels.clear()
+        self._pending = 0
+
+    def _stamp(self, data: dict[str, Any]) -> dict[str, Any]:
+        conf = data.pop("\x00confidence", None)
+        props = dict(data)
+        props["content_hash"] = content_hash(data)
+        props.update(self.provenance(conf))
+        return props
+
+    def _write_nodes(self, label: str, rows: dict[str, dict[str, Any]]) -> None:
+        ids = list(rows)
+        hashes = self._read_node_hashes(label, ids)
+        to_write: list[dict[str, Any]] = []
+        changed: dict[str, dict[str, Any]] = {}
+        for id_ in ids:
+            props = self._stamp(rows[id_])
+            old = hashes.get(id_)
+            if id_ not in hashes:
+                props["as_of"] = self.started_at
+                self.result.created += 1
+            elif old == props["content_hash"]:
+                self.result.unchanged += 1
+                continue
+            else:
+                props["as_of"] = self.started_at
+                changed[id_] = props
+                self.result.updated += 1
+            to_write.append(node_row(id_, props))
+        if changed:
+            self._add_history(label, changed)
+        if to_write:
+            merge_nodes(self.store, label, to_write, batch_size=self.batch_size)
+        self._progress(len(ids))
+
+    def _add_history(self, label: str, changed: dict[str, dict[str, Any]]) -> None:
+        text = GRAPH_CYPHER.get("ingest_node_props", self.store.dialect).replace(
+            "{label}", q(label))
+        for r in self.store.read(text, {"ids": list(changed)}):
+            old = r["props"] or {}
+            new = changed[r["id"]]
+            diff = {k: old.get(k) for k, v in new.items()
+                    if k not in PROVENANCE_KEYS and old.get(k) != v and k in old}
+            history = json.loads(old.get("history_json") or "[]")
+            if diff:
+                history.append({"as_of": old.get("as_of"), "run_id": old.get("run_id"),
+                                "values": diff})
+            new["history_json"] = json.dumps(history[-_HISTORY_MAX:], ensure_ascii=False,
+                                             default=str)
+
+    def _read_node_hashes(self, label: str, ids: list[str]) -> dict[str, str | None]:
+        text = GRAPH_CYPHER.get("ingest_node_hashes", self.store.dialect).replace(
+            "{label}", q(label))
+        return {r["id"]: r["hash"] for r in self.store.read(text, {"ids": ids})}
+
+    def _write_rels(self, rel: str, buf: _RelBuf) -> None:
+        keys = list(buf.rows)
+        text = (GRAPH_CYPHER.get("ingest_rel_hashes", self.store.dialect)
+                .replace("{start}", q(buf.start_label)).replace("{end}", q(buf.end_label))
+                .replace("{rel}", q_rel(rel)))
+        existing = {(r["start"], r["end"], r["key"]): r["hash"] for r in self.store.read(
+            text, {"rows": [{"start": s, "end": e, "key": k} for s, e, k in keys]})}
+        to_write = []
+        for k in keys:
+            props = self._stamp(buf.rows[k])
+            props["key"] = k[2]
+            if k not in existing:
+                props["as_of"] = self.started_at
+                self.result.created += 1
+            elif existing[k] == props["content_hash"]:
+                self.result.unchanged += 1
+                continue
+            else:
+                props["as_of"] = self.started_at
+                self.result.updated += 1
+            to_write.append(rel_row(k[0], k[1], props, key=k[2]))
+        if to_write:
+            matched = merge_rels(self.store, rel, buf.start_label, buf.end_label, to_write,
+                                 batch_size=self.batch_size)
+            missing = len(to_write) - matched
+            if missing:
+                # An end that does not exist: count it, do not pretend it was written.
+                self.result.created -= min(missing, self.result.created)
+                self.result.skipped += missing
+                log.warning("%s: %d %s relationships had a missing end node", self.source,
+                            missing, rel)
+        self._progress(len(keys))
+
+    def _progress(self, n: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(n)
+
+    # ---------------------------------------------------------------- review
+    def candidate(self, kind: str, payload: Mapping[str, Any], *, confidence: float,
+                  reason: str) -> str:
+        """Queue a review :class:`Candidate` (id stable in its payload, so reruns dedupe)."""
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+        cid = stable_id("cand", kind, blob)
+        self.node("Candidate", cid, {"kind": kind, "payload_json": blob, "reason": reason,
+                                     "status": "pending"}, confidence=confidence)
+        self.result.candidates += 1
+        return cid
+
+    # ---------------------------------------------------------------- finish
+    def finish(self, *, status: str = "finished") -> IngestResult:
+        """Flush, prune when asked, close files and record the run's counts."""
+        self.flush()
+        if self.prune:
+            self._prune()
+        for f in (self._qfile, self._dfile):
+            if f is not None:
+                f.close()
+        merge_nodes(self.store, "IngestRun", [node_row(self.run_id, {
+            "finished_at": utc_now(), "status": status,
+            "counts_json": json.dumps(self.result.counts(), ensure_ascii=False),
+            "quarantine_path": self.result.quarantine_path})])
+        log.info("ingest %s %s: %s", self.kind, self.source, self.result.counts())
+        return self.result
+
+    def _prune(self) -> None:
+        for label, seen in self._seen_nodes.items():
+            if label in {"Candidate", "IngestRun", "Region", "Industry"}:
+                continue
+            text = GRAPH_CYPHER.get("ingest_source_node_ids", self.store.dialect).replace(
+                "{label}", q(label))
+            gone = [r["id"] for r in self.store.read(text, {"source": self.source})
+                    if r["id"] not in seen]
+            if gone:
+                dtext = GRAPH_CYPHER.get("ingest_delete_nodes", self.store.dialect).replace(
+                    "{label}", q(label))
+                self.store.write_batches(dtext, ({"id": g} for g in gone),
+                                         batch_size=self.batch_size)
+                self.result.pruned += len(gone)
+        for (rel, sl, el), seen_rels in self._seen_rels.items():
+            text = (GRAPH_CYPHER.get("ingest_source_rels", self.store.dialect)
+                    .replace("{start}", q(sl)).replace("{end}", q(el)).replace("{rel}", q_rel(rel)))
+            gone_rels = [{"start": r["start"], "end": r["end"], "key": r["key"] or ""}
+                         for r in self.store.read(text, {"source": self.source})
+                         if (r["start"], r["end"], r["key"] or "") not in seen_rels]
+            if gone_rels:
+                dtext = (GRAPH_CYPHER.get("ingest_delete_rels", self.store.dialect)
+                         .replace("{start}", q(sl)).replace("{end}", q(el))
+                         .replace("{rel}", q_rel(rel)))
+                self.store.write_batches(dtext, gone_rels, batch_size=self.batch_size)
+                self.result.pruned += len(gone_rels)
+
+
+def iter_batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for it in items:
+        batch.append(it)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,616 @@
+"""``ronglian ingest tables``: CSV / XLSX / JSON Lines of the documented kinds.
+
+Lives here: reading a file in chunks with pandas (UTF-8 or GBK/GB18030,
+detected), mapping its headers (:mod:`ingest.columns`), validating every row
+(:mod:`ingest.values`, H2's USCC/region/industry/size tools), resolving
+enterprise and product references (:mod:`ingest.resolve`) and handing records
+to a :class:`ingest.job.Job`. A bad row is quarantined with a coded reason; a
+whole file that cannot be read raises one :class:`IngestError`. Must not live
+here: Cypher text or CLI output.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from graph.errors import IngestError, InvalidInput
+from graph.schema import q
+from graph.store import GRAPH_CYPHER, Store
+from ingest import codes, values
+from ingest.columns import KINDS, detect_kind, load_mapping, map_headers
+from ingest.job import IngestResult, Job, stable_id
+from ingest.normalize import norm_name
+from ingest.resolve import Decision
+from ingest.values import CellError
+
+log = logging.getLogger("ingest.tables")
+
+CHUNK_ROWS = 20_000
+
+AREAS = {a: a for a in ("创新创意", "设计研发", "生产制造", "物资采购", "市场营销", "资金融通")}
+AREAS.update({"创新": "创新创意", "创意": "创新创意", "研发": "设计研发", "设计": "设计研发",
+              "制造": "生产制造", "生产": "生产制造", "采购": "物资采购", "营销": "市场营销",
+              "市场": "市场营销", "融资": "资金融通", "金融": "资金融通"})
+TIERS = {t: t for t in ("链主企业", "专精特新中小企业", "专精特新小巨人", "制造业单项冠军",
+                        "高新技术企业")}
+TIERS.update({"链主": "链主企业", "龙头": "链主企业", "龙头企业": "链主企业",
+              "链主/龙头企业": "链主企业", "专精特新": "专精特新中小企业",
+              "小巨人": "专精特新小巨人", "专精特新\"小巨人\"": "专精特新小巨人",
+              "单项冠军": "制造业单项冠军", "高新": "高新技术企业",
+              "高新技术": "高新技术企业"})
+SIZES = {s: s for s in ("大型", "中型", "小型", "微型", "未划型")}
+SIZES.update({"大": "大型", "中": "中型", "小": "小型", "微": "微型", "大型企业": "大型",
+              "中型企业": "中型", "小型企业": "小型", "微型企业": "微型", "undetermined": "未划型"})
+RES_TYPES = {t: t for t in ("equipment", "facility", "data", "other")}
+RES_TYPES.update({"设备": "equipment", "设施": "facility", "场地": "facility", "数据": "data",
+                  "其他": "other"})
+NEED_STATUS = {"open": "open", "matched": "matched", "closed": "closed", "开放": "open",
+               "待对接": "open", "已对接": "matched", "已匹配": "matched", "关闭": "closed",
+               "已关闭": "closed"}
+REL_TYPES = {"cooperates_with": "COOPERATES_WITH", "invests_in": "INVESTS_IN",
+             "controls": "CONTROLS", "competes_with": "COMPETES_WITH", "合作": "COOPERATES_WITH",
+             "投资": "INVESTS_IN", "控股": "CONTROLS", "控制": "CONTROLS",
+             "竞争": "COMPETES_WITH"}
+ROLES = {"main": "main", "side": "side", "主营": "main", "主要": "main", "次要": "side",
+         "其他": "side"}
+SEGMENT_ORDER = {"上游": 0, "中游": 1, "下游": 2}
+TRUE = {"true", "1", "yes", "y", "是", "t"}
+
+
+# ---------------------------------------------------------------------- reading
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig`` or ``gb18030`` (a superset of GBK), from the first megabyte."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError as e:
+        raise IngestError(f"无法打开文件 {path}: {e} (cannot open)",
+                          code=codes.E201_UNREADABLE) from e
+    if b"\x00" in head[:4096]:
+        raise IngestError(f"{path} 不是文本表格（含二进制内容） (binary, not a table)",
+                          code=codes.E201_UNREADABLE)
+    for enc in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(enc)().decode(head, final=len(head) < (1 << 20))
+            return "utf-8-sig" if enc == "utf-8" else enc
+        except UnicodeDecodeError:
+            continue
+    raise IngestError(f"{path} 的编码无法识别（应为 UTF-8 或 GBK/GB18030） "
+                      "(unknown encoding: use UTF-8 or GBK/GB18030)", code=codes.E201_UNREADABLE)
+
+
+@dataclass
+class Chunk:
+    first_row: int  # file row number of rows[0] (header is row 1 in CSV/XLSX)
+    rows: list[dict[Any, Any]]
+
+
+def read_table(path: Path, chunk_rows: int = CHUNK_ROWS) -> tuple[list[str], Iterator[Chunk]]:
+    """Headers and an iterator of chunks (all cells as strings or JSON values)."""
+    if not path.is_file():
+        raise IngestError(f"文件不存在 {path} (no such file)", code=codes.E201_UNREADABLE)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in {".xlsx", ".xlsm", ".xls"}:
+            return _read_excel(path, chunk_rows)
+        if suffix in {".jsonl", ".ndjson", ".json"}:
+            return _read_jsonl(path, chunk_rows)
+        return _read_csv(path, chunk_rows)
+    except IngestError:
+        raise
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
+        raise IngestError(f"{path} 无法作为表格读取：{e} (not a readable table)",
+                          code=codes.E201_UNREADABLE) from e
+
+
+def _read_csv(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
+    enc = detect_encoding(path)
+    with path.open(encoding=enc, errors="replace") as fh:
+        first = fh.readline()
+    sep = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
+    reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=enc,
+                         chunksize=chunk_rows, skipinitialspace=True)
+    try:
+        first_chunk = next(reader)
+    except StopIteration:
+        first_chunk = pd.DataFrame()
+    except pd.errors.EmptyDataError as e:
+        raise IngestError(f"{path} 是空文件 (empty file)", code=codes.E201_UNREADABLE) from e
+    headers = [str(c) for c in first_chunk.columns]
+    if len(headers) < 2:
+        raise IngestError(f"{path} 只有一列，不像表格 (a single column: not a table)",
+                          code=codes.E201_UNREADABLE)
+
+    def gen() -> Iterator[Chunk]:
+        row = 2
+        chunks = [first_chunk]
+        try:
+            for df in [*chunks, *reader]:
+                recs = df.to_dict("records")
+                yield Chunk(row, recs)
+                row += len(recs)
+        except (UnicodeDecodeError, pd.errors.ParserError) as e:
+            raise IngestError(f"{path} 第 {row} 行附近无法读取：{e} (unreadable near row {row})",
+                              code=codes.E201_UNREADABLE) from e
+
+    return headers, gen()
+
+
+def _read_excel(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
+    df = pd.read_excel(path, dtype=str, keep_default_na=False)
+    headers = [str(c) for c in df.columns]
+    recs = df.to_dict("records")
+
+    def gen() -> Iterator[Chunk]:
+        for i in range(0, len(recs), chunk_rows):
+            yield Chunk(i + 2, recs[i:i + chunk_rows])
+
+    return headers, gen()
+
+
+def _read_jsonl(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
+    enc = detect_encoding(path)
+    headers: list[str] = []
+    with path.open(encoding=enc) as fh:
+        for line in fh:
+            if line.strip():
+                try:
+                    obj = json.loads(line)
+                except ValueError as e:
+                    raise IngestError(f"{path} 不是 JSON Lines：{e} (not JSON Lines)",
+                                      code=codes.E201_UNREADABLE) from e
+                if not isinstance(obj, dict):
+                    raise IngestError(f"{path} 的每行应为 JSON 对象 (lines must be objects)",
+                                      code=codes.E201_UNREADABLE)
+                headers = list(obj)
+                break
+
+    def gen() -> Iterator[Chunk]:
+        reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False,
+                              encoding=enc)
+        row = 1
+        with reader:
+            for df in reader:
+                recs = df.to_dict("records")
+                yield Chunk(row, recs)
+                row += len(recs)
+
+    return headers, gen()
+
+
+# ----------------------------------------------------------------- references
+class EnterpriseRefs:
+    """Turns an enterprise cell (id, USCC or name) into a node id."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self._store_ids: set[str] | None = None
+
+    def _ids(self) -> set[str]:
+        if self._store_ids is None:
+            self.job.flush()
+            text = GRAPH_CYPHER.get("ingest_label_ids", self.job.store.dialect).replace(
+                "{label}", q("Enterprise"))
+            self._store_ids = {r["id"] for r in self.job.store.read(text, {})}
+        return self._store_ids
+
+    def is_id(self, value: str) -> bool:
+        return value in self.job._seen_nodes.get("Enterprise", ()) or value in self._ids()
+
+    def resolve(self, value: str, *, create: bool = True) -> tuple[str | None, Decision | None]:
+        if self.is_id(value):
+            return value, None
+        uscc = value if len(value) == 18 and value.isalnum() else None
+        d = self.job.resolver.resolve(name=None if uscc else value, uscc=uscc)
+        if d.kind == "same":
+            return d.id, d
+        if d.kind == "ambiguous" or not create or uscc:
+            return None, d
+        new_id = stable_id("E", norm_name(value))
+        self.job.node("Enterprise", new_id, {"name": value, "norm_name": norm_name(value)},
+                      confidence=0.6)
+        self.job.resolver.add(new_id, value)
+        return new_id, d
+
+    def add(self, id_: str, name: str | None, uscc: str | None, aliases: list[str],
+            short_name: str | None) -> None:
+        if self.job.resolver_loaded():
+            self.job.resolver.add(id_, name, uscc=uscc, aliases=aliases, short_name=short_name)
+
+
+class ProductRefs:
+    """Turns a product cell (id or name) into a Product id, creating unknown names."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self._ids: set[str] | None = None
+        self._names: dict[str, str] = {}
+
+    def _load(self) -> None:
+        if self._ids is None:
+            self._ids = set()
+            text = GRAPH_CYPHER.get("ingest_product_index", self.job.store.dialect)
+            for r in self.job.store.read(text, {}):
+                self._ids.add(r["id"])
+                if r["name"]:
+                    self._names.setdefault(r["norm_name"] or norm_name(r["name"]), r["id"])
+
+    def known(self, id_: str, name: str | None) -> None:
+        self._load()
+        assert self._ids is not None
+        self._ids.add(id_)
+        if name:
+            self._names[norm_name(name)] = id_
+
+    def resolve(self, value: str, *, industry_code: str | None = None) -> str:
+        self._load()
+        assert self._ids is not None
+        if value in self._ids:
+            return value
+        key = norm_name(value)
+        if key in self._names:
+            return self._names[key]
+        new_id = stable_id("P", key)
+        self.job.node("Product", new_id, {"name": value, "norm_name": key,
+                                          "industry_code": industry_code}, confidence=0.8)
+        self.known(new_id, value)
+        return new_id
+
+
+# ------------------------------------------------------------------- the job
+class RowError(Exception):
+    def __init__(self, column: str, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.code, self.reason = column, code, reason
+
+
+def _cell(row: dict[str, Any], col: str, fn: Callable[..., Any], **kw: Any) -> Any:
+    try:
+        return fn(row.get(col), field=col, **kw)
+    except CellError as e:
+        raise RowError(col, e.code, e.reason) from e
+
+
+def _required(row: dict[str, Any], col: str) -> str:
+    v = values.text(row.get(col))
+    if not v:
+        raise RowError(col, codes.E210_REQUIRED, f"{col}: 必填字段为空 (required value missing)")
+    return v
+
+
+class TableLoader:
+    """Rows of one kind → records of a :class:`Job`."""
+
+    def __init__(self, job: Job, kind: str) -> None:
+        self.job = job
+        self.kind = kind
+        self.ents = EnterpriseRefs(job)
+        self.prods = ProductRefs(job)
+
+    def row(self, rown: int, raw: dict[str, Any]) -> None:
+        if all(values.blank(v) for v in raw.values()):
+            self.job.result.skipped += 1
+            return
+        self.job.result.read += 1
+        try:
+            getattr(self, "_" + self.kind)(raw)
+        except RowError as e:
+            self.job.quarantine(rown, e.column, e.code, e.reason)
+
+    # --- shared helpers
+    def _synthetic(self, row: dict[str, Any]) -> dict[str, Any]:
+        v = values.text(row.get("synthetic"))
+        return {"synthetic": True} if v and v.lower() in TRUE else {}
+
+    def _ent(self, row: dict[str, Any], col: str) -> str | None:
+        """Resolve an enterprise cell; ambiguous → None (the caller files a candidate)."""
+        v = _required(row, col)
+        id_, d = self.ents.resolve(v)
+        if id_ is None and d is not None and d.kind == "new":
+            raise RowError(col, codes.E218_UNKNOWN_REF, f"{col}: 未知企业 {v!r} (unknown)")
+        if id_ is not None and d is not None and d.kind == "same":
+            self.job.result.merged += 1
+        return id_ if id_ is not None else None
+
+    def _ambiguous(self, row: dict[str, Any], col: str) -> list[str]:
+        v = values.text(row.get(col)) or ""
+        d = self.job.resolver.resolve(name=v)
+        return [i for i, _ in d.candidates]
+
+    def _rel_or_candidate(self, row: dict[str, Any], rel: str, a_col: str, b_col: str,
+                          props: dict[str, Any], key: str = "") -> None:
+        a = self._ent(row, a_col)
+        b = self._ent(row, b_col)
+        if a is None or b is None:
+            payload = {"rel": rel, "start": a, "end": b, "props": props, "key": key,
+                       "start_options": self._ambiguous(row, a_col) if a is None else [],
+                       "end_options": self._ambiguous(row, b_col) if b is None else [],
+                       "start_text": row.get(a_col), "end_text": row.get(b_col)}
+            self.job.candidate("relation", payload, confidence=0.5,
+                               reason=codes.MESSAGES[codes.E219_AMBIGUOUS_REF])
+            return
+        self.job.rel(rel, "Enterprise", a, "Enterprise", b, {**props, **self._synthetic(row)},
+                     key=key)
+
+    # --- kinds
+    def _enterprises(self, row: dict[str, Any]) -> None:
+        from ingest.industry import get_industry
+        from ingest.regions import resolve_region
+        from ingest.sizeclass import classify
+        from ingest.uscc import validate
+
+        name = _required(row, "name")
+        uscc = values.text(row.get("uscc"))
+        if uscc:
+            res = validate(uscc)
+            if not res.valid:
+                raise RowError("uscc", codes.E211_USCC, f"uscc: {res.reason}")
+            uscc = res.code
+        region_code = None
+        rc = values.text(row.get("region_code")) or values.text(row.get("region"))
+        col = "region_code" if values.text(row.get("region_code")) else "region"
+        if rc:
+            m = resolve_region(rc)
+            if m.region is None:
+                raise RowError(col, codes.E212_REGION, f"{col}: {m.reason}")
+            region_code = m.region.code
+        industry_code = None
+        ic = values.text(row.get("industry_code"))
+        if ic:
+            ind = get_industry(ic)
+            if ind is None:
+                raise RowError("industry_code", codes.E213_INDUSTRY,
+                               f"industry_code: 未知的行业代码 {ic!r} (unknown GB/T 4754 code)")
+            industry_code = ind.code
+        employees = _cell(row, "employees", values.integer)
+        revenue = _cell(row, "revenue", values.money)
+        assets = _cell(row, "total_assets", values.money)
+        founded = _cell(row, "founded", values.iso_date)
+        tiers = []
+        for t in values.str_list(row.get("tiers")):
+            tiers.append(_cell({"tiers": t}, "tiers", values.choice, allowed=TIERS))
+        size = _cell(row, "size_class", values.choice, allowed=SIZES)
+        if size is None and industry_code:
+            try:
+                size = classify(industry_code, employees, revenue, assets).size_class
+            except InvalidInput:
+                size = None
+        aliases = values.str_list(row.get("aliases"))
+        short = values.text(row.get("short_name"))
+        id_ = values.text(row.get("id"))
+        if id_:
+            if uscc and self.job.resolver_loaded():
+                owner = self.job.resolver.id_for_uscc(uscc)
+                if owner and owner != id_:
+                    raise RowError("uscc", codes.E220_USCC_CONFLICT,
+                                   f"uscc: {uscc} 已属于 {owner} (belongs to {owner})")
+        else:
+            d = self.job.resolver.resolve(name=name, uscc=uscc)
+            if d.kind == "same" and d.id:
+                id_ = d.id
+                self.job.result.merged += 1
+                if self.job.resolver.name_of(d.id) != name:
+                    aliases = [*aliases, name]
+                    name = self.job.resolver.name_of(d.id) or name
+            else:
+                id_ = stable_id("E", uscc) if uscc else stable_id("E", norm_name(name))
+                if d.kind == "ambiguous":
+                    self.job.candidate("merge", {"merge": [id_, d.id],
+                                                 "options": [i for i, _ in d.candidates]},
+                                       confidence=d.score, reason=d.reason)
+        props = {"name": name, "norm_name": norm_name(name), "uscc": uscc,
+                 "short_name": short, "aliases": aliases or None, "region_code": region_code,
+                 "industry_code": industry_code, "founded": founded, "employees": employees,
+                 "revenue": revenue, "total_assets": assets, "tiers": tiers or None,
+                 "size_class": size or None, "description": values.text(row.get("description")),
+                 **self._synthetic(row)}
+        self.job.node("Enterprise", id_, props)
+        self.ents.add(id_, name, uscc, aliases, short)
+        if region_code:
+            self.job.rel("LOCATED_IN", "Enterprise", id_, "Region", region_code,
+                         self._synthetic(row))
+        if industry_code:
+            self.job.rel("IN_INDUSTRY", "Enterprise", id_, "Industry", industry_code,
+                         self._synthetic(row))
+
+    def _industry(self, row: dict[str, Any]) -> str | None:
+        from ingest.industry import get_industry
+
+        ic = values.text(row.get("industry_code"))
+        if not ic:
+            return None
+        ind = get_industry(ic)
+        if ind is None:
+            raise RowError("industry_code", codes.E213_INDUSTRY,
+                           f"industry_code: 未知的行业代码 {ic!r} (unknown GB/T 4754 code)")
+        return ind.code
+
+    def _products(self, row: dict[str, Any]) -> None:
+        name = _required(row, "name")
+        industry_code = self._industry(row)
+        chain_id = values.text(row.get("chain_id"))
+        id_ = values.text(row.get("id")) or stable_id("P", norm_name(name))
+        self.job.node("Product", id_, {"name": name, "norm_name": norm_name(name),
+                                       "industry_code": industry_code, "chain_id": chain_id,
+                                       **self._synthetic(row)})
+        self.prods.known(id_, name)
+        seg = values.text(row.get("segment"))
+        if chain_id and seg:
+            self._segment(chain_id, None, seg, None)
+            self.job.rel("IN_SEGMENT", "Product", id_, "Segment", f"{chain_id}:{seg}")
+        for up in values.str_list(row.get("upstream")):
+            up_id = self.prods.resolve(up)
+            self.job.rel("UPSTREAM_OF", "Product", up_id, "Product", id_)
+
+    def _segment(self, chain_id: str, chain_name: str | None, seg: str,
+                 order: int | None) -> str:
+        if chain_name:
+            self.job.node("Chain", chain_id, {"name": chain_name})
+        sid = f"{chain_id}:{seg}"
+        self.job.node("Segment", sid, {"chain_id": chain_id, "name": seg,
+                                       "order": order if order is not None
+                                       else SEGMENT_ORDER.get(seg)})
+        self.job.rel("PART_OF", "Segment", sid, "Chain", chain_id)
+        return sid
+
+    def _segments(self, row: dict[str, Any]) -> None:
+        chain_id = _required(row, "chain_id")
+        chain_name = _required(row, "chain_name")
+        seg = _required(row, "segment")
+        product = _required(row, "product")
+        order = _cell(row, "order", values.integer)
+        industry_code = self._industry(row)
+        sid = self._segment(chain_id, chain_name, seg, order)
+        pid = values.text(row.get("product_id")) or stable_id("P", chain_id, norm_name(product))
+        self.job.node("Product", pid, {"name": product, "norm_name": norm_name(product),
+                                       "industry_code": industry_code, "chain_id": chain_id})
+        self.prods.known(pid, product)
+        self.job.rel("IN_SEGMENT", "Product", pid, "Segment", sid)
+        for up in values.str_list(row.get("upstream")):
+            self.job.rel("UPSTREAM_OF", "Product", self.prods.resolve(up), "Product", pid)
+
+    def _enterprise_products(self, row: dict[str, Any]) -> None:
+        role = _cell(row, "role", values.choice, allowed=ROLES)
+        product = _required(row, "product")
+        ent = self._ent(row, "enterprise")
+        pid = self.prods.resolve(product)
+        if ent is None:
+            self.job.candidate("relation", {"rel": "PRODUCES", "start": None, "end": pid,
+                                            "start_text": row.get("enterprise"),
+                                            "start_options": self._ambiguous(row, "enterprise"),
+                                            "props": {"role": role}}, confidence=0.5,
+                               reason=codes.MESSAGES[codes.E219_AMBIGUOUS_REF])
+            return
+        self.job.rel("PRODUCES", "Enterprise", ent, "Product", pid,
+                     {"role": role, **self._synthetic(row)})
+
+    def _capabilities(self, row: dict[str, Any]) -> None:
+        name = _required(row, "name")
+        area = _cell(row, "area", values.choice, allowed=AREAS)
+        ent = self._ent(row, "enterprise")
+        cid = values.text(row.get("id")) or stable_id("C", norm_name(name), area or "")
+        self.job.node("Capability", cid, {"name": name, "area": area, **self._synthetic(row)})
+        if ent is not None:
+            self.job.rel("HAS_CAPABILITY", "Enterprise", ent, "Capability", cid,
+                         {"level": values.text(row.get("level")),
+                          "description": values.text(row.get("description")),
+                          **self._synthetic(row)})
+
+    def _needs(self, row: dict[str, Any]) -> None:
+        name = _required(row, "name")
+        area = _cell(row, "area", values.choice, allowed=AREAS)
+        status = _cell(row, "status", values.choice, allowed=NEED_STATUS) or "open"
+        quantity = values.text(row.get("quantity"))
+        deadline = _cell(row, "deadline", values.iso_date)
+        ent = self._ent(row, "enterprise")
+        if ent is None:
+            raise RowError("enterprise", codes.E219_AMBIGUOUS_REF,
+                           codes.MESSAGES[codes.E219_AMBIGUOUS_REF])
+        nid = values.text(row.get("id")) or stable_id("N", ent, norm_name(name))
+        self.job.node("Need", nid, {"name": name, "area": area, "status": status,
+                                    "quantity": quantity, "deadline": deadline,
+                                    **self._synthetic(row)})
+        self.job.rel("NEEDS", "Enterprise", ent, "Need", nid, self._synthetic(row))
+        product = values.text(row.get("product"))
+        if product:
+            self.job.rel("ABOUT", "Need", nid, "Product", self.prods.resolve(product),
+                         self._synthetic(row))
+
+    def _resources(self, row: dict[str, Any]) -> None:
+        name = _required(row, "name")
+        rtype = _cell(row, "type", values.choice, allowed=RES_TYPES)
+        ent = self._ent(row, "enterprise")
+        if ent is None:
+            raise RowError("enterprise", codes.E219_AMBIGUOUS_REF,
+                           codes.MESSAGES[codes.E219_AMBIGUOUS_REF])
+        rid = values.text(row.get("id")) or stable_id("R", ent, norm_name(name))
+        self.job.node("Resource", rid, {"name": name, "type": rtype,
+                                        "description": values.text(row.get("description")),
+                                        **self._synthetic(row)})
+        self.job.rel("OFFERS", "Enterprise", ent, "Resource", rid, self._synthetic(row))
+
+    def _supply(self, row: dict[str, Any]) -> None:
+        product = values.text(row.get("product"))
+        props = {"product": product, "since": _cell(row, "since", values.iso_date),
+                 "share": _cell(row, "share", values.share)}
+        self._rel_or_candidate(row, "SUPPLIES", "supplier", "buyer", props,
+                               key=product or "")
+
+    def _relations(self, row: dict[str, Any]) -> None:
+        rel = _cell(row, "type", values.choice, allowed=REL_TYPES)
+        if rel is None:
+            raise RowError("type", codes.E210_REQUIRED, "type: 必填字段为空 (required)")
+        props = {"since": _cell(row, "since", values.iso_date),
+                 "share": _cell(row, "share", values.share),
+                 "amount": _cell(row, "amount", values.money)}
+        self._rel_or_candidate(row, rel, "from", "to", props)
+
+
+def _kind_for(path: Path, headers: list[str], kind: str | None,
+              mapping: dict[str, str]) -> str:
+    if kind:
+        if kind not in KINDS:
+            raise IngestError(f"未知的表格类型 {kind!r}，可选：{', '.join(KINDS)} (unknown kind)",
+                              code=codes.E202_UNKNOWN_KIND)
+        return kind
+    stem = path.stem.lower()
+    if stem in KINDS:
+        mapped = set(map_headers(headers, stem, mapping).values())
+        if set(KINDS[stem].required) <= mapped:
+            return stem
+    return detect_kind(list(headers), mapping)
+
+
+def ingest_table(store: Store, path: Path | str, *, kind: str | None = None,
+                 mapping: Path | str | None = None, prune: bool = False,
+                 run_dir: Path | None = None, source: str | None = None,
+                 batch_size: int | None = None, synthetic: bool = False,
+                 on_progress: Callable[[int], None] | None = None) -> IngestResult:
+    """Load one table file; return the run's counts. Raises IngestError if unreadable."""
+    path = Path(path)
+    maps = load_mapping(Path(mapping) if mapping else None)
+    headers, chunks = read_table(path)
+    k = _kind_for(path, headers, kind, maps)
+    colmap = map_headers(headers, k, maps)
+    present = set(colmap.values())
+    missing = [c for c in KINDS[k].required if c not in present]
+    if missing:
+        raise IngestError(f"{path.name}: 缺少必需的列 {missing}（{k}） (required columns missing)",
+                          code=codes.E203_MISSING_COLUMN)
+    job = Job(store, source or path.name, k, prune=prune, run_dir=run_dir,
+              batch_size=batch_size, synthetic=synthetic, on_progress=on_progress)
+    loader = TableLoader(job, k)
+    keep = {h: c for h, c in colmap.items() if c != "-"}
+    extra_synth = next((h for h in headers if str(h).strip().lower() == "synthetic"), None)
+    status = "failed"
+    try:
+        for chunk in chunks:
+            for i, raw in enumerate(chunk.rows):
+                row = {c: raw.get(h) for h, c in keep.items()}
+                if extra_synth is not None:
+                    row["synthetic"] = raw.get(extra_synth)
+                loader.row(chunk.first_row + i, row)
+        status = "finished"
+    finally:
+        if status != "finished":
+            job.flush()
+    return job.finish()
+
+
+def ensure_reference(store: Store) -> int:
+    """Load Region and Industry nodes when the store has none; return rows written."""
+    from ingest.refload import load_reference
+
+    text = GRAPH_CYPHER.get("ingest_count_label", store.dialect).replace("{label}", q("Region"))
+    rows = store.read(text, {})
+    if rows and int(rows[0]["n"] or 0) > 0:
+        return 0
+    return load_reference(store).created
