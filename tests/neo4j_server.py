@@ -262,6 +262,9 @@ def write_config(workdir: Path, port: int, *, heap: str, pagecache: str) -> Path
         "server.http.enabled": "false",
         "server.https.enabled": "false",
         "dbms.security.auth_enabled": "true",
+        # Tests try wrong passwords on purpose; the default locks the user for 5 s after 3
+        # failures, which would fail the next, correct, login of an unrelated test.
+        "dbms.security.auth_max_failed_attempts": "0",
         # Read by the launcher only; kept for the record, the JVM flags below do the work.
         "server.memory.heap.max_size": heap,
         "server.memory.pagecache.size": pagecache,
@@ -569,15 +572,26 @@ def start(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tests.neo4j_server [workdir]``: start a server and print how to reach it."""
+    """``python -m tests.neo4j_server [--fetch] [workdir]``.
+
+    ``--fetch`` only resolves the jars (for CI set-up) and prints their folder; otherwise a
+    server is started in ``workdir`` (default: a new temporary folder) and runs until Ctrl-C.
+    """
+    import argparse
     import tempfile
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    workdir = Path(args[0]) if args else Path(tempfile.mkdtemp(prefix="ronglian-neo4j-"))
+    parser = argparse.ArgumentParser(prog="python -m tests.neo4j_server", description=__doc__)
+    parser.add_argument("--fetch", action="store_true", help="only resolve the jars")
+    parser.add_argument("workdir", nargs="?", type=Path, help="server data and logs folder")
+    args = parser.parse_args(argv)
     t0 = time.monotonic()
     try:
         lib = ensure_jars()
         t1 = time.monotonic()
+        if args.fetch:
+            print(f"Neo4j {neo4j_version()} jars in {lib} ({t1 - t0:.1f}s)")
+            return 0
+        workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ronglian-neo4j-"))
         server = start(workdir)
     except Neo4jError as exc:
         print(f"error: {exc}", file=sys.stderr)
