@@ -1,0 +1,91 @@
+"""The explorer and chain-map pages: ``/explore``, ``/maps/chains/{id}`` (+ ``/data`` JSON and
+``/standalone.html``) and the map's static files under ``/static/viz/``.
+
+Thin: pages come from :mod:`viz.render`, data from :mod:`viz.data`. Mounted at the site root
+(``PREFIX = ""``), not under ``/api/v1``: these are pages for people. Like every read route
+they need a caller (an API key or ``anonymous_read``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from api.deps import StoreDep
+from graph.errors import NotFound
+from viz.chainmap import MapOptions
+from viz.data import load_map
+from viz.render import STATIC_FILES, render_page, static_path
+
+#: Mount these routes at the site root (read by ``api.app``), not under ``/api/v1``.
+PREFIX = ""
+
+router = APIRouter(tags=["explorer 图谱浏览"])
+
+#: API routes the page uses; the page is told which exist so it never requests a missing one.
+_FEATURES = {
+    "chains": "/api/v1/chains",
+    "profile": "/api/v1/enterprises/{",
+    "recommendations": "/api/v1/recommendations/partners",
+    "paths": "/api/v1/paths",
+}
+
+Lang = Annotated[str, Query(pattern="^(zh|en)$", description="Display language: zh or en.")]
+Region = Annotated[str | None, Query(max_length=12, description="Region code; default: the "
+                                     "chain's home region.")]
+
+
+def api_features(request: Request) -> dict[str, bool]:
+    # The OpenAPI document (built once, then cached by FastAPI) lists every included path.
+    paths = list(request.app.openapi().get("paths", {}))
+    return {k: any(p.startswith(v) for p in paths) for k, v in _FEATURES.items()}
+
+
+def _payload(store: StoreDep, chain_id: str, region: str | None, lang: str) -> dict[str, Any]:
+    return load_map(store, chain_id, region or None, MapOptions(lang=lang))
+
+
+@router.get("/explore", response_class=HTMLResponse)
+def explore(request: Request, chain: Annotated[str | None, Query(max_length=200)] = None,
+            region: Region = None, lang: Lang = "zh") -> HTMLResponse:
+    """The chain explorer: chain picker, map, side panel and KPI header."""
+    html = render_page("explore", lang=lang, api_features=api_features(request),
+                       region=region, initial_chain=chain)
+    return HTMLResponse(html)
+
+
+@router.get("/maps/chains/{chain_id}", response_class=HTMLResponse)
+def chain_map_page(request: Request, store: StoreDep, chain_id: str, region: Region = None,
+                   lang: Lang = "zh") -> HTMLResponse:
+    """One chain's interactive map page."""
+    payload = _payload(store, chain_id, region, lang)
+    return HTMLResponse(render_page("map", payload=payload, lang=lang, region=region,
+                                    api_features=api_features(request)))
+
+
+@router.get("/maps/chains/{chain_id}/data")
+def chain_map_data(store: StoreDep, chain_id: str, region: Region = None,
+                   lang: Lang = "zh") -> dict[str, Any]:
+    """The map payload (vis-network nodes and edges with their computed layout)."""
+    return _payload(store, chain_id, region, lang)
+
+
+@router.get("/maps/chains/{chain_id}/standalone.html", response_class=HTMLResponse)
+def chain_map_standalone(store: StoreDep, chain_id: str, region: Region = None,
+                         lang: Lang = "zh") -> HTMLResponse:
+    """The map as one self-contained HTML file (all JS/CSS inlined; works offline)."""
+    html = render_page("standalone", payload=_payload(store, chain_id, region, lang), lang=lang)
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in chain_id)[:80] or "chain"
+    return HTMLResponse(html, headers={
+        "Content-Disposition": f'attachment; filename="chain-{safe}.html"'})
+
+
+@router.get("/static/viz/{name}")
+def viz_static(name: str) -> Response:
+    """The map's JavaScript and CSS (vis-network and the explorer), served locally."""
+    if name not in STATIC_FILES:
+        raise NotFound(f"no static file {name!r}", entity="static", key=name)
+    return FileResponse(static_path(name), media_type=STATIC_FILES[name],
+                        headers={"Cache-Control": "public, max-age=3600"})
