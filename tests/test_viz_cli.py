@@ -1,0 +1,44 @@
+"""``ronglian map`` writes a standalone, offline chain map from a real embedded store."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from graph.store import open_store
+from tests.queries_sample import build_sample
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An embedded store holding the sample graph, closed again so the CLI opens it itself."""
+    url = f"embedded://{tmp_path_factory.mktemp('mapcli') / 'store'}"
+    with open_store(url) as s:
+        s.apply_schema()
+        build_sample(s)
+    return url
+
+
+def test_viz_cli_map_writes_standalone_html(url: str, tmp_path: Path) -> None:
+    out = tmp_path / "maps" / "steel.html"
+    r = CliRunner().invoke(app, ["map", "--chain", "steel", "--lang", "en", "--out", str(out),
+                                 "--store", url])
+    assert r.exit_code == 0, r.output
+    assert "8 家企业" in r.output and "6 个产品节点" in r.output
+    html = out.read_text(encoding="utf-8")
+    assert "<script src=" not in html and "<link " not in html
+    cfg = json.loads(re.search(r'id="map-config">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    assert cfg["lang"] == "en" and cfg["apiBase"] is None
+    assert len(cfg["payload"]["nodes"]) == 14
+
+
+def test_viz_cli_map_unknown_chain_fails_without_writing(url: str, tmp_path: Path) -> None:
+    r = CliRunner().invoke(app, ["map", "--chain", "nope", "--out", str(tmp_path / "x.html"),
+                                 "--store", url])
+    assert r.exit_code != 0
+    assert not (tmp_path / "x.html").exists()
