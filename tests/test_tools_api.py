@@ -123,3 +123,20 @@ def test_tools_api_openapi_has_examples_and_descriptions(client: TestClient) -> 
             assert "examples" in p, f"{name}.{prop}"
     assert get["parameters"][0].get("examples") or get["parameters"][0]["schema"].get(
         "examples")
+
+
+def test_tools_api_mounted_in_the_real_app(embedded_store: Any, tmp_path: Any) -> None:
+    from tests.api_support import auth, make_app, new_token
+
+    app = make_app(embedded_store, tmp_path, anonymous_read=False)
+    with TestClient(app) as c:
+        payload = {"industry_code": "3130", "employees": 320, "revenue": 25000}
+        assert c.post("/api/v1/tools/size-class", json=payload).status_code == 401
+        token = new_token(app, "reader")
+        r = c.post("/api/v1/tools/size-class", json=payload, headers=auth(token))
+        assert r.status_code == 200 and r.json()["size_class"] == "中型"
+        r = c.get("/api/v1/tools/uscc/91350100M000100Y44", headers=auth(token))
+        assert r.status_code == 200 and r.json()["valid"] is False
+        r = c.post("/api/v1/tools/size-class", json={"industry_code": "9999"},
+                   headers=auth(token))
+        assert r.status_code == 422 and r.json()["field"] == "industry_code"
