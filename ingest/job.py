@@ -176,16 +176,27 @@ class Job:
         return p
 
     def node(self, label: str, id_: str, props: Mapping[str, Any], *,
-             confidence: float | None = None) -> None:
-        """Queue an upsert of ``(label {id})`` with ``props`` (None values are dropped)."""
+             confidence: float | None = None, stub: bool = False) -> None:
+        """Queue an upsert of ``(label {id})`` with ``props`` (None values are dropped).
+
+        A ``stub`` (a node only named by a reference) is created when missing and
+        otherwise left alone, so it never overwrites the full record of another source.
+        """
         q(label)
         data = {k: v for k, v in props.items() if v is not None and k != "id"}
         if self.synthetic:
             data["synthetic"] = True
         buf = self._nodes.setdefault(label, {})
         if id_ in buf:
-            buf[id_].update(data)  # the same record twice in one batch: merge props
+            old = buf[id_]
+            if stub and "\x00stub" not in old:
+                return  # a full record of this node is already queued
+            if not stub:
+                old.pop("\x00stub", None)
+            old.update(data)  # the same record twice in one batch: merge props
         else:
+            if stub:
+                data["\x00stub"] = True
             buf[id_] = data
             self._pending += 1
         if confidence is not None:
@@ -241,8 +252,11 @@ class Job:
         to_write: list[dict[str, Any]] = []
         changed: dict[str, dict[str, Any]] = {}
         for id_ in ids:
+            stub = rows[id_].pop("\x00stub", False)
             props = self._stamp(rows[id_])
             old = hashes.get(id_)
+            if stub and id_ in hashes:
+                continue  # a reference to an existing node: nothing to write or count
             if id_ not in hashes:
                 props["as_of"] = self.started_at
                 self.result.created += 1

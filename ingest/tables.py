@@ -216,7 +216,7 @@ class EnterpriseRefs:
             return None, d
         new_id = stable_id("E", norm_name(value))
         self.job.node("Enterprise", new_id, {"name": value, "norm_name": norm_name(value)},
-                      confidence=0.6)
+                      confidence=0.6, stub=True)
         self.job.resolver.add(new_id, value)
         return new_id, d
 
@@ -260,7 +260,8 @@ class ProductRefs:
             return self._names[key]
         new_id = stable_id("P", key)
         self.job.node("Product", new_id, {"name": value, "norm_name": key,
-                                          "industry_code": industry_code}, confidence=0.8)
+                                          "industry_code": industry_code}, confidence=0.8,
+                      stub=True)
         self.known(new_id, value)
         return new_id
 
