@@ -221,8 +221,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
     enc = detect_encoding(path)
     with path.open(encoding=enc, newline="") as fh:
-        for i, row in enumerate(csv.DictReader(fh), start=2):
-            yield i, row
+        yield from enumerate(csv.DictReader(fh), start=2)
 
 
 def ingest_triples(store: Store, path: Path | str, mapping: Path | str, *,
