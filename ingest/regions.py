@@ -156,7 +156,13 @@ class _Table:
             if parent_region and parent_region.name in _PLACEHOLDER_NAMES:
                 grand = self.by_code.get(parent_region.parent_code or "")
                 prefix = grand.full_name if grand else ""
-            full = prefix + self._without_ancestor_names(name, parent_region)
+            # 东莞市 (441900) under 东莞市 (4419): the county-level twin reads like its city.
+            same = parent_region is not None and name == parent_region.name
+            # Only development zones (county codes xx7x) repeat place names in their own name;
+            # 本溪满族自治县 must keep its 本溪.
+            zone = level == "county" and code[4] == "7"
+            local = self._without_ancestor_names(name, parent_region) if zone else name
+            full = prefix if same else prefix + local
         short = name if name in _PLACEHOLDER_NAMES else short_name(name)
         self.by_code[code] = Region(code, name, full, level, parent, short)
         if parent:
@@ -201,8 +207,12 @@ class _Table:
                     self._alias(a, code, 1 if a in _GENERIC_ZONE_NAMES else 2)
 
     def _zone_aliases(self, r: Region) -> None:
+        # Only a city's main zone (唐山高新技术产业开发区) answers to the generic 高新区, not
+        # 长春净月高新技术产业开发区: the name must be just place names plus the marker.
+        parent = self.by_code.get(r.parent_code or "")
+        rest = self._without_ancestor_names(r.name, parent).removesuffix("市")
         for marker, aliases in _ZONE_ALIASES:
-            if marker in r.name:
+            if rest.lstrip("市") == marker or rest == marker:
                 city = self.by_code.get(r.parent_code or "")
                 for a in aliases:
                     self._alias(a, r.code, 1)

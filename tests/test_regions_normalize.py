@@ -167,3 +167,41 @@ def test_regions_links_point_to_existing_parents() -> None:
     assert len(links) == len(codes) - 31
     assert all(parent in codes for _, parent in links)
     assert ("130207", "1302") in links and ("1302", "13") in links
+
+
+def _twin_or_placeholder(r: object) -> bool:
+    from ingest.regions import get_region
+
+    parent = get_region(r.parent_code) if r.parent_code else None  # type: ignore[attr-defined]
+    return r.name in {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"} or (  # type: ignore[attr-defined]
+        parent is not None and parent.name == r.name)  # type: ignore[attr-defined]
+
+
+def test_regions_every_full_name_resolves_to_itself() -> None:
+    from ingest.regions import all_regions
+
+    wrong = [(r.code, r.full_name) for r in all_regions()
+             if not _twin_or_placeholder(r)
+             and getattr(normalize_region(r.full_name, context=None), "code", None) != r.code]
+    assert wrong == []
+
+
+def test_regions_every_name_resolves_within_its_parent() -> None:
+    from ingest.regions import all_regions
+
+    wrong = [(r.code, r.name) for r in all_regions()
+             if r.level != "province" and not _twin_or_placeholder(r)
+             and getattr(normalize_region(r.name, context=r.parent_code), "code", None) != r.code]
+    assert wrong == []
+
+
+def test_regions_county_keeps_its_own_place_name() -> None:
+    assert get_region("210521").full_name == "辽宁省本溪市本溪满族自治县"  # type: ignore[union-attr]
+    assert get_region("130271").full_name == "河北省唐山市芦台经济开发区"  # type: ignore[union-attr]
+    assert get_region("441900").full_name == "广东省东莞市"  # type: ignore[union-attr]
+
+
+def test_regions_generic_zone_name_only_for_main_zone() -> None:
+    # 长春 has 高新技术产业开发区 (220173) and 净月高新技术产业开发区 (220172).
+    assert normalize_region("长春高新区").code == "220173"  # type: ignore[union-attr]
+    assert normalize_region("高新区", context="2201").code == "220173"  # type: ignore[union-attr]

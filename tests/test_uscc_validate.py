@@ -148,3 +148,27 @@ def test_uscc_validate_unknown_region_still_valid() -> None:
     assert r.valid
     assert r.region_name is None
     assert any("999999" in n for n in r.notes)
+
+
+def test_uscc_every_single_substitution_is_detected() -> None:
+    code = make_uscc("130207", 31415)
+    for i in range(18):
+        for ch in CHARSET:
+            if ch != code[i]:
+                bad = code[:i] + ch + code[i + 1:]
+                assert not validate(bad).valid, bad
+
+
+def test_uscc_every_adjacent_transposition_is_detected() -> None:
+    code = make_uscc("130283", "MA0XYW12")
+    # Weights are 3^i mod 31 (31 prime), so swapping two different characters among the
+    # first 17 always changes the weighted sum; the check character itself is not covered.
+    for i in range(16):
+        if code[i] != code[i + 1]:
+            swapped = code[:i] + code[i + 1] + code[i] + code[i + 2:]
+            assert not validate(swapped).valid, swapped
+
+
+def test_uscc_hyphens_are_removed_and_noted() -> None:
+    r = validate("913501-00M000-100Y43")
+    assert r.valid and any("连字符" in n for n in r.notes)
