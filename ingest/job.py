@@ -323,7 +323,7 @@ class Job:
                 # An end that does not exist: count it, do not pretend it was written.
                 self.result.created -= min(missing, self.result.created)
                 self.result.skipped += missing
-                log.warning("%s: %d %s relationships had a missing end node", self.source,
+                log.info("%s: %d %s relationships had a missing end node", self.source,
                             missing, rel)
         self._progress(len(keys))
 
