@@ -1,0 +1,20 @@
+// Partners of peers in one relationship type (template: {rel} is a quoted type): firms
+// tied by {rel} to a peer y that shares a {rel} partner z with the enterprise
+// (e -{rel}- z -{rel}- y -{rel}- c), each path weighted by 1/(deg z * deg y).
+// Parameters: $id (enterprise id), $limit (int)
+// Returns: id (candidate), score (float), via (names of up to 3 peers)
+MATCH (e:Enterprise {id: $id})-[:{rel}]-(z:Enterprise)
+WITH DISTINCT e, z
+MATCH (z)-[:{rel}]-(y:Enterprise)
+WHERE y <> e
+WITH e, z, collect(DISTINCT y) AS ys
+UNWIND ys AS y
+WITH e, y, sum(1.0 / size(ys)) AS wy
+MATCH (y)-[:{rel}]-(c:Enterprise)
+WITH e, y, wy, collect(DISTINCT c) AS cs
+UNWIND cs AS c
+WITH e, y, c, wy / size(cs) AS w
+WHERE c <> e
+RETURN c.id AS id, sum(w) AS score, collect(y.name)[0..3] AS via
+ORDER BY score DESC, id
+LIMIT $limit

@@ -1,0 +1,14 @@
+// Shared partners (Adamic-Adar over enterprise ties): firms tied to a partner of the
+// enterprise, each shared partner weighted by 1/log(its degree + 2).
+// Parameters: $id (enterprise id), $limit (int)
+// Returns: id (candidate), score (float), via (names of up to 3 shared partners)
+MATCH (e:Enterprise {id: $id})-[:SUPPLIES|COOPERATES_WITH|INVESTS_IN|CONTROLS|COMPETES_WITH]-(z:Enterprise)
+WITH DISTINCT e, z
+MATCH (z)-[:SUPPLIES|COOPERATES_WITH|INVESTS_IN|CONTROLS|COMPETES_WITH]-(c:Enterprise)
+WITH e, z, collect(DISTINCT c) AS cs
+UNWIND cs AS c
+WITH e, z, c, size(cs) AS dz
+WHERE c <> e
+RETURN c.id AS id, sum(1.0 / log(dz + 2.0)) AS score, collect(z.name)[0..3] AS via
+ORDER BY score DESC, id
+LIMIT $limit

@@ -1,0 +1,236 @@
+"""Partner recommendations, both ways, each result with a score and Chinese reasons.
+
+``recommend_partners(store, enterprise, relation, need=None, region=None, top=10)``:
+
+- ``SUPPLIES``: who could supply this enterprise (for its needs, or upstream of
+  what it makes);
+- ``SUPPLIED_BY``: whom it could supply (buyers downstream of its products, or
+  with open needs about its products and capabilities);
+- ``COOPERATES_WITH`` and ``INVESTS_IN``: partners of that kind.
+
+Candidates come from several generators (``rec_*.cypher``) and are scored by a
+weighted sum of signals, each scaled to 0–1: need match, chain adjacency
+(``UPSTREAM_OF`` between what they make), shared partners (Adamic-Adar), partners
+of peers in the same relationship, industry and industry-upstream structure,
+activity in that relationship (preferential attachment), region, size
+complementarity (融通: a leading firm with SMEs) and tiers. Existing ties of the
+requested kind are excluded. Weights are in :class:`Weights`; the defaults were
+chosen on ICKG-25 train → valid only (see ``queries/linkeval.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.errors import InvalidInput
+from graph.schema import q_rel
+from graph.store import Row, Store
+from queries import QUERIES, run
+from queries.chains import as_tiers
+from queries.common import is_local, resolve_enterprise, resolve_region
+from queries.gaps import is_leading
+
+RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN")
+#: The stored relationship type behind each requested relation.
+REL_TYPE = {"SUPPLIES": "SUPPLIES", "SUPPLIED_BY": "SUPPLIES",
+            "COOPERATES_WITH": "COOPERATES_WITH", "INVESTS_IN": "INVESTS_IN"}
+REL_ZH = {"SUPPLIES": "供应", "COOPERATES_WITH": "合作", "INVESTS_IN": "投资"}
+#: Industry position of a good candidate relative to the enterprise, per relation.
+INDUSTRY_SIDE = {"SUPPLIES": "upstream", "SUPPLIED_BY": "downstream",
+                 "COOPERATES_WITH": "same", "INVESTS_IN": "same"}
+SME = {"中型", "小型", "微型"}
+NOTABLE_TIERS = ("链主企业", "专精特新小巨人", "制造业单项冠军", "专精特新中小企业", "高新技术企业")
+POOL = 200
+POPULAR_TTL_S = 300.0
+
+
+@dataclass(frozen=True)
+class Weights:
+    need: float = 3.0
+    chain: float = 2.0
+    shared: float = 1.0
+    peers: float = 1.0
+    industry: float = 0.5
+    popularity: float = 0.6
+    region: float = 0.5
+    size: float = 0.4
+    tier: float = 0.2
+
+
+@dataclass
+class _Cand:
+    id: str
+    signals: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    notes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+_popular_cache: dict[tuple[int, str], tuple[float, list[Row]]] = {}
+
+
+def _text(store: Store, name: str, rel_type: str) -> str:
+    return QUERIES.get(name, store.dialect).replace("{rel}", q_rel(rel_type))
+
+
+def _popular(store: Store, rel_type: str) -> list[Row]:
+    """The most active firms in ``rel_type``; cached for a few minutes (a full scan)."""
+    key = (id(store), rel_type)
+    hit = _popular_cache.get(key)
+    if hit and time.monotonic() - hit[0] < POPULAR_TTL_S:
+        return hit[1]
+    rows = store.read(_text(store, "rec_popular", rel_type), {"limit": 50})
+    _popular_cache[key] = (time.monotonic(), rows)
+    return rows
+
+
+def clear_cache() -> None:
+    """Forget cached popularity lists (tests and evaluation load fresh graphs)."""
+    _popular_cache.clear()
+
+
+def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES",
+                       need: str | None = None, region: str | None = None, top: int = 10,
+                       weights: Weights | None = None) -> dict[str, Any]:
+    """``{enterprise: {id, name}, relation, results: [{id, name, score, reasons}]}``."""
+    relation = (relation or "").strip().upper()
+    if relation not in RELATIONS:
+        raise InvalidInput(f"relation must be one of {', '.join(RELATIONS)}", field="relation")
+    if not 1 <= top <= 100:
+        raise InvalidInput("top must be between 1 and 100", field="top")
+    ent = resolve_enterprise(store, enterprise)
+    prefix = resolve_region(store, region)
+    results = rank_partners(store, ent["id"], relation, need=need, prefix=prefix, top=top,
+                            weights=weights)
+    return {"enterprise": ent, "relation": relation, "results": results}
+
+
+def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = None,
+                  prefix: str | None = None, top: int = 10,
+                  weights: Weights | None = None) -> list[dict[str, Any]]:
+    """Score candidates for enterprise id ``eid`` (already resolved)."""
+    w = weights or Weights()
+    rel_type = REL_TYPE[relation]
+    me_rows = run(store, "rec_enterprise", {"id": eid})
+    me = me_rows[0] if me_rows else {"name": eid, "size_class": None, "tiers": None,
+                                     "region_code": None}
+    me_tiers = as_tiers(me["tiers"])
+    me_leading = is_leading(me["size_class"], me_tiers)
+    region_hint = prefix  # no region asked: region is not a signal
+    cands: dict[str, _Cand] = {}
+
+    def cand(cid: str) -> _Cand:
+        c = cands.get(cid)
+        if c is None:
+            c = cands[cid] = _Cand(cid)
+        return c
+
+    # need and chain adjacency (direction-aware)
+    if relation in ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH"):
+        rows: list[Row] = []
+        if need:
+            if relation == "SUPPLIED_BY":
+                raise InvalidInput("need applies to SUPPLIES and COOPERATES_WITH", field="need")
+            # a stored Need id of this firm, else free text matched against products
+            rows = run(store, "rec_suppliers", {"id": eid, "need": need}) or run(
+                store, "rec_need_text", {"text": need, "limit": POOL})
+        elif relation == "SUPPLIES":
+            rows = run(store, "rec_suppliers", {"id": eid, "need": None})
+        elif relation == "SUPPLIED_BY":
+            rows = run(store, "rec_buyers", {"id": eid})
+        for r in rows:
+            c = cand(r["id"])
+            if r["kind"] == "need":
+                c.signals["need"] = 1.0
+                _note(c, "need", f"匹配需求：{r['product']}")
+            else:
+                c.signals["chain"] = 1.0
+                _note(c, "chain", f"产业链上下游衔接：{r['product']}")
+
+    for r in run(store, "rec_shared_partners", {"id": eid, "limit": POOL}):
+        c = cand(r["id"])
+        c.signals["shared"] += float(r["score"])
+        via = "、".join(str(v) for v in (r["via"] or []) if v)
+        _note(c, "shared", f"有共同合作伙伴：{via}" if via else "有共同合作伙伴")
+
+    peer_rows = store.read(_text(store, "rec_relation_peers", rel_type),
+                           {"id": eid, "limit": POOL})
+    for r in peer_rows:
+        c = cand(r["id"])
+        c.signals["peers"] += float(r["score"])
+        via = "、".join(str(v) for v in (r["via"] or []) if v)
+        _note(c, "peers", f"与同类企业（{via}）有{REL_ZH[rel_type]}关系" if via
+              else f"同类企业的{REL_ZH[rel_type]}伙伴")
+
+    side = INDUSTRY_SIDE[relation]
+    for r in run(store, "rec_industry", {"id": eid, "per_industry": POOL, "limit": POOL * 2}):
+        c = cand(r["id"])
+        factor = 1.0 if r["relation"] == side else 0.5
+        c.signals["industry"] += factor * float(r["score"])
+        label = {"same": "同属行业", "upstream": "所在行业为上游", "downstream": "所在行业为下游"}
+        _note(c, "industry", f"{label[r['relation']]}：{r['industry']}")
+
+    for r in _popular(store, rel_type):
+        cand(r["id"])
+
+    excluded = {eid} | {r["id"] for r in store.read(
+        _text(store, "rec_existing_ties", rel_type), {"id": eid})}
+    for x in excluded:
+        cands.pop(x, None)
+    if not cands:
+        return []
+
+    details = {r["id"]: r for r in store.read(_text(store, "rec_details", rel_type),
+                                              {"ids": sorted(cands)})}
+    max_deg = max((int(d["degree"] or 0) for d in details.values()), default=0)
+    maxima = {k: max((c.signals.get(k, 0.0) for c in cands.values()), default=0.0)
+              for k in ("shared", "peers", "industry")}
+    out = []
+    for c in cands.values():
+        d = details.get(c.id)
+        if d is None:
+            continue
+        s = c.signals
+        score = w.need * s.get("need", 0.0) + w.chain * s.get("chain", 0.0)
+        for k in ("shared", "peers", "industry"):
+            if maxima[k] > 0:
+                score += getattr(w, k) * s.get(k, 0.0) / maxima[k]
+        deg = int(d["degree"] or 0)
+        if max_deg > 0 and deg > 0:
+            score += w.popularity * math.log1p(deg) / math.log1p(max_deg)
+            _note(c, "popularity", f"已有 {deg} 条{REL_ZH[rel_type]}关系")
+        tiers = as_tiers(d["tiers"])
+        if region_hint and is_local(d["region_code"], region_hint):
+            score += w.region
+            _note(c, "region", f"位于所选地区（{d['region_code']}）")
+        c_leading = is_leading(d["size_class"], tiers)
+        if me_leading and not c_leading and d["size_class"] in SME:
+            score += w.size
+            _note(c, "size", f"大中小企业融通：{d['size_class']}企业对接龙头企业")
+        elif c_leading and not me_leading and me["size_class"] in SME:
+            score += w.size
+            _note(c, "size", "大中小企业融通：对接龙头企业")
+        notable = [t for t in NOTABLE_TIERS if t in tiers]
+        if notable:
+            score += w.tier
+            _note(c, "tier", "、".join(notable))
+        if score <= 0:
+            continue
+        out.append({"id": c.id, "name": d["name"], "score": round(score, 4),
+                    "reasons": _reasons(c)})
+    out.sort(key=lambda r: (-r["score"], str(r["id"])))
+    return out[:top]
+
+
+_ORDER = ("need", "chain", "shared", "peers", "industry", "region", "size", "tier", "popularity")
+
+
+def _note(c: _Cand, kind: str, text: str) -> None:
+    if text not in c.notes[kind] and len(c.notes[kind]) < 2:
+        c.notes[kind].append(text)
+
+
+def _reasons(c: _Cand) -> list[str]:
+    return [t for k in _ORDER for t in c.notes.get(k, [])]
