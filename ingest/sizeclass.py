@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from graph.errors import InvalidInput
@@ -181,10 +182,12 @@ def sector_of_class(ind: Industry) -> tuple[str | None, str]:
     return "其他未列明行业", ""
 
 
+@lru_cache(maxsize=4096)
 def sector_for(industry_code: str) -> tuple[Industry, str | None, str]:
     """(industry, sector or None, reason when None) for a code at any level.
 
-    A section, division or group maps to a sector only when all its classes do.
+    A section, division or group maps to a sector only when all its classes do. Cached:
+    the scale generator classifies millions of firms over a few hundred codes.
     """
     ind = require_industry(industry_code)
     classes = [ind] if ind.level == 4 else descendants(ind.code, level=4)
@@ -232,6 +235,7 @@ def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
+@lru_cache(maxsize=1024)
 def _bound(ind: str, op: str, v: float) -> str:
     unit = "万元" if INDICATOR_UNIT[ind] == "万元" else ""
     return f"{INDICATOR_ZH[ind]}{op}{_fmt(v)}{unit}"
@@ -245,6 +249,7 @@ def _tier(value: float, bounds: tuple[float, float, float]) -> int:
     return 3
 
 
+@lru_cache(maxsize=128)
 def rule_text(sector_name: str, size_class: str) -> str:
     """The regulation's rule for one class.
 
