@@ -9,7 +9,8 @@ for sections themselves; ``"C3130"``, ``"c 3130"`` and ``"３１３０"`` all me
 The source table lacks the 中类 that hold a single 小类 (the standard then
 repeats the name: 311 炼铁 → 3110 炼铁). Those groups are rebuilt here from
 their class (``derived=True``) so that every class has a group parent and the
-``PART_OF`` tree is complete: class → group → division → section.
+``PART_OF`` tree is complete: class → group → division → section. One source row
+is repaired (3741 飞机制造, recorded there as a duplicate group ``374``).
 
 Nothing here touches a database.
 """
@@ -28,6 +29,11 @@ from graph.errors import InvalidInput
 
 SEED_FILE = Path(__file__).resolve().parents[1] / "seeds" / "industry" / "gbt4754_2017.csv"
 LEVEL_NAMES = {1: "门类", 2: "大类", 3: "中类", 4: "小类"}
+
+# Known defects of the source table: class 3741 飞机制造 is recorded as a second group "374".
+_ROW_FIXES: dict[tuple[str, str], dict[str, str]] = {
+    ("374", "飞机制造"): {"code": "3741", "level": "4", "class": "3741"},
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,10 @@ class _Table:
         self.by_code: dict[str, Industry] = {}
         with path.open(encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))
+        for r in rows:
+            fix = _ROW_FIXES.get((r["code"], r["name"]))
+            if fix:
+                r.update(fix)
         groups = {r["code"] for r in rows if r["level"] == "3"}
         for r in rows:
             level = int(r["level"])

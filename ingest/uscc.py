@@ -32,6 +32,7 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 # GB 11714 organisation code (positions 9–17): digits and A–Z (value 10–35).
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_VALUE = {c: int(c, 36) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
 # 登记管理部门代码 → (Chinese, English, {机构类别代码: (Chinese, English)}), from GB 32100-2015
 # appendix A plus the later assignments (A 中央军委改革和编制办公室, N 农业).
@@ -127,27 +128,23 @@ def check_char(first17: str) -> str:
     """Return the 18th (check) character for the first 17 characters of a USCC."""
     if len(first17) != 17:
         raise InvalidInput(f"need 17 characters, got {len(first17)}", field="first17")
-    total = 0
-    for i, (ch, w) in enumerate(zip(first17, WEIGHTS, strict=True)):
-        v = _VALUE.get(ch)
-        if v is None:
-            raise InvalidInput(f"illegal character {ch!r} at position {i + 1}", field="first17")
-        total += v * w
+    try:
+        total = sum(_VALUE[ch] * w for ch, w in zip(first17, WEIGHTS, strict=True))
+    except KeyError:
+        i = next(i for i, ch in enumerate(first17) if ch not in _VALUE)
+        raise InvalidInput(f"illegal character {first17[i]!r} at position {i + 1}",
+                           field="first17") from None
     c = 31 - total % 31
     return CHARSET[0 if c == 31 else c]
 
 
 def org_check_char(first8: str) -> str:
     """Return the GB 11714 check character for an 8-character organisation code body."""
-    total = 0
-    for ch, w in zip(first8, _ORG_WEIGHTS, strict=True):
-        if ch.isdigit():
-            v = int(ch)
-        elif "A" <= ch <= "Z":
-            v = ord(ch) - ord("A") + 10
-        else:
-            raise InvalidInput(f"illegal organisation code character {ch!r}", field="org_code")
-        total += v * w
+    try:
+        total = sum(_ORG_VALUE[ch] * w for ch, w in zip(first8, _ORG_WEIGHTS, strict=True))
+    except KeyError as e:
+        raise InvalidInput(f"illegal organisation code character {e.args[0]!r}",
+                           field="org_code") from None
     c = 11 - total % 11
     return "X" if c == 10 else "0" if c == 11 else str(c)
 
