@@ -475,32 +475,40 @@ class _Generator:
     def _ties(self, out: _Writers, rng: random.Random, a: int, size: int) -> None:
         ea = enterprise_id(a)
         local = bool(self.local[a])
-        n_coop = _ri(rng, 2, 4) if size == BIG else 1 if rng.random() < 0.45 else 0
+        # Undirected ties are written once, from the lower id to the higher, so the
+        # streaming pass never writes a pair twice (a→x now, x→a later).
+        seen: set[int] = set()
+        n_coop = _ri(rng, 3, 6) if size == BIG else 1 if rng.random() < 0.8 else 0
         for _ in range(n_coop):
             x = self._partner(rng, a, local and rng.random() < 0.85)
-            if x is not None:
+            if x is not None and x > a and x not in seen:
+                seen.add(x)
                 out.row("relations", (ea, enterprise_id(x), "COOPERATES_WITH",
                                       _ri(rng, 2010, 2024), "", "", TRUE))
+        # Directed ties go from a bigger firm to a smaller one, so never both ways.
+        seen.clear()
         if size in (BIG, MEDIUM):
             n_inv = _ri(rng, 0, 2) if size == BIG else (1 if rng.random() < 0.1 else 0)
             for _ in range(n_inv):
                 x = self._partner(rng, a, local)
-                if x is not None and self.size[x] > size:
+                if x is not None and self.size[x] > size and x not in seen:
+                    seen.add(x)
                     out.row("relations", (ea, enterprise_id(x), "INVESTS_IN",
                                           _ri(rng, 2008, 2024),
                                           f"{rng.uniform(0.05, 0.4):.2f}",
                                           f"{_log_uniform(rng, 100, 50000):.1f}", TRUE))
+        seen.clear()
         if size == BIG:
             for _ in range(_ri(rng, 0, 3)):
                 x = self._partner(rng, a, local)
-                if x is not None and self.size[x] != BIG:
+                if x is not None and self.size[x] != BIG and x not in seen:
+                    seen.add(x)
                     out.row("relations", (ea, enterprise_id(x), "CONTROLS",
                                           _ri(rng, 2000, 2024),
                                           f"{rng.uniform(0.51, 1.0):.2f}", "", TRUE))
-        if rng.random() < 0.1:
-            rivals = self.producers[self.prod[a]][0 if local else 1]
-            x = _pick(rng, rivals)
-            if x != a:
+        if rng.random() < 0.2:
+            x = _pick(rng, self.producers[self.prod[a]][0 if local else 1])
+            if x > a:
                 out.row("relations", (ea, enterprise_id(x), "COMPETES_WITH", "", "", "", TRUE))
 
     def _need_row(self, out: _Writers, rng: random.Random, e: int, counter: array[int],

@@ -126,6 +126,13 @@ def test_seeds_demo_references_resolve() -> None:
     for r in _rows("relations"):
         assert r["from"] in ents and r["to"] in ents and r["from"] != r["to"]
         assert r["type"] in {"COOPERATES_WITH", "INVESTS_IN", "CONTROLS", "COMPETES_WITH"}
+    # No tie twice: undirected types count a→b and b→a as the same pair.
+    undirected = {"COOPERATES_WITH", "COMPETES_WITH"}
+    keys = [(*sorted((r["from"], r["to"])), r["type"]) if r["type"] in undirected
+            else (r["from"], r["to"], r["type"]) for r in _rows("relations")]
+    assert len(keys) == len(set(keys))
+    supply = [(r["supplier"], r["buyer"], r["product"]) for r in _rows("supply")]
+    assert len(supply) == len(set(supply))
     assert len({r["id"] for r in _rows("needs")}) == len(_rows("needs"))
     assert len({r["id"] for r in _rows("resources")}) == len(_rows("resources"))
 
