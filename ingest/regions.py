@@ -68,9 +68,10 @@ _ETHNIC = (
     "基诺", "各",
 )
 _ETHNIC_TAIL = re.compile("(?:" + "|".join(sorted(_ETHNIC, key=len, reverse=True)) + ")族?$")
+_ZONE_SUFFIXES = ("开发区", "管理区", "园区", "工业区", "管委会", "示范区", "合作区", "实验区")
 _SUFFIXES = (
     "特别行政区", "自治区", "自治州", "自治县", "自治旗", "街道办事处", "街道", "地区", "林区",
-    "特区", "民族乡", "省", "市", "盟", "区", "县", "旗", "镇", "乡",
+    "新区", "特区", "民族乡", "省", "市", "盟", "区", "县", "旗", "镇", "乡",
 )
 _ZONE_ALIASES = (
     ("高新技术产业开发区", ("高新区", "高新技术产业开发区", "高新技术开发区")),
@@ -111,6 +112,8 @@ class RegionMatch:
 def short_name(name: str) -> str:
     """Shorten a division name: 河北省 → 河北, 丰宁满族自治县 → 丰宁, 胥各庄镇 → 胥各庄."""
     s = name
+    if name.endswith(_ZONE_SUFFIXES):
+        return name  # 芦台经济开发区 has no safe short form; known ones are in _EXTRA_ALIASES
     for suf in _SUFFIXES:
         if s.endswith(suf) and len(s) - len(suf) >= 2:
             s = s[: -len(suf)]

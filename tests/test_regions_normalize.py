@@ -205,3 +205,12 @@ def test_regions_generic_zone_name_only_for_main_zone() -> None:
     # 长春 has 高新技术产业开发区 (220173) and 净月高新技术产业开发区 (220172).
     assert normalize_region("长春高新区").code == "220173"  # type: ignore[union-attr]
     assert normalize_region("高新区", context="2201").code == "220173"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("code", "short"),
+    [("130271", "河北唐山芦台经济开发区"), ("130272", "唐山市汉沽管理区"), ("310115", "浦东"),
+     ("130207", "丰南")],
+)
+def test_regions_zone_names_are_not_truncated(code: str, short: str) -> None:
+    assert get_region(code).short_name == short  # type: ignore[union-attr]
