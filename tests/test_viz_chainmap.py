@@ -105,6 +105,13 @@ def test_viz_chainmap_supply_ties_emphasise_leaders_and_drop_unknown_ends(small:
     assert sup[("e:e1", "e:e2")]["width"] > sup[("e:e3", "e:e4")]["width"]
 
 
+def test_viz_chainmap_product_level_supply_sums(small: Any) -> None:
+    p = build_map(*small)
+    agg = {(e["from"], e["to"]): e["count"] for e in p["edges"] if e["kind"] == "agg"}
+    # e1 (铁矿石) → e2 (first product 热轧板卷); e3 (热轧板卷) → e4 (汽车零部件).
+    assert agg == {("p:p1", "p:p2"): 1, ("p:p2", "p:p3"): 1}
+
+
 def test_viz_chainmap_kpis(small: Any) -> None:
     k = build_map(*small)["kpis"]
     assert k["enterprises"] == 6 and k["local"] == 4 and k["local_share"] == pytest.approx(0.667)
@@ -147,13 +154,14 @@ def test_viz_chainmap_bands_do_not_overlap() -> None:
         col = sorted((pr for pr in p["products"] if pr["column"] == seg["index"]),
                      key=lambda pr: pr["y"])
         for a, b in pairwise(col):
-            room = (band_height(len(a["slots"])) + band_height(len(b["slots"]))) / 2
+            room = (band_height(len(a["slots"]), a["size"])
+                    + band_height(len(b["slots"]), b["size"])) / 2
             assert b["y"] - a["y"] == pytest.approx(room)
     # Every visible enterprise lies within its product's band.
     prods = {pr["id"]: pr for pr in p["products"]}
     for e in p["enterprises"]:
         pr = prods[e["home"]]
-        assert abs(e["y"] - pr["y"]) <= band_height(len(pr["slots"])) / 2
+        assert abs(e["y"] - pr["y"]) <= band_height(len(pr["slots"]), pr["size"]) / 2
         assert pr["x"] + LAYOUT["grid_dx"] <= e["x"] < pr["x"] + LAYOUT["col_width"]
 
 

@@ -31,7 +31,7 @@ def test_viz_cli_map_writes_standalone_html(url: str, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "8 家企业" in r.output and "6 个产品节点" in r.output
     html = out.read_text(encoding="utf-8")
-    assert "<script src=" not in html and "<link " not in html
+    assert "<script src=" not in html and "<link rel=\"stylesheet\"" not in html
     cfg = json.loads(re.search(r'id="map-config">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
     assert cfg["lang"] == "en" and cfg["apiBase"] is None
     assert len(cfg["payload"]["nodes"]) == 14

@@ -49,6 +49,7 @@ LAYOUT: dict[str, int] = {
     "grid_cols": 6,
     "band_min": 120,  # height of a product band with no (visible) enterprise grid
     "band_pad": 36,
+    "label_room": 56,  # below a product dot: its name and count
 }
 
 
@@ -93,9 +94,11 @@ def grid_rows(n: int) -> int:
     return math.ceil(n / LAYOUT["grid_cols"]) if n else 0
 
 
-def band_height(n_visible: int) -> int:
-    """Vertical room of one product band whose grid holds ``n_visible`` slots."""
-    return max(LAYOUT["band_min"], grid_rows(n_visible) * LAYOUT["cell_h"] + LAYOUT["band_pad"])
+def band_height(n_visible: int, size: float = 0.0) -> int:
+    """Vertical room of one product band whose grid holds ``n_visible`` slots, for a product
+    dot of radius ``size`` (its label below it needs ``label_room``)."""
+    return int(max(LAYOUT["band_min"], 2 * size + LAYOUT["label_room"],
+                   grid_rows(n_visible) * LAYOUT["cell_h"] + LAYOUT["band_pad"]))
 
 
 def slot_offset(k: int, n: int) -> tuple[float, float]:
@@ -167,7 +170,7 @@ def build_map(detail: Mapping[str, Any], gaps: Mapping[str, Any] | None = None,
                 "candidates": list((gap or {}).get("candidates") or [])[:5],
                 "extensions": [{"name": x.get("name"), "direction": x.get("direction")}
                                for x in (gap or {}).get("extensions") or []][:5],
-                "slots": slots,
+                "slots": slots, "size": product_size(len(slots)),
             })
 
     total = len(ents)
@@ -187,6 +190,14 @@ def build_map(detail: Mapping[str, Any], gaps: Mapping[str, Any] | None = None,
         supply_edges.append({"from": "e:" + a, "to": "e:" + b, "product": s.get("product"),
                              "lead": lead})
 
+    # Supply ties summed per pair of products (each firm counted at its first product): the
+    # only ties visible while firms are collapsed.
+    agg: dict[tuple[str, str], int] = {}
+    for s in supply_edges:
+        pa, pb = ents[s["from"][2:]]["products"][0], ents[s["to"][2:]]["products"][0]
+        if pa != pb:
+            agg[(pa, pb)] = agg.get((pa, pb), 0) + 1
+
     _place(segments, products, ents)
     nodes = [_product_node(p, opts) for p in products]
     nodes += [_enterprise_node(e, opts) for e in ents.values()]
@@ -194,14 +205,26 @@ def build_map(detail: Mapping[str, Any], gaps: Mapping[str, Any] | None = None,
     for e in ents.values():
         for pid in e["products"]:
             edges.append({"id": f"m:{e['id']}>{pid}", "from": "e:" + e["id"], "to": "p:" + pid,
-                          "kind": "produces", "color": {"color": "#c9d3da", "opacity": 0.8},
+                          "kind": "produces",
+                          "color": {"color": "#c9d3da", "highlight": "#78909c",
+                                    "hover": "#78909c", "opacity": 0.8},
                           "width": 1})
     for s in supply_edges:
+        colour = "#d35400" if s["lead"] else "#8e6fb3"
         edges.append({
             "id": f"s:{s['from']}>{s['to']}", "from": s["from"], "to": s["to"], "kind": "supplies",
             "lead": s["lead"], "arrows": "to", "title": s["product"] or "",
             "width": 3.5 if s["lead"] else 1.5,
-            "color": {"color": "#d35400" if s["lead"] else "#8e6fb3", "opacity": 0.9},
+            "color": {"color": colour, "highlight": colour, "hover": colour, "opacity": 0.9},
+        })
+
+    for (pa, pb), n in sorted(agg.items()):
+        edges.append({
+            "id": f"a:{pa}>{pb}", "from": "p:" + pa, "to": "p:" + pb, "kind": "agg", "count": n,
+            "arrows": "to", "title": f"{n} 条供应关系 / {n} supply ties",
+            "width": round(min(8.0, 1.0 + 1.5 * math.log2(1 + n)), 2),
+            "color": {"color": "#8e6fb3", "highlight": "#5e35b1", "hover": "#5e35b1",
+                      "opacity": 0.55},
         })
 
     return {
@@ -236,7 +259,7 @@ def _place(segments: list[dict[str, Any]], products: list[dict[str, Any]],
                 p["visible_slots"].append(eid)
     for seg in segments:
         col = [p for p in products if p["column"] == seg["index"]]
-        heights = [band_height(len(p["slots"]) if p["expanded"] else 0) for p in col]
+        heights = [band_height(len(p["slots"]) if p["expanded"] else 0, p["size"]) for p in col]
         y = -sum(heights) / 2
         for p, h in zip(col, heights, strict=True):
             p["x"], p["y"] = seg["x"], y + h / 2
@@ -259,10 +282,10 @@ def _product_node(p: dict[str, Any], opts: MapOptions) -> dict[str, Any]:
     node: dict[str, Any] = {
         "id": "p:" + p["id"], "kind": "product", "ref": p["id"], "segment": p["segment"],
         "label": p["name"] if p["expanded"] else f"{p['name']}\n({p['count']})",
-        "shape": "dot", "size": product_size(p["count"]), "x": p["x"], "y": p["y"],
+        "shape": "dot", "size": p["size"], "x": p["x"], "y": p["y"],
         "color": {"background": style["background"], "border": style["border"],
                   "highlight": {"background": style["background"], "border": "#000000"}},
-        "borderWidth": 3, "font": {"size": 16, "face": "sans-serif", "strokeWidth": 3,
+        "borderWidth": 3, "font": {"size": 20, "face": "sans-serif", "strokeWidth": 4,
                                    "strokeColor": "#ffffff", "multi": False},
         "gap": p["gap_class"], "count": p["count"], "expanded": p["expanded"],
     }

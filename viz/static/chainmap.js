@@ -18,7 +18,8 @@
       brand: '融链 · 产业链图谱', chain: '产业链', region: '地区代码', load: '加载',
       search: '搜索企业或产品…', find: '查找', filters: '筛选', all: '全部',
       f_region: '区域', local: '本地', external: '外地', f_size: '规模', f_tier: '梯队',
-      f_segment: '环节', leader: '链主/龙头', special: '专精特新/小巨人/单项冠军', none: '一般企业',
+      f_segment: '环节', leader: '链主/龙头', special: '专精特新/小巨人/单项冠军', special_short: '专精特新类',
+      none: '一般企业',
       path: '路径', path_from: '起点', path_to: '终点', path_find: '查找路径', path_clear: '清除',
       set_from: '设为路径起点', set_to: '设为路径终点', export_png: '导出 PNG',
       export_html: '导出离线 HTML', lang_other: 'English', close: '关闭',
@@ -35,7 +36,7 @@
       pick_two: '请先选择起点和终点企业', not_found: '未找到', none_gap: '无',
       legend: '图例', lg_size: '企业规模（颜色）', lg_tier: '企业梯队（形状）',
       lg_gap: '产品节点缺口', lg_edge: '关系', e_supplies: '供应关系', e_lead: '链主供应关系',
-      e_produces: '生产', g_bu: '补链（本地缺失）', g_qiang: '强链（本地薄弱）',
+      e_produces: '生产', e_agg: '产品间供应（折叠汇总）', g_bu: '补链（本地缺失）', g_qiang: '强链（本地薄弱）',
       g_yan: '延链（可延伸）', g_ok: '无缺口', faded: '外地企业（半透明、虚线）',
       collapsed_hint: '企业较多，已折叠到产品节点，点击产品节点展开', visible: '可见节点',
       loaded_fail: '加载失败', up: '上游', mid: '中游', down: '下游', upstream: '上游方向',
@@ -46,6 +47,7 @@
       search: 'Search firm or product…', find: 'Find', filters: 'Filters', all: 'All',
       f_region: 'Region', local: 'Local', external: 'External', f_size: 'Size', f_tier: 'Tier',
       f_segment: 'Segment', leader: 'Chain leader', special: 'Specialised (专精特新 etc.)',
+      special_short: 'Specialised',
       none: 'Other firms', path: 'Path', path_from: 'From', path_to: 'To',
       path_find: 'Find path', path_clear: 'Clear', set_from: 'Set as path start',
       set_to: 'Set as path end', export_png: 'Export PNG', export_html: 'Export offline HTML',
@@ -65,6 +67,7 @@
       none_gap: 'none', legend: 'Legend', lg_size: 'Firm size (colour)',
       lg_tier: 'Firm tier (shape)', lg_gap: 'Product gaps', lg_edge: 'Ties',
       e_supplies: 'Supplies', e_lead: 'Leader supply tie', e_produces: 'Produces',
+      e_agg: 'Supply between products (collapsed)',
       g_bu: '补链 missing locally', g_qiang: '强链 weak locally', g_yan: '延链 extension',
       g_ok: 'No gap', faded: 'External firm (faded, dashed)',
       collapsed_hint: 'Many firms: collapsed into product nodes; click one to expand',
@@ -145,7 +148,8 @@
   function renderLegend() {
     var box = $('legend'); if (!box) { return; }
     box.textContent = '';
-    box.appendChild(el('div', {'class': 'lg-title', text: t('legend')}));
+    box.appendChild(el('div', {'class': 'lg-title', text: t('legend') + ' ▾', title: t('legend'),
+      onclick: function () { box.classList.toggle('folded'); }}));
     var sizes = el('div', {'class': 'lg-group'}, [el('div', {'class': 'lg-h', text: t('lg_size')})]);
     Object.keys(SIZE_COLOURS).forEach(function (s) {
       sizes.appendChild(el('div', {'class': 'lg-item'}, [swatch('dot', SIZE_COLOURS[s]), sizeName(s)]));
@@ -163,7 +167,8 @@
     var edges = el('div', {'class': 'lg-group'}, [el('div', {'class': 'lg-h', text: t('lg_edge')}),
       el('div', {'class': 'lg-item'}, [swatch('line', '#d35400', 'thick'), t('e_lead')]),
       el('div', {'class': 'lg-item'}, [swatch('line', '#8e6fb3'), t('e_supplies')]),
-      el('div', {'class': 'lg-item'}, [swatch('line', '#c9d3da'), t('e_produces')])]);
+      el('div', {'class': 'lg-item'}, [swatch('line', '#c9d3da'), t('e_produces')]),
+      el('div', {'class': 'lg-item'}, [swatch('line', '#b39ddb', 'thick'), t('e_agg')])]);
     [sizes, tiers, gaps, edges].forEach(function (g) { box.appendChild(g); });
   }
 
@@ -191,7 +196,9 @@
 
   // ---------------------------------------------------------------- layout and visibility
   function gridRows(n, L) { return n ? Math.ceil(n / L.grid_cols) : 0; }
-  function bandHeight(n, L) { return Math.max(L.band_min, gridRows(n, L) * L.cell_h + L.band_pad); }
+  function bandHeight(n, L, size) {
+    return Math.max(L.band_min, 2 * (size || 0) + L.label_room, gridRows(n, L) * L.cell_h + L.band_pad);
+  }
 
   /* Same rules as viz/chainmap.py _place: bands stacked per column and centred on y=0;
    * a firm sits in the grid of its home product, the first expanded product it serves. */
@@ -203,7 +210,7 @@
     });
     p.segments.forEach(function (seg) {
       var col = p.products.filter(function (pr) { return pr.column === seg.index; });
-      var hs = col.map(function (pr) { return bandHeight(pr.expanded ? pr.slots.length : 0, L); });
+      var hs = col.map(function (pr) { return bandHeight(pr.expanded ? pr.slots.length : 0, L, pr.size); });
       var y = -hs.reduce(function (a, b) { return a + b; }, 0) / 2;
       col.forEach(function (pr, i) {
         pr.x = seg.x; pr.y = y + hs[i] / 2; y += hs[i];
@@ -282,7 +289,12 @@
     state.edges = new vis.DataSet(payload.edges);
     state.nodeView = new vis.DataView(state.nodes, {filter: function (n) { return state.visible.has(n.id); }});
     state.edgeView = new vis.DataView(state.edges, {filter: function (e) {
-      return state.visible.has(e.from) && state.visible.has(e.to); }});
+      if (!state.visible.has(e.from) || !state.visible.has(e.to)) { return false; }
+      if (e.kind !== 'agg') { return true; }
+      // A product-level sum of supply ties stands in while either end is collapsed.
+      var a = state.productById[e.from.slice(2)], b = state.productById[e.to.slice(2)];
+      return !(a.expanded && b.expanded);
+    }});
     refresh();
     var big = payload.enterprises.length > 1000;
     var options = {
@@ -498,7 +510,7 @@
     // Breadth-first over the ties drawn on the map (supply both ways, and shared products).
     var adj = {};
     function link(x, y) { (adj[x] = adj[x] || []).push(y); (adj[y] = adj[y] || []).push(x); }
-    state.edges.forEach(function (e) { link(e.from, e.to); });
+    state.edges.forEach(function (e) { if (e.kind !== 'agg') { link(e.from, e.to); } });
     var start = 'e:' + a, goal = 'e:' + b, prev = {}, queue = [start], seen = new Set([start]);
     while (queue.length) {
       var x = queue.shift();
@@ -544,7 +556,7 @@
       state.edges.forEach(function (e) {
         if ((e.from === a && e.to === b) || (e.from === b && e.to === a)) {
           marksE.push({id: e.id, color: e.color, width: e.width});
-          updE.push({id: e.id, width: 6, color: {color: '#e91e63', opacity: 1}});
+          updE.push({id: e.id, width: 6, color: {color: '#e91e63', highlight: '#e91e63', hover: '#e91e63', opacity: 1}});
         }
       });
     }

