@@ -97,3 +97,17 @@ def test_sizeclass_all_sectors_covered(sector: str) -> None:
 def test_sizeclass_and_or_semantics(code: str, employees: int, revenue: float,
                                     expected: str) -> None:
     assert classify(code, employees=employees, revenue=revenue).size_class == expected
+
+
+@pytest.mark.parametrize("sector", list(RULES))
+def test_sizeclass_docstring_table_matches_rules(sector: str) -> None:
+    import ingest.sizeclass as mod
+
+    letters = {"employees": "X", "revenue": "Y", "total_assets": "Z"}
+    lines = (mod.__doc__ or "").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(sector))
+    block = " ".join(lines[start:start + 3])
+    for indicator, bounds in RULES[sector][1].items():
+        for b in bounds:
+            assert f"{letters[indicator]}≥{b:g}" in block, (sector, indicator, b)
+        assert f"{letters[indicator]}<{bounds[2]:g}" in block

@@ -157,3 +157,12 @@ def test_sizeclass_rejects_unknown_codes(code: str) -> None:
 
 def test_sizeclass_accepts_full_width_and_lowercase_code() -> None:
     assert classify("ｃ３１３０", employees=320, revenue=25000).size_class == "中型"
+
+
+def test_sizeclass_single_indicator_sector_needs_its_indicator() -> None:
+    r = classify("0111", employees=5000)
+    assert r.size_class == "未划型"
+    assert r.inputs_missing == ["revenue"]
+    assert r.inputs_used == {}
+    r = classify("7320", revenue=1_000_000)
+    assert r.size_class == "未划型" and r.inputs_missing == ["employees"]
