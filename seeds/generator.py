@@ -446,7 +446,7 @@ class _Generator:
             product = cat.products[self.prod[b]]
             ups = product.upstream
             if ups:
-                lo, hi = ((8, 20), (3, 6), (1, 4), (0, 2), (0, 2))[size]
+                lo, hi = ((8, 20), (3, 6), (1, 4), (0, 3), (0, 2))[size]
                 seen: set[tuple[int, int]] = set()
                 for _ in range(_ri(rng, lo, hi)):
                     up = _pick(rng, ups)
