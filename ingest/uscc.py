@@ -199,6 +199,9 @@ def validate(code: str) -> UsccResult:
         return fail("AUTHORITY", f"登记管理部门代码“{norm[0]}”未定义",
                     f"undefined registration authority code {norm[0]!r}",
                     check_char_expected=expected, check_char_got=norm[17], **parts)
+    if parts["entity_type_name"] == "未定义":
+        notes.append(f"机构类别代码“{norm[1]}”在该登记管理部门下未定义 "
+                     f"(entity type {norm[1]!r} undefined for authority {norm[0]!r})")
     if parts["region_name"] is None:
         # Historic or special codes (e.g. 100000 for national bodies) are still legal.
         notes.append(f"登记机关行政区划码 {parts['region_code']} 不在现行区划表中 "

@@ -172,3 +172,11 @@ def test_uscc_every_adjacent_transposition_is_detected() -> None:
 def test_uscc_hyphens_are_removed_and_noted() -> None:
     r = validate("913501-00M000-100Y43")
     assert r.valid and any("连字符" in n for n in r.notes)
+
+
+def test_uscc_undefined_entity_type_is_noted() -> None:
+    first17 = "95130207000123457"
+    r = validate(first17 + check_char(first17))
+    assert r.valid
+    assert r.entity_type_name == "未定义"
+    assert any("机构类别" in n for n in r.notes)
