@@ -238,6 +238,7 @@ class _Generator:
         self.size = array("B", bytes(n))
         self.local = array("B", bytes(n))
         self.chain = array("B", bytes(n))
+        self.founded = array("H", bytes(2 * n))  # year, so ties never predate a firm
         self.chain_ids = cat.chain_ids
         nprod = len(cat.products)
         self.producers: list[list[array[int]]] = [[array("I"), array("I")] for _ in range(nprod)]
@@ -272,8 +273,11 @@ class _Generator:
                             for c in ext_codes]))
         areas = collaboration_areas()
         self.capabilities = {a.zh: [c.zh for c in a.capabilities] for a in areas}
-        self.area_picker = _Picker([a.zh for a in areas],
-                                   [AREA_WEIGHTS.get(a.zh, 1.0) for a in areas])
+        names = [a.zh for a in areas]
+        self.area_picker = _Picker(names, [AREA_WEIGHTS.get(a, 1.0) for a in names])
+        # Service firms (logistics, trade, construction…) rarely offer manufacturing.
+        self.service_area_picker = _Picker(
+            names, [AREA_WEIGHTS.get(a, 1.0) * (0.15 if a == "生产制造" else 1.5) for a in names])
         self.res_types = _Picker(tuple(RESOURCES), (3.0, 3.0, 1.0, 1.0))
 
     # -- pass 1: enterprises and what they alone determine ------------------------------
@@ -311,7 +315,7 @@ class _Generator:
             self.producers[p][0 if local else 1].append(i)
             self.members[chain_idx][0 if local else 1].append(i)
             self._side_products(out, rng, i, p, local, size)
-            self._capabilities(out, rng, i, size, tiers)
+            self._capabilities(out, rng, i, size, tiers, "06" <= product.industry_code < "44")
             self._resources(out, rng, i, size)
 
     def _tiers(self, rng: random.Random, size: int, local: bool, code: str,
@@ -360,8 +364,9 @@ class _Generator:
         if rng.random() < 0.08:  # a former registered name
             old = "有限责任公司" if suffix != "有限责任公司" else "有限公司"
             aliases.append(f"{prefix}{zihao}{word}{old}")
-        founded = (f"{_ri(rng, 1958 if big else 1992, 2012 if big else 2023)}-"
-                   f"{_ri(rng, 1, 12):02d}-{_ri(rng, 1, 28):02d}")
+        year = _ri(rng, 1958 if big else 1992, 2012 if big else 2023)
+        self.founded[i] = year
+        founded = f"{year}-{_ri(rng, 1, 12):02d}-{_ri(rng, 1, 28):02d}"
         # Serial: affine map of i, a permutation of 0..10^8-1, so USCCs never repeat.
         uscc = make_uscc(region, (i * 7919 + 1_000_003 + self.cfg.seed) % 100_000_000)
         desc = f"主营{product.name}{SYNTHETIC_NOTE}"
@@ -393,12 +398,12 @@ class _Generator:
             self.producers[q][0 if local else 1].append(i)
 
     def _capabilities(self, out: _Writers, rng: random.Random, i: int, size: int,
-                      tiers: list[str]) -> None:
+                      tiers: list[str], industrial: bool) -> None:
         lo, hi = ((3, 6), (2, 4), (1, 2), (0, 1), (0, 1))[size]
         count = _ri(rng, lo, hi)
         seen: set[str] = set()
         for _ in range(count):
-            area = self.area_picker.pick(rng)
+            area = (self.area_picker if industrial else self.service_area_picker).pick(rng)
             names = self.capabilities[area]
             name = _pick(rng, names)
             if name in seen:
@@ -459,10 +464,15 @@ class _Generator:
                         continue
                     seen.add((s, up))
                     out.row("supply", (enterprise_id(s), enterprise_id(b), cat.products[up].id,
-                                       _ri(rng, 2005, 2024), f"{rng.uniform(0.05, 0.6):.2f}",
+                                       self._since(rng, s, b, 2005),
+                                       f"{rng.uniform(0.05, 0.6):.2f}",
                                        TRUE))
             self._ties(out, rng, b, size)
             self._needs(out, rng, b, size, ups, need_counter)
+
+    def _since(self, rng: random.Random, a: int, b: int, earliest: int) -> int:
+        """A tie's start year: not before either firm was founded, nor ``earliest``."""
+        return _ri(rng, max(earliest, self.founded[a], self.founded[b]), 2024)
 
     def _partner(self, rng: random.Random, a: int, prefer_local: bool) -> int | None:
         local, ext = self.members[self.chain[a]]
@@ -484,7 +494,7 @@ class _Generator:
             if x is not None and x > a and x not in seen:
                 seen.add(x)
                 out.row("relations", (ea, enterprise_id(x), "COOPERATES_WITH",
-                                      _ri(rng, 2010, 2024), "", "", TRUE))
+                                      self._since(rng, a, x, 2010), "", "", TRUE))
         # Directed ties go from a bigger firm to a smaller one, so never both ways.
         seen.clear()
         if size in (BIG, MEDIUM):
@@ -494,7 +504,7 @@ class _Generator:
                 if x is not None and self.size[x] > size and x not in seen:
                     seen.add(x)
                     out.row("relations", (ea, enterprise_id(x), "INVESTS_IN",
-                                          _ri(rng, 2008, 2024),
+                                          self._since(rng, a, x, 2008),
                                           f"{rng.uniform(0.05, 0.4):.2f}",
                                           f"{_log_uniform(rng, 100, 50000):.1f}", TRUE))
         seen.clear()
@@ -504,7 +514,7 @@ class _Generator:
                 if x is not None and self.size[x] != BIG and x not in seen:
                     seen.add(x)
                     out.row("relations", (ea, enterprise_id(x), "CONTROLS",
-                                          _ri(rng, 2000, 2024),
+                                          self._since(rng, a, x, 2000),
                                           f"{rng.uniform(0.51, 1.0):.2f}", "", TRUE))
         if rng.random() < 0.2:
             x = _pick(rng, self.producers[self.prod[a]][0 if local else 1])

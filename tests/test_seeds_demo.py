@@ -164,6 +164,19 @@ def test_seeds_demo_supply_follows_product_links() -> None:
         assert r["supplier"] in ents and r["buyer"] in ents
 
 
+def test_seeds_demo_ties_never_predate_firms() -> None:
+    ents = _enterprises()
+
+    def year(e: str) -> int:
+        return int(ents[e]["founded"][:4])
+
+    for r in _rows("supply"):
+        assert int(r["since"]) >= max(year(r["supplier"]), year(r["buyer"])), r
+    for r in _rows("relations"):
+        if r["since"]:
+            assert int(r["since"]) >= max(year(r["from"]), year(r["to"])), r
+
+
 def test_seeds_demo_relationships_per_enterprise() -> None:
     rels = sum(len(_rows(k)) for k in KINDS if k != "enterprises")
     per = rels / len(_enterprises())
