@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from api.logging import request_id_var
 from graph.errors import InvalidInput, NotFound, RonglianError
 from graph.store import Store
 
@@ -61,6 +62,7 @@ class JobStatus:
     created_at: str
     options: dict[str, Any] = field(default_factory=dict)
     key_id: str | None = None
+    request_id: str | None = None
     pid: int = 0
     started_at: str | None = None
     finished_at: str | None = None
@@ -176,7 +178,8 @@ class JobManager:
         return job_id, d
 
     def submit(self, job_id: str, kind: str, upload: Path, *, filename: str,
-               options: Mapping[str, Any] | None = None, key_id: str | None = None) -> JobStatus:
+               options: Mapping[str, Any] | None = None, key_id: str | None = None,
+               request_id: str | None = None) -> JobStatus:
         if kind not in self.runners:
             raise InvalidInput(f"unknown ingest kind {kind!r}", field="kind")
         if self._queue.qsize() >= self.max_queued:
@@ -187,7 +190,8 @@ class JobManager:
                               retry_after=30)
         st = JobStatus(id=job_id, kind=kind, status="queued", filename=filename,
                        size_bytes=upload.stat().st_size, created_at=now(),
-                       options=dict(options or {}), key_id=key_id, pid=os.getpid())
+                       options=dict(options or {}), key_id=key_id, request_id=request_id,
+                       pid=os.getpid())
         self._save(st)
         self._queue.put(job_id)
         log.info("ingest job queued", extra={"job_id": job_id, "kind": kind,
@@ -226,6 +230,8 @@ class JobManager:
 
     def _run(self, job_id: str) -> None:
         st = self._mark(job_id, "running", started_at=now(), pid=os.getpid())
+        # The job's log lines carry the id of the upload request that made it.
+        request_id_var.set(st.request_id or job_id)
         folder = self.job_dir / job_id
         upload = folder / "upload" / st.filename
         log.info("ingest job started", extra={"job_id": job_id, "kind": st.kind})

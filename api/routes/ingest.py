@@ -7,14 +7,13 @@ the job and download its results. The key is checked BEFORE the body is read, so
 unauthenticated client cannot make the server spool an upload; the size limit
 (``max_upload_mb``) is enforced while reading by :mod:`api.app`.
 
-Thin: the runners below adapt :mod:`ingest` functions (tables: ``ingest.tables``;
-chain files: ``ingest.chains``; text: ``ingest.text``) to the job manager in
-:mod:`api.jobs`. No parsing or Cypher here.
+Thin: the runners below adapt :mod:`ingest` functions (``ingest.tables.ingest_table``,
+``ingest.chains.ingest_chain``, ``ingest.text.ingest.ingest_text``) to the job manager
+in :mod:`api.jobs`. No parsing or Cypher here.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import shutil
 import threading
@@ -38,8 +37,8 @@ from graph.store import Store
 router = APIRouter(prefix="/api/v1/ingest", tags=["ingest 数据导入"])
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".jsonl", ".json"}
-CHAIN_SUFFIXES = {".json", ".yaml", ".yml", ".csv", ".xlsx", ".jsonl", ".ttl", ".tsv"}
-TEXT_SUFFIXES = {".txt", ".md", ".jsonl", ".json", ".csv", ".html", ".htm"}
+CHAIN_SUFFIXES = {".json"}
+TEXT_SUFFIXES = {".txt", ".md", ".jsonl", ".json", ".ndjson"}
 
 
 # --- runners: adapt ingest functions to (store, upload, options, job folder) ------------
@@ -57,32 +56,23 @@ def _run_table(store: Store, upload: Path, options: Mapping[str, Any], folder: P
                         source=options.get("source") or upload.name)
 
 
-def _optional(module: str, *names: str) -> Callable[..., Any] | None:
-    """The first function of ``names`` in ``module``, or None while it has not landed."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    for name in names:
-        fn = getattr(mod, name, None)
-        if callable(fn):
-            return fn
-    return None
-
-
 def _run_chains(store: Store, upload: Path, options: Mapping[str, Any], folder: Path) -> Any:
-    fn = _optional("ingest.chains", "ingest_chain_file", "ingest_chains", "load_chain_file")
-    if fn is None:
-        raise InvalidInput("chain-file ingest is not available in this build", field="file")
-    return fn(store, upload, run_dir=folder, source=options.get("source") or upload.name)
+    from ingest.chains import ingest_chain
+
+    return ingest_chain(store, upload, region=options.get("region"), run_dir=folder,
+                        source=options.get("source") or upload.name)
 
 
 def _run_text(store: Store, upload: Path, options: Mapping[str, Any], folder: Path) -> Any:
-    fn = (_optional("ingest.text", "ingest_text", "ingest_documents")
-          or _optional("ingest.text.ingest", "ingest_text", "ingest_documents"))
-    if fn is None:
-        raise InvalidInput("text ingest is not available in this build", field="file")
-    return fn(store, upload, run_dir=folder, source=options.get("source") or upload.name)
+    from ingest.text.ingest import DEFAULT_THRESHOLD, ingest_text
+
+    summary = ingest_text(store, upload, run_dir=folder,
+                          threshold=float(options.get("threshold", DEFAULT_THRESHOLD)))
+    out = dict(summary.as_dict())
+    # The text summary flattens the run's counts; keep its side files downloadable.
+    out["quarantine_path"] = summary.result.quarantine_path
+    out["decisions_path"] = summary.result.decisions_path
+    return out
 
 
 RUNNERS: dict[str, Runner] = {"tables": _run_table, "chains": _run_chains, "text": _run_text}
@@ -157,7 +147,7 @@ def _out(st: JobStatus) -> JobOut:
     if "quarantine.csv" in st.files:
         links["quarantine"] = base + "/quarantine"
     d = st.as_dict()
-    for k in ("key_id", "pid"):
+    for k in ("key_id", "pid", "request_id"):
         d.pop(k, None)
     return JobOut(**d, links=links)
 
@@ -216,7 +206,7 @@ async def _accept(request: Request, jobs: JobManager, kind: str, suffixes: set[s
             shutil.rmtree(folder, ignore_errors=True)
             raise InvalidInput(f"{filename} is empty", field="file")
         st = jobs.submit(job_id, kind, target, filename=filename, options=options,
-                         key_id=key_id)
+                         key_id=key_id, request_id=request.scope["state"].get("request_id"))
     finally:
         await form.close()
     out = _out(st)
@@ -246,8 +236,25 @@ def _table_options(fields: Mapping[str, Any]) -> dict[str, Any]:
     return opts
 
 
-def _no_options(fields: Mapping[str, Any]) -> dict[str, Any]:
-    return {}
+def _chain_options(fields: Mapping[str, Any]) -> dict[str, Any]:
+    region = str(fields.get("region") or "").strip()
+    if len(region) > 60:
+        raise InvalidInput("region is too long", field="region")
+    return {"region": region} if region else {}
+
+
+def _text_options(fields: Mapping[str, Any]) -> dict[str, Any]:
+    raw = fields.get("threshold")
+    if raw in (None, ""):
+        return {}
+    try:
+        t = float(raw)
+    except ValueError as e:
+        raise InvalidInput("threshold must be a number between 0 and 1",
+                           field="threshold") from e
+    if not 0.0 <= t <= 1.0:
+        raise InvalidInput("threshold must be between 0 and 1", field="threshold")
+    return {"threshold": t}
 
 
 _ACCEPTED: dict[int | str, dict[str, Any]] = {202: {
@@ -276,20 +283,29 @@ async def upload_table(request: Request, key: EditorKey, jobs: JobsDep) -> JSONR
 
 @router.post(
     "/chains", status_code=202, summary="Upload a chain definition", response_model=JobOut,
-    responses={**_ACCEPTED, **_UPLOAD_ERRORS}, openapi_extra=_multipart({}),
+    responses={**_ACCEPTED, **_UPLOAD_ERRORS},
+    openapi_extra=_multipart({
+        "region": {"type": "string", "description": "Region (code or name) where the file's "
+                   "domestic firms are placed.", "example": "唐山市"},
+    }),
 )
 async def upload_chains(request: Request, key: EditorKey, jobs: JobsDep) -> JSONResponse:
-    """Upload a chain definition file (segments, products, upstream links); runs as a job."""
-    return await _accept(request, jobs, "chains", CHAIN_SUFFIXES, key.id, _no_options)
+    """Upload a chain definition (JSON: segments, products, upstream links); runs as a job."""
+    return await _accept(request, jobs, "chains", CHAIN_SUFFIXES, key.id, _chain_options)
 
 
 @router.post(
     "/text", status_code=202, summary="Upload Chinese text", response_model=JobOut,
-    responses={**_ACCEPTED, **_UPLOAD_ERRORS}, openapi_extra=_multipart({}),
+    responses={**_ACCEPTED, **_UPLOAD_ERRORS},
+    openapi_extra=_multipart({
+        "threshold": {"type": "number", "description": "Confidence at or above which an "
+                      "extracted relation is written; below it becomes a review candidate.",
+                      "example": 0.7},
+    }),
 )
 async def upload_text(request: Request, key: EditorKey, jobs: JobsDep) -> JSONResponse:
     """Upload Chinese text (news, reports); extracted facts become review candidates; a job."""
-    return await _accept(request, jobs, "text", TEXT_SUFFIXES, key.id, _no_options)
+    return await _accept(request, jobs, "text", TEXT_SUFFIXES, key.id, _text_options)
 
 
 # --- follow a job ---------------------------------------------------------------------------
@@ -336,6 +352,7 @@ def get_job(job_id: JobId, key: EditorKey, jobs: JobsDep) -> JobOut:
 
 @router.get(
     "/jobs/{job_id}/summary", summary="Download a job's summary",
+    response_class=FileResponse,
     responses={200: {"description": "The summary as a JSON file.", "content": {
         "application/json": {"example": {"status": "succeeded",
                                          "summary": _JOB_EXAMPLE["summary"], "error": None}}}},
@@ -350,6 +367,7 @@ def job_summary(job_id: JobId, key: EditorKey, jobs: JobsDep) -> FileResponse:
 
 @router.get(
     "/jobs/{job_id}/quarantine", summary="Download a job's quarantined rows",
+    response_class=FileResponse,
     responses={200: {"description": "CSV of refused rows: source,row,column,code,reason.",
                      "content": {"text/csv": {"example": "source,row,column,code,reason\n"
                                  "enterprises.csv,17,uscc,E211,统一社会信用代码校验位错误\n"}}},
