@@ -214,8 +214,9 @@ def build_map(detail: Mapping[str, Any], gaps: Mapping[str, Any] | None = None,
         edges.append({
             "id": f"s:{s['from']}>{s['to']}", "from": s["from"], "to": s["to"], "kind": "supplies",
             "lead": s["lead"], "arrows": "to", "title": s["product"] or "",
-            "width": 3.5 if s["lead"] else 1.5,
-            "color": {"color": colour, "highlight": colour, "hover": colour, "opacity": 0.9},
+            "width": 2.5 if s["lead"] else 1.2,
+            "color": {"color": colour, "highlight": colour, "hover": colour,
+                      "opacity": 0.75 if s["lead"] else 0.6},
         })
 
     for (pa, pb), n in sorted(agg.items()):

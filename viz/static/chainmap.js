@@ -39,6 +39,9 @@
       e_produces: '生产', e_agg: '产品间供应（折叠汇总）', g_bu: '补链（本地缺失）', g_qiang: '强链（本地薄弱）',
       g_yan: '延链（可延伸）', g_ok: '无缺口', faded: '外地企业（半透明、虚线）',
       collapsed_hint: '企业较多，已折叠到产品节点，点击产品节点展开', visible: '可见节点',
+      p_short: '简称', p_uscc: '信用代码', p_region: '所在地', p_industry: '行业代码',
+      p_founded: '成立', p_employees: '员工', p_revenue: '营收(万元)', p_caps: '能力', p_needs: '需求',
+      p_partners: '合作伙伴', p_source: '来源',
       loaded_fail: '加载失败', up: '上游', mid: '中游', down: '下游', upstream: '上游方向',
       downstream: '下游方向'
     },
@@ -71,6 +74,9 @@
       g_bu: '补链 missing locally', g_qiang: '强链 weak locally', g_yan: '延链 extension',
       g_ok: 'No gap', faded: 'External firm (faded, dashed)',
       collapsed_hint: 'Many firms: collapsed into product nodes; click one to expand',
+      p_short: 'Short name', p_uscc: 'USCC', p_region: 'Location', p_industry: 'Industry',
+      p_founded: 'Founded', p_employees: 'Employees', p_revenue: 'Revenue (10k CNY)',
+      p_caps: 'Capabilities', p_needs: 'Needs', p_partners: 'Partners', p_source: 'Source',
       visible: 'visible nodes', loaded_fail: 'Failed to load', up: 'Upstream',
       mid: 'Midstream', down: 'Downstream', upstream: 'upstream', downstream: 'downstream'
     }
@@ -435,8 +441,16 @@
       box.appendChild(el('h3', {text: t('profile')}));
       box.appendChild(remoteBlock(profile, function (d) {
         var out = el('div', {'class': 'profile'});
-        ['name', 'short_name', 'uscc', 'industry_code', 'founded', 'employees', 'revenue', 'description']
-          .forEach(function (k) { if (d[k] !== undefined && d[k] !== null && d[k] !== '') { out.appendChild(row(k, d[k])); } });
+        function names(list, fmt) { return (list || []).slice(0, 8).map(fmt || function (x) { return x.name || x.id; }).join('、'); }
+        var fields = [['p_short', d.short_name], ['p_uscc', d.uscc],
+          ['p_region', d.region ? (d.region.full_name || d.region.name || d.region.code) : null],
+          ['p_industry', d.industry_code], ['p_founded', d.founded], ['p_employees', d.employees],
+          ['p_revenue', d.revenue], ['p_caps', names(d.capabilities)],
+          ['p_needs', names(d.needs, function (n) { return n.name + (n.status ? '（' + n.status + '）' : ''); })],
+          ['p_partners', names(d.partners, function (p) { return (p.relation_zh || p.relation || '') + ' ' + (p.name || p.id); })],
+          ['p_source', d.provenance ? d.provenance.source : null]];
+        fields.forEach(function (f) { if (f[1] !== undefined && f[1] !== null && f[1] !== '') { out.appendChild(row(t(f[0]), f[1])); } });
+        if (d.description) { out.appendChild(el('div', {'class': 'why', text: d.description})); }
         return out;
       }));
       box.appendChild(el('h3', {text: t('recs')}));
