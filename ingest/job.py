@@ -249,7 +249,7 @@ class Job:
     def _write_nodes(self, label: str, rows: dict[str, dict[str, Any]]) -> None:
         ids = list(rows)
         hashes = self._read_node_hashes(label, ids)
-        to_write: list[dict[str, Any]] = []
+        to_write: list[tuple[str, dict[str, Any]]] = []
         changed: dict[str, dict[str, Any]] = {}
         for id_ in ids:
             stub = rows[id_].pop("\x00stub", False)
@@ -267,11 +267,12 @@ class Job:
                 props["as_of"] = self.started_at
                 changed[id_] = props
                 self.result.updated += 1
-            to_write.append(node_row(id_, props))
+            to_write.append((id_, props))
         if changed:
             self._add_history(label, changed)
         if to_write:
-            merge_nodes(self.store, label, to_write, batch_size=self.batch_size)
+            merge_nodes(self.store, label, [node_row(i, p) for i, p in to_write],
+                        batch_size=self.batch_size)
         self._progress(len(ids))
 
     def _add_history(self, label: str, changed: dict[str, dict[str, Any]]) -> None:

@@ -1,0 +1,178 @@
+"""Table ingest on both engines: kinds, validation and quarantine, idempotency, prune."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from graph.errors import IngestError
+from graph.store import Store
+from ingest import values
+from ingest.columns import detect_kind
+from ingest.demo import SEEDS
+from ingest.job import content_hash
+from ingest.tables import ensure_reference, ingest_table
+from ingest.uscc import make_uscc
+
+EXAMPLES = SEEDS / "examples"
+ORDER = ("enterprises", "products", "enterprise_products", "capabilities", "needs",
+         "resources", "supply", "relations", "segments")
+
+
+def _count(store: Store, label: str) -> int:
+    return int(store.read(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"])
+
+
+@pytest.mark.parametrize(("raw", "out"), [
+    pytest.param("45亿元", 450000.0, id="yi"), pytest.param("6800万元", 6800.0, id="wan"),
+    pytest.param("3,000,000元", 300.0, id="yuan"), pytest.param("5200", 5200.0, id="plain"),
+])
+def test_ingest_money_units(raw: str, out: float) -> None:
+    assert values.money(raw, field="revenue") == out
+
+
+def test_ingest_dates_and_shares() -> None:
+    assert values.iso_date("2012年3月1日", field="d") == "2012-03-01"
+    assert values.iso_date("2019", field="d") == "2019"
+    assert values.share("30%", field="s") == 0.3
+    with pytest.raises(values.CellError) as e:
+        values.iso_date("2021-02-30", field="d")
+    assert e.value.code == "E215"
+
+
+def test_ingest_detects_kind_from_chinese_headers() -> None:
+    assert detect_kind(["企业名称", "统一社会信用代码", "所属行业", "从业人员"]) == "enterprises"
+    assert detect_kind(["供应商", "采购方", "产品"]) == "supply"
+    assert detect_kind(["企业名称", "能力名称", "领域"]) == "capabilities"
+    with pytest.raises(IngestError) as e:
+        detect_kind(["foo", "bar"])
+    assert e.value.code == "E202"
+
+
+def test_ingest_examples_load_and_rerun_changes_nothing(store: Store, tmp_path: Path) -> None:
+    ensure_reference(store)
+    first = [ingest_table(store, EXAMPLES / f"{k}.csv", run_dir=tmp_path) for k in ORDER]
+    assert all(r.quarantined == 0 for r in first), [r.quarantine_path for r in first]
+    assert _count(store, "Enterprise") == 3
+    ent = store.read("MATCH (e:Enterprise {name: '唐山示例钢铁有限公司'}) RETURN e AS e")[0]["e"]
+    assert ent["revenue"] == 450000.0 and ent["region_code"] == "130207"
+    assert ent["size_class"] == "大型" and "链主企业" in ent["tiers"]
+    assert ent["run_id"].startswith("run-") and ent["method"] == "table"
+    sup = store.read("MATCH (:Enterprise)-[r:SUPPLIES]->(:Enterprise) RETURN r AS r")
+    assert len(sup) == 1 and sup[0]["r"]["share"] == 0.3
+    runs = store.read("MATCH (r:IngestRun) RETURN count(r) AS n")[0]["n"]
+    assert runs == len(ORDER) + 1  # + the reference run
+    again = [ingest_table(store, EXAMPLES / f"{k}.csv", run_dir=tmp_path) for k in ORDER]
+    assert sum(r.created + r.updated for r in again) == 0
+    # every record is unchanged, less the stub product a reference created the first time
+    assert sum(r.unchanged for r in again) >= sum(r.created for r in first) - 1
+
+
+def _write(path: Path, rows: list[dict[str, object]], encoding: str = "utf-8") -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def _firms(n: int) -> list[dict[str, object]]:
+    return [{"id": f"T{i:04d}", "企业名称": f"唐山测试{i}号机械有限公司",
+             "统一社会信用代码": make_uscc("130203", 1000 + i), "所属行业": "3411",
+             "从业人员": 10 + i, "营业收入": "500万元"} for i in range(n)]
+
+
+def test_ingest_changed_record_updates_and_keeps_previous(store: Store, tmp_path: Path) -> None:
+    rows = _firms(5)
+    f = _write(tmp_path / "firms.csv", rows)
+    r1 = ingest_table(store, f, run_dir=tmp_path)
+    rows[2]["从业人员"] = 999
+    _write(f, rows)
+    r2 = ingest_table(store, f, run_dir=tmp_path)
+    assert r2.updated == 1 and r2.created == 0 and r2.unchanged == r1.created - 1
+    e = store.read("MATCH (e:Enterprise {id: 'T0002'}) RETURN e AS e")[0]["e"]
+    assert e["employees"] == 999 and e["run_id"] == r2.run_id
+    assert '"employees": 12' in e["history_json"]
+    other = store.read("MATCH (e:Enterprise {id: 'T0001'}) RETURN e AS e")[0]["e"]
+    assert other["run_id"] == r1.run_id  # untouched records keep their run and time
+
+
+def test_ingest_prune_only_when_asked(store: Store, tmp_path: Path) -> None:
+    rows = _firms(4)
+    f = _write(tmp_path / "firms.csv", rows)
+    ingest_table(store, f, run_dir=tmp_path)
+    _write(f, rows[:3])
+    assert ingest_table(store, f, run_dir=tmp_path).pruned == 0
+    assert _count(store, "Enterprise") == 4
+    r = ingest_table(store, f, run_dir=tmp_path, prune=True)
+    assert r.pruned == 1 and _count(store, "Enterprise") == 3
+
+
+def test_ingest_malformed_rows_quarantined_others_loaded(store: Store, tmp_path: Path) -> None:
+    rows = _firms(100)
+    bad = {3: ("统一社会信用代码", "911302030000000000", "E211"),
+           17: ("所属行业", "9999", "E213"), 40: ("从业人员", "很多", "E214"),
+           61: ("企业名称", "", "E210"), 88: ("营业收入", "-5万元", "E214")}
+    for i, (col, val, _) in bad.items():
+        rows[i][col] = val
+    f = _write(tmp_path / "firms.csv", rows)
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert r.quarantined == 5 and r.read == 100
+    assert _count(store, "Enterprise") == 95
+    with open(r.quarantine_path or "", encoding="utf-8-sig") as fh:
+        q = list(csv.DictReader(fh))
+    assert sorted(int(x["row"]) for x in q) == sorted(i + 2 for i in bad)
+    assert {x["code"] for x in q} == {c for _, _, c in bad.values()}
+    assert all(x["reason"] and x["source"] == "firms.csv" for x in q)
+
+
+def test_ingest_gbk_file_is_read(store: Store, tmp_path: Path) -> None:
+    f = _write(tmp_path / "gbk.csv", _firms(3), encoding="gbk")
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert r.created > 0 and r.quarantined == 0
+    names = {x["n"] for x in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
+    assert "唐山测试1号机械有限公司" in names
+
+
+def test_ingest_xlsx_and_jsonl(store: Store, tmp_path: Path) -> None:
+    import pandas as pd
+
+    pd.DataFrame(_firms(3)).to_excel(tmp_path / "a.xlsx", index=False)
+    pd.DataFrame(_firms(6)[3:]).to_json(tmp_path / "b.jsonl", orient="records", lines=True,
+                                        force_ascii=False)
+    assert ingest_table(store, tmp_path / "a.xlsx", run_dir=tmp_path).quarantined == 0
+    assert ingest_table(store, tmp_path / "b.jsonl", run_dir=tmp_path).quarantined == 0
+    assert _count(store, "Enterprise") == 6
+
+
+@pytest.mark.parametrize("content", [
+    pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00binary", id="binary"),
+    pytest.param("企业名称\n".encode("utf-16"), id="utf16"),
+    pytest.param(b"", id="empty"),
+])
+def test_ingest_unreadable_file_is_one_clear_error(store: Store, tmp_path: Path,
+                                                    content: bytes) -> None:
+    f = tmp_path / "bad.csv"
+    f.write_bytes(content)
+    with pytest.raises(IngestError) as e:
+        ingest_table(store, f, run_dir=tmp_path)
+    assert e.value.code in {"E201", "E202"}
+
+
+def test_ingest_name_references_resolve_to_existing(store: Store, tmp_path: Path) -> None:
+    _write(tmp_path / "firms.csv", _firms(3))
+    ingest_table(store, tmp_path / "firms.csv", run_dir=tmp_path)
+    sup = _write(tmp_path / "supply.csv", [{"供应商": "唐山测试1号机械", "采购方": "T0002",
+                                            "产品": "齿轮"}])
+    r = ingest_table(store, sup, run_dir=tmp_path)
+    assert r.merged == 1
+    got = store.read("MATCH (a:Enterprise)-[:SUPPLIES]->(b:Enterprise) RETURN a.id AS a, "
+                     "b.id AS b")
+    assert got == [{"a": "T0001", "b": "T0002"}]
+    assert r.decisions_path and Path(r.decisions_path).read_text(encoding="utf-8")
+
+
+def test_ingest_content_hash_ignores_provenance() -> None:
+    assert content_hash({"a": 1, "run_id": "x"}) == content_hash({"a": 1, "run_id": "y"})
