@@ -30,11 +30,16 @@ FAKE_SERVER_CONFTEST = CONFTEST + textwrap.dedent(
         neo4j_plugin._USAGE.version = "5.26.99"
         return object()
 
+    @pytest.fixture(scope="session")
+    def neo4j_store(neo4j_server):
+        return neo4j_server
+
     @pytest.fixture(params=["falkordb", "neo4j"])
     def store(request):
-        # Like the lead's store fixture: only the neo4j branch asks for the server.
+        # Like tests/conftest.py: only the neo4j branch asks for the server, through a
+        # session-scoped fixture that is cached after the first test.
         if request.param == "neo4j":
-            return request.getfixturevalue("neo4j_server")
+            return request.getfixturevalue("neo4j_store")
         return None
     """
 )
@@ -117,6 +122,9 @@ def test_counts_only_tests_that_ran_against_neo4j(tmp_path: Path) -> None:
         def test_via_store(store):  # 2 params: only the neo4j one counts
             pass
 
+        def test_via_store_again(store):  # the session fixture is cached by now
+            pass
+
         def test_fails(neo4j_server):
             raise AssertionError("a failed test still ran against Neo4j")
 
@@ -136,8 +144,8 @@ def test_counts_only_tests_that_ran_against_neo4j(tmp_path: Path) -> None:
     """
     code, out = _run(tmp_path, FAKE_SERVER_CONFTEST, tests, {})
     assert code == 1, out  # test_fails
-    # direct + via_store[neo4j] + fails + xfail = 4
-    assert _neo4j_lines(out) == ["neo4j: 4 tests ran against Neo4j 5.26.99"]
+    # direct + via_store[neo4j] + via_store_again[neo4j] + fails + xfail = 5
+    assert _neo4j_lines(out) == ["neo4j: 5 tests ran against Neo4j 5.26.99"]
 
 
 def test_one_test_is_singular(tmp_path: Path) -> None:
