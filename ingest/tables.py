@@ -125,8 +125,8 @@ def _read_csv(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
     except pd.errors.EmptyDataError as e:
         raise IngestError(f"{path} 是空文件 (empty file)", code=codes.E201_UNREADABLE) from e
     headers = [str(c) for c in first_chunk.columns]
-    if len(headers) < 2:
-        raise IngestError(f"{path} 只有一列，不像表格 (a single column: not a table)",
+    if not headers:
+        raise IngestError(f"{path} 没有表头，不像表格 (no header: not a table)",
                           code=codes.E201_UNREADABLE)
 
     def gen() -> Iterator[Chunk]:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.settings import get_settings
-from graph.store import open_store
+from graph.store import Store, open_store
 from ingest import review as rv
 
 review_app = typer.Typer(help="审核队列：实体合并与低置信度事实 (review queue).",
@@ -21,7 +21,7 @@ out = Console(width=None if Console().is_terminal else 160)
 StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL.")]
 
 
-def _open(url: str | None):  # type: ignore[no-untyped-def]
+def _open(url: str | None) -> Store:
     if url:
         os.environ["RONGLIAN_STORE"] = url
         get_settings.cache_clear()

@@ -1,0 +1,138 @@
+"""Chains, triples, review queue and the demo through the ingest jobs, on both engines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graph.store import Store
+from ingest import review
+from ingest.chains import ingest_chain
+from ingest.demo import SEEDS
+from ingest.tables import ensure_reference, ingest_table
+from ingest.triples import ingest_triples
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+MAPS = SEEDS / "mappings"
+
+
+def test_ingest_our_chain_format(store: Store, tmp_path: Path) -> None:
+    r = ingest_chain(store, SEEDS / "chains" / "ts-steel.json", run_dir=tmp_path)
+    assert r.chain_ids == ["ts-steel"]
+    chain = store.read("MATCH (c:Chain {id: 'ts-steel'}) RETURN c AS c")[0]["c"]
+    assert chain["home_region"] == "1302"
+    segs = store.read("MATCH (s:Segment)-[:PART_OF]->(:Chain {id: 'ts-steel'}) "
+                      "RETURN s.name AS n ORDER BY s.order")
+    assert [s["n"] for s in segs] == ["上游", "中游", "下游"]
+    assert ingest_chain(store, SEEDS / "chains" / "ts-steel.json", run_dir=tmp_path).created == 0
+
+
+def test_ingest_tpex_chain_local_and_outside(store: Store, tmp_path: Path) -> None:
+    ensure_reference(store)
+    f = DATA / "chains" / "tivac" / "A100_太陽能.json"
+    r = ingest_chain(store, f, region="130203", run_dir=tmp_path)
+    assert r.chain_ids == ["tpex-A100"]
+    name = store.read("MATCH (c:Chain {id: 'tpex-A100'}) RETURN c.name AS n")[0]["n"]
+    assert name == "太阳能产业产业链"  # Traditional → Simplified
+    local = store.read("MATCH (e:Enterprise)-[:LOCATED_IN]->(:Region {code: '130203'}) "
+                       "RETURN count(e) AS n")[0]["n"]
+    outside = store.read("MATCH (e:Enterprise) WHERE e.outside_region = true "
+                         "RETURN count(e) AS n")[0]["n"]
+    assert local > 20 and outside > 0
+    assert store.read("MATCH (:Enterprise)-[r:PRODUCES]->(:Product) RETURN count(r) AS n"
+                      )[0]["n"] > local
+
+
+def test_ingest_ickg_sample(store: Store, tmp_path: Path) -> None:
+    r = ingest_triples(store, DATA / "links" / "ickg25" / "valid.txt", MAPS / "ickg25.json",
+                       run_dir=tmp_path, limit=400)
+    assert r.read == 400 and r.quarantined == 0
+    types = {x["t"] for x in store.read("MATCH ()-[r]->() RETURN DISTINCT type(r) AS t")}
+    assert {"HOLDS_PATENT", "IN_INDUSTRY"} <= types
+    r2 = ingest_triples(store, DATA / "links" / "ickg25" / "valid.txt", MAPS / "ickg25.json",
+                        run_dir=tmp_path, limit=400)
+    assert r2.created == 0 and r2.updated == 0
+
+
+def test_ingest_ickg_mapping_covers_all_relations() -> None:
+    m = json.loads((MAPS / "ickg25.json").read_text(encoding="utf-8"))
+    names = [ln.split("\t")[0] for ln in (DATA / "links" / "ickg25" / "relation2id.txt")
+             .read_text(encoding="utf-8").splitlines() if ln.strip()]
+    assert len(names) == 13 and set(names) == set(m["relations"])
+
+
+@pytest.mark.slow
+def test_ingest_ickg_full_train(store: Store, tmp_path: Path) -> None:
+    r = ingest_triples(store, DATA / "links" / "ickg25" / "train.txt", MAPS / "ickg25.json",
+                       run_dir=tmp_path)
+    assert r.read > 50_000 and r.quarantined == 0
+
+
+def test_ingest_openspg(store: Store, tmp_path: Path) -> None:
+    base = DATA / "supplychain" / "openspg"
+    for f in ("Industry.csv", "Product.csv", "Company.csv", "CompanyUpdate.csv"):
+        ingest_triples(store, base / f, MAPS / "openspg.json", run_dir=tmp_path)
+    n = store.read("MATCH (e:Enterprise)-[:PRODUCES]->(p:Product) RETURN count(*) AS n")[0]["n"]
+    up = store.read("MATCH (:Product)-[r:UPSTREAM_OF]->(:Product) RETURN count(r) AS n")[0]["n"]
+    assert n > 100 and up > 500
+    again = ingest_triples(store, base / "Product.csv", MAPS / "openspg.json", run_dir=tmp_path)
+    assert again.created == 0 and again.updated == 0
+
+
+def test_ingest_review_merge_and_relation(store: Store, tmp_path: Path) -> None:
+    f = tmp_path / "firms.csv"
+    f.write_text("id,企业名称\nA,唐山冀东水泥股份有限公司\nB,天津冀东水泥有限公司\n", encoding="utf-8")
+    ingest_table(store, f, run_dir=tmp_path)
+    s = tmp_path / "supply.csv"
+    s.write_text("供应商,采购方,产品\n冀东水泥,A,熟料\n", encoding="utf-8")
+    r = ingest_table(store, s, run_dir=tmp_path)
+    assert r.candidates == 1
+    pending = review.list_candidates(store)
+    assert len(pending) == 1 and pending[0]["payload"]["rel"] == "SUPPLIES"
+    out = review.confirm(store, pending[0]["id"], choice="B")
+    assert out["start"] == "B"
+    assert store.read("MATCH (a:Enterprise)-[:SUPPLIES]->(b:Enterprise) RETURN a.id AS a, "
+                      "b.id AS b") == [{"a": "B", "b": "A"}]
+    assert review.list_candidates(store) == []
+    # a merge candidate: an unnamed-id row that is ambiguous
+    g = tmp_path / "more.csv"
+    g.write_text("企业名称\n冀东水泥\n", encoding="utf-8")
+    ingest_table(store, g, run_dir=tmp_path)
+    cand = review.list_candidates(store)[0]
+    new_id = cand["payload"]["merge"][0]
+    review.confirm(store, cand["id"], choice="A")
+    ids = {x["id"] for x in store.read("MATCH (e:Enterprise) RETURN e.id AS id")}
+    assert new_id not in ids and {"A", "B"} <= ids
+    a = store.read("MATCH (e:Enterprise {id: 'A'}) RETURN e.aliases AS al")[0]["al"]
+    assert "冀东水泥" in a
+
+
+def test_ingest_review_reject_and_split(store: Store, tmp_path: Path) -> None:
+    f = tmp_path / "firms.csv"
+    f.write_text("id,企业名称\nA,唐山冀东水泥股份有限公司\nB,天津冀东水泥有限公司\n",
+                 encoding="utf-8")
+    ingest_table(store, f, run_dir=tmp_path)
+    g = tmp_path / "more.csv"
+    g.write_text("企业名称\n冀东水泥\n", encoding="utf-8")
+    ingest_table(store, g, run_dir=tmp_path)
+    cand = review.list_candidates(store)[0]
+    assert review.split(store, cand["id"])["status"] == "rejected"
+    assert review.list_candidates(store, "rejected")[0]["id"] == cand["id"]
+    from graph.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        review.reject(store, cand["id"])
+
+
+def test_ingest_demo_loads_idempotently(store: Store, tmp_path: Path) -> None:
+    from ingest.demo import load_demo
+
+    if store.dialect == "neo4j":
+        pytest.skip("demo timing matters on the embedded engine; tables are tested on both")
+    first = load_demo(store, run_dir=tmp_path)
+    assert len(first.chains) >= 6 and first.total("quarantined") == 0
+    assert store.read("MATCH (e:Enterprise) RETURN count(e) AS n")[0]["n"] >= 2000
+    second = load_demo(store, run_dir=tmp_path)
+    assert second.total("created") == 0 and second.total("updated") == 0
