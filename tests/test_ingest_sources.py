@@ -83,7 +83,8 @@ def test_ingest_openspg(store: Store, tmp_path: Path) -> None:
 
 def test_ingest_review_merge_and_relation(store: Store, tmp_path: Path) -> None:
     f = tmp_path / "firms.csv"
-    f.write_text("id,企业名称\nA,唐山冀东水泥股份有限公司\nB,天津冀东水泥有限公司\n", encoding="utf-8")
+    f.write_text("id,企业名称\nA,唐山冀东水泥股份有限公司\nB,天津冀东水泥有限公司\n",
+                 encoding="utf-8")
     ingest_table(store, f, run_dir=tmp_path)
     s = tmp_path / "supply.csv"
     s.write_text("供应商,采购方,产品\n冀东水泥,A,熟料\n", encoding="utf-8")
