@@ -30,6 +30,7 @@ from viz.sample import sample_chain
 pytestmark = pytest.mark.browser
 
 CHAIN = "demo-steel"
+SMALL = sample_chain(30, chain_id="demo-small", seed=3, id_prefix="S")
 VIEWPORT = {"width": 1400, "height": 900}
 
 
@@ -52,6 +53,8 @@ def base_url(browser: Any, embedded_store: Store, demo: Any,
     embedded_store.apply_schema()
     detail, _gaps, supplies = demo
     load_chain(embedded_store, detail, supplies)
+    small, _g, small_supplies = SMALL
+    load_chain(embedded_store, small, small_supplies)
     app = make_app(embedded_store, tmp_path_factory.mktemp("viz-browser"), anonymous_read=True)
     with serve(app) as url:
         yield url
@@ -101,7 +104,13 @@ def _no_console_errors(page: Any) -> None:
 def test_viz_browser_explorer_loads_demo_chain(page: Any, base_url: str, demo: Any) -> None:
     detail = demo[0]
     _open(page, f"{base_url}/explore")
-    assert page.eval_on_selector("#chain-picker", "s => s.value") == CHAIN
+    # Without ?chain= the picker starts on the first chain by id.
+    assert page.eval_on_selector("#chain-picker", "s => s.value") == "demo-small"
+    assert _count(page) == len(_products(SMALL[0])) + len(_firms(SMALL[0]))
+    # Switching chains in the picker rebuilds the map.
+    page.select_option("#chain-picker", CHAIN)
+    page.wait_for_function("window.__mapReady === true && "
+                           f"window.ronglianMap.state.payload.chain.id === '{CHAIN}'")
     assert _count(page) == len(_products(detail)) + len(_firms(detail))
     assert page.is_visible("#synthetic-note")
     assert "合成" in page.inner_text("#synthetic-note")

@@ -32,9 +32,11 @@ def _name(rng: random.Random, used: set[str], local: bool) -> str:
             return n
 
 
+Sample = tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]
+
+
 def sample_chain(n_enterprises: int, *, seed: int = 7, chain_id: str = "demo-steel",
-                 per_product_max: int | None = None) -> tuple[dict[str, Any], dict[str, Any],
-                                                                list[dict[str, Any]]]:
+                 per_product_max: int | None = None, id_prefix: str = "E") -> Sample:
     """A synthetic steel chain with ``n_enterprises`` firms over 19 product nodes.
 
     One product (``铁合金``) has no local producer (补链) and one (``耐火材料``) a single
@@ -55,7 +57,7 @@ def sample_chain(n_enterprises: int, *, seed: int = 7, chain_id: str = "demo-ste
         elif size in ("中型", "小型") and r < 0.15:
             tiers = ["专精特新中小企业"] if r < 0.1 else ["专精特新小巨人"]
         ents.append({
-            "id": f"E{i:06d}", "name": _name(rng, used, local),
+            "id": f"{id_prefix}{i:06d}", "name": _name(rng, used, local),
             "region_code": (LOCAL_REGION + f"{rng.randint(2, 30):02d}") if local
             else rng.choice(["130400", "120100", "130900", "130800"]),
             "local": local, "size_class": size, "tiers": tiers,

@@ -32,7 +32,7 @@
       region_code: '地区', local_flag: '是否本地', yes: '是', no: '否', products: '产品',
       partners: '图中供应关系', suppliers: '供应方', buyers: '采购方', profile: '企业档案',
       recs: '推荐合作伙伴（供应方）', loading: '加载中…', unavailable: '暂不可用',
-      offline: '离线文件：无法连接接口', no_path: '未找到路径', path_found: '路径',
+      offline: '离线文件：无法连接接口', absent: '本服务器未提供此接口', no_path: '未找到路径', path_found: '路径',
       pick_two: '请先选择起点和终点企业', not_found: '未找到', none_gap: '无',
       legend: '图例', lg_size: '企业规模（颜色）', lg_tier: '企业梯队（形状）',
       lg_gap: '产品节点缺口', lg_edge: '关系', e_supplies: '供应关系', e_lead: '链主供应关系',
@@ -65,7 +65,8 @@
       local_flag: 'Local', yes: 'yes', no: 'no', products: 'Products',
       partners: 'Supply ties on the map', suppliers: 'Suppliers', buyers: 'Buyers',
       profile: 'Profile', recs: 'Recommended partners (suppliers)', loading: 'Loading…',
-      unavailable: 'unavailable', offline: 'Offline file: no API', no_path: 'No path found',
+      unavailable: 'unavailable', offline: 'Offline file: no API',
+      absent: 'not provided by this server', no_path: 'No path found',
       path_found: 'Path', pick_two: 'Pick a start and an end firm first', not_found: 'Not found',
       none_gap: 'none', legend: 'Legend', lg_size: 'Firm size (colour)',
       lg_tier: 'Firm tier (shape)', lg_gap: 'Product gaps', lg_edge: 'Ties',
@@ -467,11 +468,12 @@
     function remoteBlock(slot, render) {
       if (slot.status === 'loading') { return el('div', {'class': 'muted', text: t('loading')}); }
       if (slot.status === 'offline') { return el('div', {'class': 'muted', text: t('offline')}); }
+      if (slot.status === 'absent') { return el('div', {'class': 'muted', text: t('absent')}); }
       if (slot.status === 'error') { return el('div', {'class': 'muted remote-error', text: t('unavailable')}); }
       return render(slot.data);
     }
     function load(slot, url) {
-      if (!url) { slot.status = 'offline'; return; }
+      if (!url) { slot.status = cfg.apiBase === null || cfg.apiBase === undefined ? 'offline' : 'absent'; return; }
       fetchJson(url).then(function (d) { slot.status = 'ok'; slot.data = d; },
         function () { slot.status = 'error'; }).then(function () {
         var box = $('panel'); if (box.getAttribute('data-id') === eid && state.panel) { state.panel(); }
