@@ -269,7 +269,7 @@ class _Generator:
             self.local_regions.append(_Picker(
                 ts_codes, [TANGSHAN_REGIONS[c][1] * aff.get(c, 0.5) for c in ts_codes]))
             self.external_regions.append(_Picker(
-                ext_codes, [EXTERNAL_REGIONS[c][1] * (3.0 if cid in EXTERNAL_REGIONS[c][2] else 0.3)
+                ext_codes, [EXTERNAL_REGIONS[c][1] * (3.0 if cid in EXTERNAL_REGIONS[c][2] else 0.1)
                             for c in ext_codes]))
         areas = collaboration_areas()
         self.capabilities = {a.zh: [c.zh for c in a.capabilities] for a in areas}
