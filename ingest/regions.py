@@ -80,6 +80,7 @@ _ZONE_ALIASES = (
     ("经济开发区", ("经济开发区", "开发区")),
 )
 _GENERIC_ZONE_NAMES = frozenset(a for _, aliases in _ZONE_ALIASES for a in aliases)
+_RENAMED_SUFFIXES = frozenset({"县", "市", "区", "地区", "盟", "旗", "州", "自治州", "自治县"})
 _PREFIXES_TO_DROP = ("中华人民共和国", "中国")
 
 
@@ -299,7 +300,18 @@ def _parse(t: _Table, rest: str, parent: str | None) -> list[tuple[str, int, boo
                 continue
             tail = rest[length:]
             deeper = _parse(t, tail, code) if tail else []
-            found.extend(deeper or [(code, exactness, not tail)])
+            if deeper:
+                found.extend(deeper)
+            elif tail in _RENAMED_SUFFIXES:
+                # 邹平县 (now 邹平市), 山南地区 (now 山南市): the unit under its former type.
+                found.append((code, min(exactness, 2), True))
+            elif (not tail or exactness == 3 or parent is not None
+                  or t.by_code[code].level in ("province", "city")):
+                # Text after a lone county or town short name is more likely a longer name
+                # (泗水街 is a street, not 泗水县; 中山四路) than an address; after a full
+                # name, a parent or a province/city name it is an address (丰南区幸福路12号,
+                # 唐山丰南幸福路, 上海外滩).
+                found.append((code, exactness, not tail))
         if found:
             return found
     return []

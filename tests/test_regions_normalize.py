@@ -214,3 +214,23 @@ def test_regions_generic_zone_name_only_for_main_zone() -> None:
 )
 def test_regions_zone_names_are_not_truncated(code: str, short: str) -> None:
     assert get_region(code).short_name == short  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        pytest.param("邹平县", "371681", id="renamed-county-type"),
+        pytest.param("山南地区", "5405", id="renamed-prefecture-type"),
+        pytest.param("上海外滩", "31", id="city-short-then-place"),
+        pytest.param("唐山丰南幸福路88号", "130207", id="parent-then-short-then-street"),
+        pytest.param("丰南区幸福路88号", "130207", id="full-name-then-street"),
+    ],
+)
+def test_regions_address_tails(text: str, code: str) -> None:
+    r = normalize_region(text, context=None)
+    assert r is not None and r.code == code
+
+
+@pytest.mark.parametrize("text", ["泗水街", "长兴路", "罗湖桥", "丰南幸福路"])
+def test_regions_county_short_name_inside_a_longer_name_is_not_a_region(text: str) -> None:
+    assert normalize_region(text, context=None) is None
