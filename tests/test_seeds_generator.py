@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,17 @@ def test_seeds_generator_deterministic_per_seed(tmp_path: Path) -> None:
     assert _digest(a)["enterprises"] != _digest(c)["enterprises"]
     assert sa.rows["enterprises"] == 1500
     assert 4.0 <= sa.relationships / 1500 <= 6.0
+
+
+def test_seeds_generator_independent_of_hash_seed(tmp_path: Path) -> None:
+    # Set/dict iteration over strings varies with PYTHONHASHSEED; output must not.
+    code = ("import sys; from pathlib import Path; from seeds.generator import GenConfig, "
+            "generate; generate(GenConfig(700, seed=2), Path(sys.argv[1]))")
+    root = Path(__file__).resolve().parents[1]
+    for hs in ("1", "4242"):
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / hs)], check=True, cwd=root,
+                       env={**os.environ, "PYTHONHASHSEED": hs})
+    assert _digest(tmp_path / "1") == _digest(tmp_path / "4242")
 
 
 def test_seeds_generator_rows_counted_match_files(tmp_path: Path) -> None:
