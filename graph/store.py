@@ -112,8 +112,9 @@ class Store(abc.ABC):
         """Create the constraints and indexes of :mod:`graph.schema`; return what was made."""
 
     def clear(self) -> None:
-        """Delete every node and relationship (tests and ``--fresh`` loads)."""
-        self.run("clear_all", write=True)
+        """Delete every node and relationship (tests and ``--fresh`` loads), in batches."""
+        while self.run("clear_all", {"limit": 10_000}, write=True)[0]["deleted"]:
+            pass
 
     @abc.abstractmethod
     def health(self) -> Health:
