@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api.deps import StoreDep
@@ -32,9 +32,29 @@ _FEATURES = {
     "paths": "/api/v1/paths",
 }
 
-Lang = Annotated[str, Query(pattern="^(zh|en)$", description="Display language: zh or en.")]
-Region = Annotated[str | None, Query(max_length=12, description="Region code; default: the "
-                                     "chain's home region.")]
+Lang = Annotated[str, Query(pattern="^(zh|en)$", description="Display language: zh or en.",
+                            examples=["zh"])]
+Region = Annotated[str | None, Query(max_length=12, description="Region code that counts as "
+                                     "local; default: the chain's home region.",
+                                     examples=["1302"])]
+ChainId = Annotated[str, Path(max_length=200, description="Chain id (see GET /api/v1/chains).",
+                              examples=["ts-steel"])]
+
+_DATA_EXAMPLE = {
+    "chain": {"id": "ts-steel", "name": "精品钢铁产业链", "region": "1302", "synthetic": True},
+    "lang": "zh", "collapsed": False,
+    "segments": [{"name": "上游", "name_en": "Upstream", "index": 0, "x": 0}],
+    "products": [{"id": "ts-steel:铁矿石", "name": "铁矿石", "segment": "上游", "count": 2,
+                  "gap_class": None, "expanded": True, "slots": ["E1", "E2"]}],
+    "enterprises": [{"id": "E1", "name": "唐山某矿业有限公司", "local": True,
+                     "size_class": "中型", "tier": "none", "home": "ts-steel:铁矿石"}],
+    "nodes": [{"id": "p:ts-steel:铁矿石", "kind": "product", "label": "铁矿石", "x": 0, "y": 0}],
+    "edges": [{"id": "m:E1>ts-steel:铁矿石", "from": "e:E1", "to": "p:ts-steel:铁矿石",
+               "kind": "produces"}],
+    "kpis": {"enterprises": 2, "local": 2, "local_share": 1.0, "products": 1,
+             "gaps": {"补链": 0, "强链": 0, "延链": 0}, "leaders": 0, "special": 0,
+             "supply_ties": 0},
+}
 
 
 def api_features(request: Request) -> dict[str, bool]:
@@ -48,7 +68,10 @@ def _payload(store: StoreDep, chain_id: str, region: str | None, lang: str) -> d
 
 
 @router.get("/explore", response_class=HTMLResponse)
-def explore(request: Request, chain: Annotated[str | None, Query(max_length=200)] = None,
+def explore(request: Request,
+            chain: Annotated[str | None, Query(max_length=200, description="Chain to open first; "
+                                               "default: the first chain.",
+                                               examples=["ts-steel"])] = None,
             region: Region = None, lang: Lang = "zh") -> HTMLResponse:
     """The chain explorer: chain picker, map, side panel and KPI header."""
     html = render_page("explore", lang=lang, api_features=api_features(request),
@@ -57,7 +80,7 @@ def explore(request: Request, chain: Annotated[str | None, Query(max_length=200)
 
 
 @router.get("/maps/chains/{chain_id}", response_class=HTMLResponse)
-def chain_map_page(request: Request, store: StoreDep, chain_id: str, region: Region = None,
+def chain_map_page(request: Request, store: StoreDep, chain_id: ChainId, region: Region = None,
                    lang: Lang = "zh") -> HTMLResponse:
     """One chain's interactive map page."""
     payload = _payload(store, chain_id, region, lang)
@@ -65,15 +88,17 @@ def chain_map_page(request: Request, store: StoreDep, chain_id: str, region: Reg
                                     api_features=api_features(request)))
 
 
-@router.get("/maps/chains/{chain_id}/data")
-def chain_map_data(store: StoreDep, chain_id: str, region: Region = None,
+@router.get("/maps/chains/{chain_id}/data", responses={
+    200: {"description": "The map payload.",
+          "content": {"application/json": {"example": _DATA_EXAMPLE}}}})
+def chain_map_data(store: StoreDep, chain_id: ChainId, region: Region = None,
                    lang: Lang = "zh") -> dict[str, Any]:
     """The map payload (vis-network nodes and edges with their computed layout)."""
     return _payload(store, chain_id, region, lang)
 
 
 @router.get("/maps/chains/{chain_id}/standalone.html", response_class=HTMLResponse)
-def chain_map_standalone(store: StoreDep, chain_id: str, region: Region = None,
+def chain_map_standalone(store: StoreDep, chain_id: ChainId, region: Region = None,
                          lang: Lang = "zh") -> HTMLResponse:
     """The map as one self-contained HTML file (all JS/CSS inlined; works offline)."""
     html = render_page("standalone", payload=_payload(store, chain_id, region, lang), lang=lang)
@@ -82,7 +107,8 @@ def chain_map_standalone(store: StoreDep, chain_id: str, region: Region = None,
         "Content-Disposition": f'attachment; filename="chain-{safe}.html"'})
 
 
-@router.get("/static/viz/{name}")
+# Static files are not part of the API: kept out of the OpenAPI document.
+@router.get("/static/viz/{name}", include_in_schema=False)
 def viz_static(name: str) -> Response:
     """The map's JavaScript and CSS (vis-network and the explorer), served locally."""
     if name not in STATIC_FILES:
