@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -138,3 +139,24 @@ def test_module_fetch_prints_the_cache(lib: Path) -> None:
         check=True,
     )
     assert str(lib) in out.stdout
+
+
+@pytest.mark.slow
+def test_lost_port_race_is_retried_on_another_port(
+    lib: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Someone else takes the port between free_port() and the server's bind.
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        real = ns.free_port
+        ports = iter([taken])
+        monkeypatch.setattr(ns, "free_port", lambda: next(ports, None) or real())
+        server = ns.start(tmp_path / "srv", timeout=170)
+        try:
+            assert server.port != taken
+            assert server.version.startswith("5.26.")
+            assert "Address already in use" in (tmp_path / "srv" / "logs" / "neo4j.log").read_text()
+        finally:
+            server.stop()
