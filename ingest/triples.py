@@ -83,8 +83,8 @@ class _Nodes:
         self._cache: dict[tuple[str, str], str] = {}
 
     def id_for(self, label: str, name: str) -> str:
-        name = fold(name) if label != "Enterprise" else name.strip()
-        key = (label, name)
+        name = name.strip()
+        key = (label, fold(name) if label != "Enterprise" else name)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
