@@ -45,6 +45,9 @@ INDUSTRY_SIDE = {"SUPPLIES": "upstream", "SUPPLIED_BY": "downstream",
 SME = {"中型", "小型", "微型"}
 NOTABLE_TIERS = ("链主企业", "专精特新小巨人", "制造业单项冠军", "专精特新中小企业", "高新技术企业")
 POOL = 200
+#: Members taken from one industry (the largest ones weigh little anyway, see rec_industry).
+INDUSTRY_POOL = 200
+POPULAR_POOL = 50
 POPULAR_TTL_S = 300.0
 
 
@@ -81,7 +84,7 @@ def _popular(store: Store, rel_type: str) -> list[Row]:
     hit = _popular_cache.get(key)
     if hit and time.monotonic() - hit[0] < POPULAR_TTL_S:
         return hit[1]
-    rows = store.read(_text(store, "rec_popular", rel_type), {"limit": 50})
+    rows = store.read(_text(store, "rec_popular", rel_type), {"limit": POPULAR_POOL})
     _popular_cache[key] = (time.monotonic(), rows)
     return rows
 
@@ -165,7 +168,8 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
               else f"同类企业的{REL_ZH[rel_type]}伙伴")
 
     side = INDUSTRY_SIDE[relation]
-    for r in run(store, "rec_industry", {"id": eid, "per_industry": POOL, "limit": POOL * 2}):
+    for r in run(store, "rec_industry", {"id": eid, "per_industry": INDUSTRY_POOL,
+                                        "limit": INDUSTRY_POOL * 2}):
         c = cand(r["id"])
         factor = 1.0 if r["relation"] == side else 0.5
         c.signals["industry"] += factor * float(r["score"])
