@@ -3,7 +3,9 @@
 // Parameters: $rows = [{start: string, end: string, key: string}]
 // Returns: deleted
 UNWIND $rows AS row
-MATCH (a:{start} {id: row.start})-[r:{rel}]->(b:{end} {id: row.end})
+MATCH (a:{start} {id: row.start})
+MATCH (b:{end} {id: row.end})
+MATCH (a)-[r:{rel}]->(b)
 WHERE r.key = row.key
 DELETE r
 RETURN count(*) AS deleted

@@ -3,6 +3,8 @@
 // Parameters: $rows = [{start: string, end: string, key: string}]
 // Returns: start, end, key, hash
 UNWIND $rows AS row
-MATCH (a:{start} {id: row.start})-[r:{rel}]->(b:{end} {id: row.end})
+MATCH (a:{start} {id: row.start})
+MATCH (b:{end} {id: row.end})
+MATCH (a)-[r:{rel}]->(b)
 WHERE r.key = row.key
 RETURN row.start AS start, row.end AS end, row.key AS key, r.content_hash AS hash
