@@ -100,6 +100,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         jobs = getattr(app.state, "jobs", None)
         if jobs is not None and hasattr(jobs, "shutdown"):
             await anyio.to_thread.run_sync(jobs.shutdown)
+            app.state.jobs = None  # a restarted lifespan makes a fresh manager
         if owned and app.state.store is not None:
             await anyio.to_thread.run_sync(app.state.store.close)
             app.state.store = None

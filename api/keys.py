@@ -88,23 +88,39 @@ class KeyStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path).expanduser()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
-                str(self.path), check_same_thread=False, isolation_level=None, timeout=10
-            )
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute(_SCHEMA)
-        except (OSError, sqlite3.Error) as e:
-            raise ConfigError(
-                f"API key file {self.path} is unusable ({e}); set RONGLIAN_KEYS_PATH",
-                code="E103",
-            ) from e
         self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        with self._lock:
+            self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        # Called with the lock held; reopens after close() so an app whose lifespan
+        # ran twice (test clients, reloads) keeps working.
+        if self._db is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(
+                    str(self.path), check_same_thread=False, isolation_level=None, timeout=10
+                )
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute(_SCHEMA)
+            except (OSError, sqlite3.Error) as e:
+                raise ConfigError(
+                    f"API key file {self.path} is unusable ({e}); set RONGLIAN_KEYS_PATH",
+                    code="E103",
+                ) from e
+            self._db = db
+        return self._db
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        return self._connect()
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
     def create(self, name: str, role: str, *, rate_limit_per_minute: int | None = None) -> NewKey:
         if role not in ROLES:
