@@ -20,6 +20,7 @@ demo: $(STAMP)
 # tools/install_browser.sh installs it (apt, as root) and is run first when possible.
 test: $(STAMP)
 	@bash tools/install_browser.sh $(BIN)/python || echo "warning: browser tools not installed"
+	@bash tools/neo4j/fetch.sh || echo "warning: Neo4j test server jars not fetched (no Java/Maven?)"
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
