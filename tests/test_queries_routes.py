@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from api.deps import get_store
-from api.routes import chains
+from api.routes import chains, enterprises, paths, recommendations
 from graph.errors import RonglianError
 from graph.store import Store
 from tests.queries_sample import build_sample
@@ -20,7 +20,7 @@ from tests.queries_sample import build_sample
 def client(store: Store) -> Iterator[TestClient]:
     build_sample(store)
     app = FastAPI()
-    for module in (chains,):
+    for module in (chains, enterprises, paths, recommendations):
         app.include_router(module.router)
     app.dependency_overrides[get_store] = lambda: store
 
@@ -62,3 +62,46 @@ def test_queries_route_unknown_chain_is_404(client: TestClient) -> None:
     r = client.get("/api/v1/chains/nope")
     assert r.status_code == 404
     assert client.get("/api/v1/chains/nope/gaps").status_code == 404
+
+
+def test_queries_route_recommendations(client: TestClient) -> None:
+    r = client.get("/api/v1/recommendations/partners",
+                   params={"enterprise": "唐钢", "relation": "SUPPLIES", "top": 3})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) == {"enterprise", "relation", "results"}
+    assert body["enterprise"]["id"] == "E1" and body["relation"] == "SUPPLIES"
+    assert 1 <= len(body["results"]) <= 3
+    assert set(body["results"][0]) == {"id", "name", "score", "reasons"}
+    assert client.get("/api/v1/recommendations/partners",
+                      params={"enterprise": "E1", "relation": "LIKES"}).status_code == 422
+    assert client.get("/api/v1/recommendations/partners",
+                      params={"enterprise": "无此企业ZZZ"}).status_code == 404
+
+
+def test_queries_route_paths(client: TestClient) -> None:
+    r = client.get("/api/v1/paths", params={"from": "E3", "to": "E4", "max_hops": 6,
+                                            "relations": "SUPPLIES"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["from"]["id"] == "E3" and body["to"]["id"] == "E4"
+    hop = body["paths"][0]["hops"][0]
+    assert hop["from"] == "E3" and hop["text"].endswith("供应 铁矿石")
+    assert client.get("/api/v1/paths", params={"from": "E3", "to": "E4",
+                                               "relations": "LIKES"}).status_code == 422
+
+
+def test_queries_route_enterprise_search_and_profile(client: TestClient) -> None:
+    from queries.search import clear_index
+
+    clear_index()
+    page = client.get("/api/v1/enterprises", params={"q": "钢铁", "limit": 1}).json()
+    assert set(page) == {"items", "next_cursor"} and page["items"][0]["id"] == "E1"
+    nxt = client.get("/api/v1/enterprises", params={"q": "钢铁", "limit": 1,
+                                                    "cursor": page["next_cursor"]}).json()
+    assert nxt["items"][0]["id"] == "E10"
+    prof = client.get("/api/v1/enterprises/E1").json()
+    assert prof["id"] == "E1" and prof["tiers"] == ["链主企业"]
+    assert {p["name"] for p in prof["products"]} == {"热轧板卷", "冷轧薄板"}
+    assert prof["partners"][0]["provenance"]["source"] == "tests/queries_sample.py"
+    assert client.get("/api/v1/enterprises/E404").status_code == 404

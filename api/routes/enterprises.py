@@ -1,0 +1,93 @@
+"""HTTP routes for enterprise search and profiles, thin over :mod:`queries.search` and
+:mod:`queries.profile`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from api.deps import StoreDep
+from queries.profile import enterprise_profile
+from queries.search import search
+
+router = APIRouter(prefix="/api/v1", tags=["enterprises 企业"])
+
+
+class SearchItem(BaseModel):
+    id: str = Field(description="Enterprise id.", examples=["E000123"])
+    name: str | None = Field(description="Full name.", examples=["唐山某钢铁有限公司"])
+    short_name: str | None = Field(None, description="Short name.")
+    uscc: str | None = Field(None, description="Unified social credit code.")
+    region_code: str | None = Field(None, description="Division code.")
+    size_class: str | None = Field(None, description="大型/中型/小型/微型/未划型.")
+    tiers: list[str] = Field(default_factory=list, description="Tiers.")
+    score: float = Field(description="Match score 0–100 (0 when listing without q).")
+    matched: str | None = Field(None, description="Field that matched: name, short_name, "
+                                "alias, uscc or pinyin.")
+
+
+class SearchPage(BaseModel):
+    items: list[SearchItem] = Field(description="One page of matches, best first.")
+    next_cursor: str | None = Field(description="Opaque cursor for the next page, or null.")
+
+
+class Provenance(BaseModel):
+    source: str | None = Field(None, description="File or URL the fact came from.")
+    run_id: str | None = Field(None, description="Ingest run id.")
+    ingested_at: str | None = Field(None, description="When it was loaded (UTC).")
+    method: str | None = Field(None, description="table/text/rule/manual/seed.")
+    confidence: float | None = Field(None, description="0–1.")
+    synthetic: bool | None = Field(None, description="True for the synthetic demo data.")
+
+
+class Fact(BaseModel):
+    id: str | None = Field(None, description="Id of the related node.")
+    name: str | None = Field(None, description="Its name.")
+    provenance: Provenance = Field(description="Where this fact comes from.")
+    model_config = {"extra": "allow"}
+
+
+class Profile(BaseModel):
+    id: str = Field(description="Enterprise id.")
+    name: str | None = Field(description="Full name.")
+    short_name: str | None = Field(None, description="Short name.")
+    aliases: list[str] = Field(default_factory=list, description="Other names.")
+    uscc: str | None = Field(None, description="Unified social credit code.")
+    size_class: str | None = Field(None, description="Size class.")
+    tiers: list[str] = Field(default_factory=list, description="Tiers.")
+    region_code: str | None = Field(None, description="Division code.")
+    region: dict[str, Any] | None = Field(None, description="{code, name, full_name}.")
+    industry_code: str | None = Field(None, description="GB/T 4754-2017 code.")
+    synthetic: bool = Field(False, description="Part of the synthetic demo data.")
+    provenance: Provenance = Field(description="Provenance of the enterprise record.")
+    products: list[Fact] = Field(description="Products it makes.")
+    capabilities: list[Fact] = Field(description="Capabilities (six collaboration areas).")
+    needs: list[Fact] = Field(description="Its needs, with what they are about.")
+    resources: list[Fact] = Field(description="Shareable resources it offers.")
+    partners: list[Fact] = Field(description="Supply, cooperation, investment, control ties.")
+    chain_positions: list[dict[str, Any]] = Field(description="{chain_id, chain, segment, "
+                                                  "product_id, product}.")
+    model_config = {"extra": "allow"}
+
+
+@router.get("/enterprises", response_model=SearchPage)
+def search_enterprises(
+    store: StoreDep,
+    q: str | None = Query(None, description="Name, short name, alias, USCC or pinyin initials."),
+    region: str | None = Query(None, description="Region code (prefix match: 1302 = 唐山)."),
+    size_class: str | None = Query(None, description="大型/中型/小型/微型/未划型."),
+    tier: str | None = Query(None, description="A tier such as 链主企业."),
+    limit: int = Query(20, ge=1, le=100, description="Page size."),
+    cursor: str | None = Query(None, description="Cursor from the previous page."),
+) -> dict[str, Any]:
+    """Search enterprises by Chinese substring, fuzzy name, USCC or pinyin initials."""
+    return search(store, q, region=region, size_class=size_class, tier=tier, limit=limit,
+                  cursor=cursor)
+
+
+@router.get("/enterprises/{enterprise_id}", response_model=Profile)
+def get_enterprise(store: StoreDep, enterprise_id: str) -> dict[str, Any]:
+    """An enterprise's profile: products, capabilities, needs, partners, chains, provenance."""
+    return enterprise_profile(store, enterprise_id)
