@@ -118,6 +118,14 @@ def test_viz_browser_explorer_loads_demo_chain(page: Any, base_url: str, demo: A
     assert "图例" in page.inner_text("#legend")
     shot = screenshot(page, "explorer.png")
     assert shot.stat().st_size > 20_000
+    # Another region re-runs the analysis: with 13 (Hebei) every 13xxxx firm is local.
+    page.fill("#region-input", "13")
+    page.press("#region-input", "Enter")
+    page.wait_for_function("window.__mapReady === true && "
+                           "window.ronglianMap.state.payload.chain.region === '13'")
+    hebei = {e["id"] for s in detail["segments"] for n in s["nodes"] for e in n["enterprises"]
+             if e["region_code"].startswith("13")}
+    assert page.evaluate("window.ronglianMap.state.payload.kpis.local") == len(hebei)
     page.click("#lang-toggle")
     assert "Legend" in page.inner_text("#legend")
     assert page.evaluate("document.documentElement.lang") == "en"

@@ -659,6 +659,15 @@
       function () { fillPicker(cfg.chains || []); });
     var sel = $('chain-picker');
     if (sel) { sel.addEventListener('change', function () { loadChain(sel.value); }); }
+    // Another region re-runs the gap analysis with that region as "local".
+    var ri = $('region-input');
+    if (ri) {
+      ri.value = cfg.region || '';
+      ri.addEventListener('change', function () {
+        cfg.region = ri.value.trim() || null;
+        if (state.chainId) { loadChain(state.chainId); }
+      });
+    }
   }
 
   function wire() {
