@@ -24,6 +24,7 @@
       set_from: '设为路径起点', set_to: '设为路径终点', export_png: '导出 PNG',
       export_html: '导出离线 HTML', lang_other: 'English', close: '关闭',
       k_ent: '企业', k_local: '本地占比', k_prod: '产品节点', k_leaders: '链主', k_ties: '供应关系',
+      k_bu: '补链', k_qiang: '强链', k_yan: '延链',
       synthetic: '注意：演示数据为合成数据，企业名称与关系均为虚构，不代表真实企业。',
       product: '产品节点', enterprise: '企业', segment: '环节', count: '企业数',
       local_count: '本地企业', external_count: '外地企业', gap: '缺口类型', score: '缺口分值',
@@ -56,6 +57,7 @@
       set_to: 'Set as path end', export_png: 'Export PNG', export_html: 'Export offline HTML',
       lang_other: '中文', close: 'Close', k_ent: 'Enterprises', k_local: 'Local share',
       k_prod: 'Product nodes', k_leaders: 'Leaders', k_ties: 'Supply ties',
+      k_bu: 'Missing 补链', k_qiang: 'Weak 强链', k_yan: 'Extend 延链',
       synthetic: 'Note: the demo data is synthetic; names and ties are fictitious.',
       product: 'Product node', enterprise: 'Enterprise', segment: 'Segment', count: 'Firms',
       local_count: 'Local firms', external_count: 'External firms', gap: 'Gap class',
@@ -143,7 +145,7 @@
         k.indexOf('seg:') === 0 ? segName(k.slice(4)) : t(k);
     });
     var lt = $('lang-toggle'); if (lt) { lt.textContent = t('lang_other'); }
-    renderLegend(); renderKpis(); renderPathBar();
+    renderLegend(); renderKpis(); renderPathBar(); renderVisibleCount();
     if (state.panel) { state.panel(); }
     if (window.network) { window.network.redraw(); }
   }
@@ -187,9 +189,8 @@
     var items = [[t('k_ent'), k.enterprises, 'enterprises'],
       [t('k_local'), Math.round(k.local_share * 100) + '%', 'local_share'],
       [t('k_prod'), k.products, 'products'],
-      [t('g_bu').split(/[（ ]/)[0], k.gaps['补链'], 'gap-bu'],
-      [t('g_qiang').split(/[（ ]/)[0], k.gaps['强链'], 'gap-qiang'],
-      [t('g_yan').split(/[（ ]/)[0], k.gaps['延链'], 'gap-yan'],
+      [t('k_bu'), k.gaps['补链'], 'gap-bu'], [t('k_qiang'), k.gaps['强链'], 'gap-qiang'],
+      [t('k_yan'), k.gaps['延链'], 'gap-yan'],
       [t('k_leaders'), k.leaders, 'leaders'], [t('k_ties'), k.supply_ties, 'ties']];
     items.forEach(function (it) {
       box.appendChild(el('div', {'class': 'kpi kpi-' + it[2], 'data-kpi': it[2]}, [
@@ -258,8 +259,11 @@
     state.nodes.forEach(function (n) { if (nodeVisible(n)) { vis.add(n.id); } });
     state.visible = vis;
     state.nodeView.refresh(); state.edgeView.refresh();
+    renderVisibleCount();
+  }
+  function renderVisibleCount() {
     var c = $('visible-count');
-    if (c) { c.textContent = t('visible') + ': ' + state.nodeView.length; }
+    if (c && state.nodeView) { c.textContent = t('visible') + ': ' + state.nodeView.length; }
   }
 
   function setExpanded(pid, on) {
