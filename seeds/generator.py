@@ -55,6 +55,7 @@ DEMO_DIR = Path(__file__).resolve().parent / "demo"
 EXTERNAL_EVERY = 10  # every 10th randomly drawn firm is registered outside Tangshan
 
 SIZES: tuple[str, ...] = ("大型", "中型", "小型", "微型", "未划型")
+SIZE_CODE: dict[str, int] = {s: k for k, s in enumerate(SIZES)}
 BIG, MEDIUM, SMALL, MICRO, UNDETERMINED = range(5)
 # Target mix of drawn firms (classify has the last word on each firm).
 SIZE_CUM: tuple[float, ...] = (0.006, 0.066, 0.44, 1.0)
@@ -279,6 +280,12 @@ class _Generator:
         self.service_area_picker = _Picker(
             names, [AREA_WEIGHTS.get(a, 1.0) * (0.15 if a == "生产制造" else 1.5) for a in names])
         self.res_types = _Picker(tuple(RESOURCES), (3.0, 3.0, 1.0, 1.0))
+        # Per-product facts looked up for every firm (hot path).
+        self.words = [industry_words(p.industry_code) for p in cat.products]
+        self.industrial = ["06" <= p.industry_code < "44" for p in cat.products]
+        self.manufacturing = ["13" <= p.industry_code[:2] <= "43" for p in cat.products]
+        self.near = [[q for q in p.upstream + p.downstream
+                      if cat.products[q].chain_id == p.chain_id] for p in cat.products]
 
     # -- pass 1: enterprises and what they alone determine ------------------------------
     def pass_one(self, out: _Writers) -> None:
@@ -303,24 +310,24 @@ class _Generator:
             product = cat.products[p]
             emp, rev, assets = _figures(rng, target)
             size_name = classify(product.industry_code, emp, rev, assets).size_class
-            size = SIZES.index(size_name)
-            tiers = self._tiers(rng, size, local, product.industry_code,
+            size = SIZE_CODE[size_name]
+            tiers = self._tiers(rng, size, local, self.manufacturing[p],
                                 spec.lead if spec is not None else False)
-            self._write_enterprise(out, rng, i, p, region, local, emp, rev, assets, size_name,
-                                   tiers, name_offset)
+            eid = enterprise_id(i)
+            self._write_enterprise(out, rng, i, eid, p, region, local, emp, rev, assets,
+                                   size_name, tiers, name_offset)
             self.prod[i] = p
             self.size[i] = size
             self.local[i] = 1 if local else 0
             self.chain[i] = chain_idx
             self.producers[p][0 if local else 1].append(i)
             self.members[chain_idx][0 if local else 1].append(i)
-            self._side_products(out, rng, i, p, local, size)
-            self._capabilities(out, rng, i, size, tiers, "06" <= product.industry_code < "44")
-            self._resources(out, rng, i, size)
+            self._side_products(out, rng, i, eid, p, local, size)
+            self._capabilities(out, rng, eid, size, tiers, self.industrial[p])
+            self._resources(out, rng, eid, size)
 
-    def _tiers(self, rng: random.Random, size: int, local: bool, code: str,
+    def _tiers(self, rng: random.Random, size: int, local: bool, manufacturing: bool,
                lead: bool) -> list[str]:
-        manufacturing = "13" <= code[:2] <= "43"
         tiers: list[str] = []
         r = rng.random()
         if size == BIG:
@@ -344,13 +351,13 @@ class _Generator:
             tiers.append(TIER_HIGHTECH)
         return tiers
 
-    def _write_enterprise(self, out: _Writers, rng: random.Random, i: int, p: int, region: str,
-                          local: bool, emp: int, rev: float, assets: float, size_name: str,
-                          tiers: list[str], name_offset: int) -> None:
+    def _write_enterprise(self, out: _Writers, rng: random.Random, i: int, eid: str, p: int,
+                          region: str, local: bool, emp: int, rev: float, assets: float,
+                          size_name: str, tiers: list[str], name_offset: int) -> None:
         product = self.cat.products[p]
         prefixes = TANGSHAN_REGIONS[region][0] if local else EXTERNAL_REGIONS[region][0]
         prefix = prefixes[0] if len(prefixes) == 1 or rng.random() < 0.6 else prefixes[1]
-        words = industry_words(product.industry_code)
+        words = self.words[p]
         word = words[0] if len(words) == 1 else _pick(rng, words)
         zihao = trade_name(i, name_offset)
         big = size_name == "大型"
@@ -371,53 +378,51 @@ class _Generator:
         uscc = make_uscc(region, (i * 7919 + 1_000_003 + self.cfg.seed) % 100_000_000)
         desc = f"主营{product.name}{SYNTHETIC_NOTE}"
         out.row("enterprises", (
-            enterprise_id(i), uscc, name, short, "|".join(aliases), region,
+            eid, uscc, name, short, "|".join(aliases), region,
             product.industry_code, founded, emp, f"{rev:.1f}", f"{assets:.1f}", size_name,
             "|".join(tiers), desc, TRUE))
-        out.row("enterprise_products", (enterprise_id(i), product.id, "main", TRUE))
+        out.row("enterprise_products", (eid, product.id, "main", TRUE))
 
-    def _side_products(self, out: _Writers, rng: random.Random, i: int, p: int, local: bool,
-                       size: int) -> None:
+    def _side_products(self, out: _Writers, rng: random.Random, i: int, eid: str, p: int,
+                       local: bool, size: int) -> None:
         cat = self.cat
         count = (_ri(rng, 1, 3) if size == BIG else 1 if rng.random() < (0.6 if size == MEDIUM
                  else 0.3) else 0)
         if not count:
             return
-        product = cat.products[p]
         # Neighbours in the same chain first (a coke plant also sells coal tar…).
-        near = [q for q in product.upstream + product.downstream
-                if cat.products[q].chain_id == product.chain_id]
-        pool = near if near and rng.random() < 0.7 else cat.chain_products[product.chain_id]
+        near = self.near[p]
+        pool = near if near and rng.random() < 0.7 else cat.chain_products[cat.products[p].chain_id]
         seen = {p}
         for _ in range(count):
             q = _pick(rng, pool)
             if q in seen or (local and cat.local_gap(q)):
                 continue
             seen.add(q)
-            out.row("enterprise_products", (enterprise_id(i), cat.products[q].id, "side", TRUE))
+            out.row("enterprise_products", (eid, cat.products[q].id, "side", TRUE))
             self.producers[q][0 if local else 1].append(i)
 
-    def _capabilities(self, out: _Writers, rng: random.Random, i: int, size: int,
+    def _capabilities(self, out: _Writers, rng: random.Random, eid: str, size: int,
                       tiers: list[str], industrial: bool) -> None:
         lo, hi = ((3, 6), (2, 4), (1, 2), (0, 1), (0, 1))[size]
         count = _ri(rng, lo, hi)
         seen: set[str] = set()
+        picker = self.area_picker if industrial else self.service_area_picker
         for _ in range(count):
-            area = (self.area_picker if industrial else self.service_area_picker).pick(rng)
+            area = picker.pick(rng)
             names = self.capabilities[area]
             name = _pick(rng, names)
             if name in seen:
                 continue
             seen.add(name)
             level = min(5, max(1, 4 - size + (1 if tiers else 0) + _ri(rng, -1, 1)))
-            out.row("capabilities", (enterprise_id(i), name, area, level, TRUE))
+            out.row("capabilities", (eid, name, area, level, TRUE))
 
-    def _resources(self, out: _Writers, rng: random.Random, i: int, size: int) -> None:
+    def _resources(self, out: _Writers, rng: random.Random, eid: str, size: int) -> None:
         prob = (0.9, 0.5, 0.2, 0.05, 0.05)[size]
         if rng.random() >= prob:
             return
         count = _ri(rng, 1, 3) if size == BIG else 1
-        eid = enterprise_id(i)
         seen: set[str] = set()
         for _ in range(count):
             rtype = self.res_types.pick(rng)
@@ -434,11 +439,12 @@ class _Generator:
         rng = random.Random(self.cfg.seed * 1_000_003 + 7)
         supplier_pickers: dict[tuple[int, int], _Picker] = {}
 
-        def suppliers(product: int, side: int) -> _Picker:
-            key = (product, side)
+        def suppliers(product: int, where: int) -> _Picker:
+            """Producers of ``product`` in Tangshan (where=0) or outside (1), size-weighted."""
+            key = (product, where)
             pk = supplier_pickers.get(key)
             if pk is None:
-                ents = self.producers[product][side]
+                ents = self.producers[product][where]
                 pk = _Picker(ents, [SUPPLIER_WEIGHT[self.size[e]] for e in ents])
                 supplier_pickers[key] = pk
             return pk
@@ -451,19 +457,20 @@ class _Generator:
             product = cat.products[self.prod[b]]
             ups = product.upstream
             if ups:
+                eb = enterprise_id(b)
                 lo, hi = ((8, 20), (3, 6), (1, 4), (0, 3), (0, 2))[size]
                 seen: set[tuple[int, int]] = set()
                 for _ in range(_ri(rng, lo, hi)):
                     up = _pick(rng, ups)
-                    side = 1 if not self.local[b] or rng.random() < 0.2 else 0
-                    pk = suppliers(up, side) or suppliers(up, 1 - side)
+                    where = 1 if not self.local[b] or rng.random() < 0.2 else 0
+                    pk = suppliers(up, where) or suppliers(up, 1 - where)
                     if not pk:
                         continue
                     s = pk.pick(rng)
                     if s == b or (s, up) in seen:
                         continue
                     seen.add((s, up))
-                    out.row("supply", (enterprise_id(s), enterprise_id(b), cat.products[up].id,
+                    out.row("supply", (enterprise_id(s), eb, cat.products[up].id,
                                        self._since(rng, s, b, 2005),
                                        f"{rng.uniform(0.05, 0.6):.2f}",
                                        TRUE))
