@@ -11,8 +11,11 @@ attachment.
 Triples files are ``head<TAB>relation<TAB>tail[<TAB>time]`` with ids resolved by
 ``entity2id.txt`` / ``relation2id.txt`` / ``time2id.txt`` beside them (names may
 also be used directly). The relation mapping is :data:`ICKG_MAPPING` unless a JSON
-mapping file ``{"关系": {"type": "SUPPLIES", "start": "Enterprise", "end":
-"Enterprise"}}`` is given. Research tool: reads files, never ``../shared`` by itself.
+mapping in ingest's format is given (``seeds/mappings/ickg25.json``). Entities are
+written directly by name (id ``kg:<name>``), one label each (the strongest role it
+plays), without entity resolution: the evaluation measures the recommender, not
+the resolver, and test pairs must map to the same nodes. Research tool: reads
+files, never ``../shared`` by itself.
 """
 
 from __future__ import annotations
@@ -115,10 +118,20 @@ def read_triples(path: Path) -> list[tuple[str, str, str, str | None]]:
 
 
 def load_mapping(path: Path | None) -> dict[str, dict[str, Any]]:
+    """The relation mapping: built-in, or a JSON file in ingest's mapping format
+    (``seeds/mappings/ickg25.json``: ``relations: {label: {type, head, tail, reverse}}``)."""
     if path is None:
         return ICKG_MAPPING
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return dict(data.get("relations", data))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InvalidInput(f"cannot read mapping {path}: {e}", field="mapping") from e
+    out: dict[str, dict[str, Any]] = {}
+    for label, m in dict(data.get("relations", data)).items():
+        out[label] = {"type": m["type"], "start": m.get("start", m.get("head")),
+                      "end": m.get("end", m.get("tail")),
+                      "swap": bool(m.get("swap", m.get("reverse", False)))}
+    return out
 
 
 def _labels(triples: Iterable[tuple[str, str, str, str | None]],

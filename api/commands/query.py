@@ -1,0 +1,225 @@
+"""Query commands: ``chains``, ``gaps``, ``recommend``, ``path``, ``search``, ``profile``
+and ``eval links``.
+
+Options only: each command opens the store, calls one service from ``queries/`` and
+prints its answer as a table (or the API's JSON with ``--json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from graph.settings import get_settings
+from graph.store import Store, open_store
+
+out = Console(width=None if Console().is_terminal else 160)
+err = Console(stderr=True)
+
+StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL (default: "
+                     "RONGLIAN_STORE, else the embedded store in the user's data folder).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the API's JSON instead of a table.")]
+
+
+def _with_store(url: str | None, fn: Callable[[Store], Any]) -> Any:
+    if url:
+        os.environ["RONGLIAN_STORE"] = url
+        get_settings.cache_clear()
+    with open_store() as s:
+        return fn(s)
+
+
+def _json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def chains_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """List the chains with their segment and enterprise counts. 列出产业链。"""
+    from queries.chains import list_chains
+
+    rows = _with_store(store, list_chains)
+    if as_json:
+        return _json(rows)
+    t = Table("id", "名称 name", "环节 segments", "企业 enterprises")
+    for r in rows:
+        t.add_row(r["id"], r["name"], str(r["segments"]), str(r["enterprises"]))
+    out.print(t)
+    return None
+
+
+def gaps_cmd(
+    chain: Annotated[str, typer.Option("--chain", help="Chain id.")],
+    region: Annotated[str | None, typer.Option("--region", help="Region code (default: the "
+                                               "chain's home region).")] = None,
+    store: StoreOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Chain gaps in a region: 补链 / 强链 / 延链 with candidate firms. 产业链缺口分析。"""
+    from queries.gaps import chain_gaps
+
+    g = _with_store(store, lambda s: chain_gaps(s, chain, region))
+    if as_json:
+        return _json(g)
+    out.print(f"[bold]{g['name']}[/] ({g['chain']}) 地区 region {g['region']}")
+    t = Table("环节", "产品节点", "本地", "外地", "类别", "缺口分", "原因 / 候选企业")
+    for n in g["nodes"]:
+        why = "；".join(n["reasons"])
+        if n["candidates"]:
+            why += (" → " if why else "") + "、".join(c["name"] for c in n["candidates"][:3])
+        if n["extensions"]:
+            why += "延链：" + "、".join(e["name"] for e in n["extensions"][:3])
+        t.add_row(n["segment"], n["name"], str(n["local_count"]), str(n["external_count"]),
+                  n["class"] or "-", f"{n['score']:.2f}", why)
+    out.print(t)
+    return None
+
+
+def recommend_cmd(
+    enterprise: Annotated[str, typer.Argument(help="Enterprise id, USCC or name.")],
+    relation: Annotated[str, typer.Option("--relation", help="SUPPLIES (who could supply it), "
+                                          "SUPPLIED_BY (whom it could supply), COOPERATES_WITH, "
+                                          "INVESTS_IN.")] = "SUPPLIES",
+    need: Annotated[str | None, typer.Option("--need", help="Need id or text.")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Prefer this region.")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=100)] = 10,
+    store: StoreOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Recommend partners for an enterprise, with reasons. 伙伴推荐。"""
+    from queries.recommend import recommend_partners
+
+    r = _with_store(store, lambda s: recommend_partners(s, enterprise, relation, need=need,
+                                                        region=region, top=top))
+    if as_json:
+        return _json(r)
+    out.print(f"[bold]{r['enterprise']['name']}[/] ({r['enterprise']['id']}) · {r['relation']}")
+    t = Table("#", "企业 enterprise", "分数 score", "理由 reasons")
+    for i, x in enumerate(r["results"], 1):
+        t.add_row(str(i), f"{x['name']} ({x['id']})", f"{x['score']:.3f}", "；".join(x["reasons"]))
+    out.print(t)
+    return None
+
+
+def path_cmd(
+    a: Annotated[str, typer.Argument(help="Start enterprise: id, USCC or name.")],
+    b: Annotated[str, typer.Argument(help="End enterprise: id, USCC or name.")],
+    max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=8)] = 6,
+    relations: Annotated[str | None, typer.Option("--relations", help="Comma-separated types "
+                                                  "(default: all).")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=10, help="How many paths.")] = 3,
+    store: StoreOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Shortest collaboration paths between two enterprises. 协作路径。"""
+    from queries.paths import paths
+
+    r = _with_store(store, lambda s: paths(s, a, b, relations=relations, max_hops=max_hops, k=k))
+    if as_json:
+        return _json(r)
+    if not r["paths"]:
+        out.print(f"{r['from']['name']} 与 {r['to']['name']} 之间在 {max_hops} 步内没有路径")
+    for i, p in enumerate(r["paths"], 1):
+        out.print(f"[bold]路径 {i}[/]（{p['length']} 步）")
+        for h in p["hops"]:
+            out.print(f"  {h['text']}", highlight=False)
+    return None
+
+
+def search_cmd(
+    q: Annotated[str, typer.Argument(help="Name, short name, alias, USCC or pinyin initials.")],
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    size_class: Annotated[str | None, typer.Option("--size-class")] = None,
+    tier: Annotated[str | None, typer.Option("--tier")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 20,
+    store: StoreOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Search enterprises. 企业搜索。"""
+    from queries.search import search
+
+    r = _with_store(store, lambda s: search(s, q, region=region, size_class=size_class,
+                                            tier=tier, limit=limit))
+    if as_json:
+        return _json(r)
+    t = Table("id", "名称 name", "地区", "规模", "梯队 tiers", "匹配", "分")
+    for x in r["items"]:
+        t.add_row(x["id"], x["name"], x["region_code"] or "", x["size_class"] or "",
+                  "、".join(x["tiers"]), x["matched"] or "", f"{x['score']:.0f}")
+    out.print(t)
+    return None
+
+
+def profile_cmd(
+    enterprise: Annotated[str, typer.Argument(help="Enterprise id, USCC or name.")],
+    store: StoreOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """An enterprise's profile with provenance. 企业画像。"""
+    from queries.profile import enterprise_profile
+
+    p = _with_store(store, lambda s: enterprise_profile(s, enterprise))
+    if as_json:
+        return _json(p)
+    out.print(f"[bold]{p['name']}[/] ({p['id']}) {p['size_class'] or ''} "
+              f"{'、'.join(p['tiers'])} 地区 {p['region_code'] or ''}"
+              + ("  [yellow]合成数据 synthetic[/]" if p["synthetic"] else ""))
+    for title, key in (("产品", "products"), ("能力", "capabilities"), ("需求", "needs"),
+                       ("资源", "resources")):
+        if p[key]:
+            out.print(f"{title}: " + "、".join(str(x["name"]) for x in p[key]), highlight=False)
+    for c in p["chain_positions"]:
+        out.print(f"产业链: {c['chain']} / {c['segment']} / {c['product']}", highlight=False)
+    for x in p["partners"]:
+        arrow = "→" if x["direction"] == "out" else "←"
+        out.print(f"伙伴: {arrow} {x['relation_zh']} {x['name']} ({x['id']})"
+                  f"  [dim]{x['provenance'].get('source') or ''}[/]", highlight=False)
+    return None
+
+
+def eval_links_cmd(
+    train: Annotated[Path, typer.Option("--train", help="Training triples file.")],
+    test: Annotated[Path, typer.Option("--test", help="Test triples file.")],
+    mapping: Annotated[Path | None, typer.Option(
+        "--mapping", help="Relation mapping, e.g. seeds/mappings/ickg25.json (default: built in)."
+    )] = None,
+    relation: Annotated[str, typer.Option("--relation", help="Relation to predict, e.g. 供给 "
+                                          "or 合作.")] = "供给",
+    as_json: JsonOpt = False,
+) -> None:
+    """Link prediction: recommender vs Adamic-Adar, common neighbours, pref. attachment."""
+    from queries.linkeval import evaluate_links
+
+    def progress(i: int, n: int) -> None:
+        if i == n or i % 50 == 0:
+            err.print(f"  {i}/{n}", highlight=False)
+
+    report = evaluate_links(train, test, relation, mapping, progress=progress)
+    if as_json:
+        return _json(report.as_dict())
+    out.print(f"relation {relation}: {report.pairs} test pairs (skipped: {report.skipped})")
+    t = Table("method", "Hits@1", "Hits@10", "MRR")
+    for name, s in report.methods.items():
+        t.add_row(name, f"{s.hits1:.4f}", f"{s.hits10:.4f}", f"{s.mrr:.4f}")
+    out.print(t)
+    aa = report.methods["adamic_adar"].hits10
+    ours = report.methods["ronglian"].hits10
+    out.print(f"Hits@10 ratio ronglian / Adamic-Adar = {ours / aa:.2f}" if aa else
+              "Adamic-Adar Hits@10 is 0")
+    return None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("chains")(chains_cmd)
+    app.command("gaps")(gaps_cmd)
+    app.command("recommend")(recommend_cmd)
+    app.command("path")(path_cmd)
+    app.command("search")(search_cmd)
+    app.command("profile")(profile_cmd)
+    try:
+        from api.commands.text import eval_app
+    except ImportError:  # the text commands are absent: own a small eval group
+        eval_app = typer.Typer(help="质量评估 (evaluate quality).", no_args_is_help=True)
+        app.add_typer(eval_app, name="eval")
+    eval_app.command("links")(eval_links_cmd)

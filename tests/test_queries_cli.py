@@ -1,0 +1,65 @@
+"""The query commands print the services' answers (embedded store in a temporary folder)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from graph.store import open_store
+from tests.queries_sample import build_sample
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"embedded://{tmp_path_factory.mktemp('cli') / 'store'}"
+    with open_store(url) as s:
+        s.apply_schema()
+        build_sample(s)
+    return url
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_queries_cli_gaps_json_and_table(store_url: str) -> None:
+    g = json.loads(run("gaps", "--chain", "steel", "--region", "1302", "--json",
+                       "--store", store_url))
+    assert g["nodes"][0]["id"] == "p_ship" and g["nodes"][0]["class"] == "补链"
+    text = run("chains", "--store", store_url)
+    assert "精品钢铁" in text
+
+
+def test_queries_cli_recommend_path_search_profile(store_url: str) -> None:
+    r = json.loads(run("recommend", "唐钢", "--relation", "SUPPLIES", "--top", "3", "--json",
+                       "--store", store_url))
+    assert r["enterprise"]["id"] == "E1" and len(r["results"]) <= 3
+    assert "供应 铁矿石" in run("path", "E3", "E4", "--store", store_url)
+    s = json.loads(run("search", "tsgt", "--json", "--store", store_url))
+    assert s["items"][0]["id"] == "E1"
+    assert "热轧板卷" in run("profile", "E1", "--store", store_url)
+
+
+def test_queries_cli_unknown_chain_fails_cleanly(store_url: str) -> None:
+    result = CliRunner().invoke(app, ["gaps", "--chain", "nope", "--store", store_url])
+    assert result.exit_code != 0
+
+
+def test_queries_cli_eval_links_small(tmp_path: Path) -> None:
+    # a toy triples file: firms that supply the same buyers
+    rows = ["A\t供给\tX", "B\t供给\tX", "B\t供给\tY", "C\t供给\tY", "A\t合作\tB",
+            "A\t涉足行业\t钢铁", "Y\t涉足行业\t汽车", "钢铁\t上游于\t汽车"]
+    (tmp_path / "train.txt").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "test.txt").write_text("A\t供给\tY\n", encoding="utf-8")
+    out = json.loads(run("eval", "links", "--train", str(tmp_path / "train.txt"),
+                         "--test", str(tmp_path / "test.txt"), "--relation", "供给", "--json"))
+    assert out["pairs"] == 1
+    assert set(out["methods"]) == {"ronglian", "adamic_adar", "common_neighbours",
+                                   "preferential_attachment"}
+    assert out["methods"]["ronglian"]["hits@10"] == 1.0
