@@ -30,15 +30,10 @@ def merge_nodes(store: Store, label: str, rows: Iterable[dict[str, Any]], *,
     """Upsert ``rows`` (from :func:`node_row`) as ``label`` nodes; return how many were new."""
     text = GRAPH_CYPHER.get("merge_nodes", store.dialect).replace("{label}", q(label))
     created = 0
-
-    def count(n: int) -> None:
-        if on_batch:
-            on_batch(n)
-
     for batch_rows in _batches(rows, batch_size, store):
-        out = store.write(text, {"rows": batch_rows})
-        created += int(out[0]["created"] or 0) if out else 0
-        count(len(batch_rows))
+        created += store.write_summary(text, {"rows": batch_rows}).nodes_created
+        if on_batch:
+            on_batch(len(batch_rows))
     return created
 
 
