@@ -1,0 +1,127 @@
+"""End-to-end table ingest rate against the raw batched write rate of the same store.
+
+``python bench/ingest.py --enterprises 100000 [--store-dir DIR] [--kinds enterprises,supply]``
+
+1. Generates the data with H3's generator (``seeds.generator.generate``).
+2. Baseline: a fresh embedded store gets the same records (each enterprise node
+   with its ``LOCATED_IN`` and ``IN_INDUSTRY`` links, each supply relationship)
+   straight through ``graph.writes.merge_nodes/merge_rels`` from rows already in
+   memory — no parsing, validation, resolution or change detection.
+3. Pipeline: another fresh store loads the CSV files with ``ingest_table``
+   (pandas chunks, validation, USCC/region/industry checks, size class,
+   reference resolution, content hashes, provenance).
+
+Prints rows/s of both, their ratio, and peak memory (this process's max RSS
+and the embedded server's RSS at the end). Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.store import Store, open_store
+from graph.writes import merge_nodes, merge_rels, node_row, rel_row
+from ingest.refload import load_reference
+from ingest.tables import ingest_table
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _server_pid(store: Store) -> int | None:
+    pid = getattr(store, "server_pid", None)
+    return pid() if callable(pid) else None
+
+
+def _fresh(path: Path) -> Store:
+    s = open_store(f"embedded://{path}")
+    s.apply_schema()
+    load_reference(s, run_dir=path.parent / "runs")
+    return s
+
+
+def raw_rate(gen: Path, store: Store, kinds: list[str]) -> tuple[int, float]:
+    ents = list(csv.DictReader((gen / "enterprises.csv").open(encoding="utf-8")))
+    supply = list(csv.DictReader((gen / "supply.csv").open(encoding="utf-8"))) \
+        if "supply" in kinds else []
+    nodes = [node_row(r["id"], {k: v for k, v in r.items() if k != "id" and v}) for r in ents]
+    loc = [rel_row(r["id"], r["region_code"]) for r in ents if r["region_code"]]
+    ind = [rel_row(r["id"], r["industry_code"]) for r in ents if r["industry_code"]]
+    sup = [rel_row(r["supplier"], r["buyer"], {"since": r["since"], "share": r["share"]},
+                   key=r["product"]) for r in supply]
+    t0 = time.perf_counter()
+    merge_nodes(store, "Enterprise", nodes)
+    merge_rels(store, "LOCATED_IN", "Enterprise", "Region", loc)
+    merge_rels(store, "IN_INDUSTRY", "Enterprise", "Industry", ind)
+    merge_rels(store, "SUPPLIES", "Enterprise", "Enterprise", sup)
+    dt = time.perf_counter() - t0
+    return len(nodes) + len(loc) + len(ind) + len(sup), dt
+
+
+def pipeline_rate(gen: Path, store: Store, kinds: list[str], run_dir: Path
+                  ) -> tuple[int, int, float]:
+    rows = records = 0
+    t0 = time.perf_counter()
+    for k in kinds:
+        r = ingest_table(store, gen / f"{k}.csv", kind=k, run_dir=run_dir)
+        rows += r.read
+        records += r.created + r.updated + r.unchanged
+        if r.quarantined:
+            print(f"  {k}: {r.quarantined} quarantined ({r.quarantine_path})")
+    return rows, records, time.perf_counter() - t0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--enterprises", type=int, default=100_000)
+    ap.add_argument("--kinds", default="enterprises,supply")
+    ap.add_argument("--store-dir", type=Path, default=None)
+    args = ap.parse_args()
+    kinds = args.kinds.split(",")
+    base = args.store_dir or Path(tempfile.mkdtemp(prefix="ronglian-bench-"))
+    base.mkdir(parents=True, exist_ok=True)
+    from seeds.generator import GenConfig, generate
+
+    t0 = time.perf_counter()
+    stats = generate(GenConfig(args.enterprises), base / "gen")
+    print(f"generated {args.enterprises:,} enterprises in {time.perf_counter() - t0:.1f}s: "
+          f"{stats.rows}")
+
+    raw_store = _fresh(base / "raw")
+    n_raw, t_raw = raw_rate(base / "gen", raw_store, kinds)
+    raw_server = _rss_mb(_server_pid(raw_store) or 0)
+    raw_store.close()
+    print(f"raw batched writes: {n_raw:,} records in {t_raw:.1f}s = {n_raw / t_raw:,.0f}/s "
+          f"(server RSS {raw_server:.0f} MB)")
+
+    pipe_store = _fresh(base / "pipe")
+    rows, records, t_pipe = pipeline_rate(base / "gen", pipe_store, kinds, base / "runs")
+    pipe_server = _rss_mb(_server_pid(pipe_store) or 0)
+    pipe_store.close()
+    print(f"pipeline: {rows:,} rows → {records:,} records in {t_pipe:.1f}s = "
+          f"{records / t_pipe:,.0f} records/s ({rows / t_pipe:,.0f} rows/s; "
+          f"server RSS {pipe_server:.0f} MB)")
+    print(f"ratio pipeline/raw (records/s): {(records / t_pipe) / (n_raw / t_raw):.2f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process: {peak:.0f} MB; pid {os.getpid()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
