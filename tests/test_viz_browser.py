@@ -23,7 +23,7 @@ from tests.browser.support import (
     screenshot,
     serve,
 )
-from viz.chainmap import build_map
+from viz.chainmap import MapOptions, build_map
 from viz.render import render_page
 from viz.sample import sample_chain
 
@@ -178,6 +178,15 @@ def test_viz_browser_enterprise_panel_search_path_and_export(page: Any, base_url
     assert page.get_attribute("#panel", "data-id") == a
     # The profile and recommendations either load or say they are unavailable: never hang.
     page.wait_for_function("!document.querySelector('#panel').innerText.includes('加载中')")
+    api = page.evaluate("JSON.parse(document.getElementById('map-config').textContent).api")
+    # Where the server has the profile / recommendation routes they must answer for a firm
+    # on the map; where it has not, the panel says so instead of requesting them.
+    if api.get("profile"):
+        assert page.query_selector("#panel .profile") is not None
+    if api.get("recommendations"):
+        assert page.query_selector("#panel .remote-error") is None
+    if not (api.get("profile") and api.get("recommendations")):
+        assert "本服务器未提供此接口" in page.inner_text("#panel")
     page.click("#panel .set-from")
     page.evaluate("(id) => window.ronglianMap.showEnterprise(id)", b)
     page.click("#panel .set-to")
@@ -225,3 +234,34 @@ def test_viz_browser_standalone_offline_collapses_and_expands(browser: Any,
         _no_console_errors(page)
     finally:
         ctx.close()
+
+
+def test_viz_browser_expanded_layout_matches_server_layout(browser: Any, tmp_path: Path) -> None:
+    """The browser's restacking (chainmap.js relayout) and the server's layout (chainmap.py
+    _place) agree: expanding every collapsed product gives the server's all-expanded map."""
+    detail, gaps, supplies = sample_chain(700, seed=11)
+    collapsed = build_map(detail, gaps, supplies)
+    expanded = build_map(detail, gaps, supplies,
+                         options=MapOptions(per_product_limit=10**6, total_limit=10**6))
+    assert collapsed["collapsed"] and not expanded["collapsed"]
+    html = tmp_path / "relayout.html"
+    html.write_text(render_page("standalone", payload=collapsed), encoding="utf-8")
+    page = browser.new_page(viewport=VIEWPORT)
+    page.watch = ConsoleWatch(page)
+    try:
+        _open(page, html.as_uri())
+        got = page.evaluate("""() => {
+            const m = window.ronglianMap;
+            m.state.payload.products.forEach(p => m.setExpanded(p.id, true));
+            const out = {};
+            m.state.nodes.forEach(n => { out[n.id] = [n.x, n.y]; });
+            return out;
+        }""")
+        want = {n["id"]: [n["x"], n["y"]] for n in expanded["nodes"]}
+        assert set(got) == set(want)
+        off = [k for k in want if got[k] != pytest.approx(want[k])]
+        assert not off, f"{len(off)} nodes placed differently, e.g. {off[:3]}"
+        assert _count(page) == len(expanded["nodes"])
+        _no_console_errors(page)
+    finally:
+        page.close()

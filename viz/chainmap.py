@@ -94,11 +94,11 @@ def grid_rows(n: int) -> int:
     return math.ceil(n / LAYOUT["grid_cols"]) if n else 0
 
 
-def band_height(n_visible: int, size: float = 0.0) -> int:
+def band_height(n_visible: int, size: float = 0.0) -> float:
     """Vertical room of one product band whose grid holds ``n_visible`` slots, for a product
     dot of radius ``size`` (its label below it needs ``label_room``)."""
-    return int(max(LAYOUT["band_min"], 2 * size + LAYOUT["label_room"],
-                   grid_rows(n_visible) * LAYOUT["cell_h"] + LAYOUT["band_pad"]))
+    return float(max(LAYOUT["band_min"], 2 * size + LAYOUT["label_room"],
+                     grid_rows(n_visible) * LAYOUT["cell_h"] + LAYOUT["band_pad"]))
 
 
 def slot_offset(k: int, n: int) -> tuple[float, float]:
