@@ -210,7 +210,7 @@ def test_viz_browser_standalone_offline_collapses_and_expands(browser: Any,
     payload = build_map(detail, gaps, supplies)
     html = tmp_path / "big.html"
     html.write_text(render_page("standalone", payload=payload), encoding="utf-8")
-    ctx = browser.new_context(viewport=VIEWPORT)
+    ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     requests: list[str] = []
     # No network at all: anything but the file itself is refused and recorded.
     ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
@@ -230,6 +230,11 @@ def test_viz_browser_standalone_offline_collapses_and_expands(browser: Any,
         screenshot(page, "standalone-2000-expanded.png")
         page.click("#panel .toggle-expand")
         assert _count(page) == n_products
+        # The offline file exports a copy of itself (no server to ask).
+        with page.expect_download() as dl:
+            page.click("#export-html")
+        copy = Path(dl.value.path()).read_text(encoding="utf-8")
+        assert 'id="map-config"' in copy and "vis-network" in copy and "<canvas" not in copy
         assert requests == []
         _no_console_errors(page)
     finally:
