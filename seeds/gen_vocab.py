@@ -113,6 +113,14 @@ INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
     "71": ("设备租赁", "租赁"), "72": ("供应链管理", "供应链"),
 }
 
+# Capital-intensive classes (smelting, rolling, refining, basic chemicals, cement and
+# glass, rolling stock, ports, shipping, power): few micro firms make these.
+HEAVY_CODES: frozenset[str] = frozenset({
+    "0610", "0711", "0721", "0810", "2511", "2521", "2522", "2612", "2614", "2621", "2651",
+    "2811", "2812", "3011", "3041", "3110", "3120", "3130", "3140", "3216", "3217", "3711",
+    "3715", "3720", "3737", "4415", "4416", "4823", "5320", "5521", "5522", "5532",
+})
+
 # Company-form suffixes: (suffix, used for which sizes).
 SUFFIX_SMALL: tuple[str, ...] = ("有限公司", "有限公司", "有限公司", "有限责任公司")
 SUFFIX_LARGE: tuple[str, ...] = ("集团有限公司", "股份有限公司", "有限公司")

@@ -40,6 +40,7 @@ from seeds.gen_vocab import (
     AREA_WEIGHTS,
     CHAIN_AFFINITY,
     EXTERNAL_REGIONS,
+    HEAVY_CODES,
     RESOURCES,
     SUFFIX_LARGE,
     SUFFIX_SMALL,
@@ -59,6 +60,7 @@ SIZE_CODE: dict[str, int] = {s: k for k, s in enumerate(SIZES)}
 BIG, MEDIUM, SMALL, MICRO, UNDETERMINED = range(5)
 # Target mix of drawn firms (classify has the last word on each firm).
 SIZE_CUM: tuple[float, ...] = (0.006, 0.066, 0.44, 1.0)
+SIZE_CUM_HEAVY: tuple[float, ...] = (0.015, 0.18, 0.7, 1.0)  # for HEAVY_CODES products
 
 TIER_LEAD = "链主企业"
 TIER_SRDI = "专精特新中小企业"
@@ -282,6 +284,8 @@ class _Generator:
         self.res_types = _Picker(tuple(RESOURCES), (3.0, 3.0, 1.0, 1.0))
         # Per-product facts looked up for every firm (hot path).
         self.words = [industry_words(p.industry_code) for p in cat.products]
+        self.size_cum = [SIZE_CUM_HEAVY if p.industry_code in HEAVY_CODES else SIZE_CUM
+                         for p in cat.products]
         self.industrial = ["06" <= p.industry_code < "44" for p in cat.products]
         self.manufacturing = ["13" <= p.industry_code[:2] <= "43" for p in cat.products]
         self.near = [[q for q in p.upstream + p.downstream
@@ -305,7 +309,7 @@ class _Generator:
                 local = i % EXTERNAL_EVERY != EXTERNAL_EVERY - 1
                 pk = (self.local_products if local else self.external_products)[chain_idx]
                 p = pk.pick(rng)
-                target = bisect_right(SIZE_CUM, rng.random())
+                target = bisect_right(self.size_cum[p], rng.random())
             region = (self.local_regions if local else self.external_regions)[chain_idx].pick(rng)
             product = cat.products[p]
             emp, rev, assets = _figures(rng, target)
@@ -458,7 +462,7 @@ class _Generator:
             ups = product.upstream
             if ups:
                 eb = enterprise_id(b)
-                lo, hi = ((8, 20), (3, 6), (1, 4), (0, 3), (0, 2))[size]
+                lo, hi = ((6, 15), (3, 6), (1, 4), (0, 3), (0, 2))[size]
                 seen: set[tuple[int, int]] = set()
                 for _ in range(_ri(rng, lo, hi)):
                     up = _pick(rng, ups)
