@@ -43,7 +43,7 @@
       p_short: '简称', p_uscc: '信用代码', p_region: '所在地', p_industry: '行业代码',
       p_founded: '成立', p_employees: '员工', p_revenue: '营收(万元)', p_caps: '能力', p_needs: '需求',
       p_partners: '合作伙伴', p_source: '来源',
-      loaded_fail: '加载失败', up: '上游', mid: '中游', down: '下游', upstream: '上游方向',
+      loaded_fail: '加载失败', no_chains: '暂无产业链数据（请先导入或运行 ronglian demo）', up: '上游', mid: '中游', down: '下游', upstream: '上游方向',
       downstream: '下游方向'
     },
     en: {
@@ -80,7 +80,8 @@
       p_short: 'Short name', p_uscc: 'USCC', p_region: 'Location', p_industry: 'Industry',
       p_founded: 'Founded', p_employees: 'Employees', p_revenue: 'Revenue (10k CNY)',
       p_caps: 'Capabilities', p_needs: 'Needs', p_partners: 'Partners', p_source: 'Source',
-      visible: 'visible nodes', loaded_fail: 'Failed to load', up: 'Upstream',
+      visible: 'visible nodes', loaded_fail: 'Failed to load',
+      no_chains: 'No chains loaded yet (import one or run ronglian demo)', up: 'Upstream',
       mid: 'Midstream', down: 'Downstream', upstream: 'upstream', downstream: 'downstream'
     }
   };
@@ -652,6 +653,7 @@
       var o = el('option', {value: c.id, text: (c.name || c.id) + (c.enterprises !== undefined ? ' (' + c.enterprises + ')' : '')});
       sel.appendChild(o);
     });
+    if (!chains.length) { var st = $('load-status'); if (st) { st.textContent = t('no_chains'); } return; }
     var pick = cfg.initialChain && chains.some(function (c) { return c.id === cfg.initialChain; }) ?
       cfg.initialChain : (chains[0] || {}).id;
     if (pick) { sel.value = pick; loadChain(pick); }
