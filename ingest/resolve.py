@@ -91,13 +91,16 @@ class Resolver:
 
     def __init__(self, *, same_threshold: float = SAME_THRESHOLD,
                  ambiguous_threshold: float = AMBIGUOUS_THRESHOLD, margin: float = MARGIN,
-                 top_k: int = 40, max_posting: int = 20_000,
+                 top_k: int = 40, max_posting: int = 20_000, max_char_posting: int = 2_000,
+                 max_grams: int = 12,
                  sink: Callable[[Decision], None] | None = None) -> None:
         self.same_threshold = same_threshold
         self.ambiguous_threshold = ambiguous_threshold
         self.margin = margin
         self.top_k = top_k
         self.max_posting = max_posting
+        self.max_char_posting = max_char_posting
+        self.max_grams = max_grams
         self.sink = sink
         self._entries: list[_Entry] = []
         self._by_id: dict[str, int] = {}
@@ -239,21 +242,33 @@ class Resolver:
         return False
 
     def candidates(self, keys: NameKeys) -> list[int]:
-        """Blocking: entries sharing informative bigrams with the query, best first."""
-        weight: dict[int, float] = defaultdict(float)
+        """Blocking: entries sharing informative grams with the query, best first.
+
+        Only the rarest grams are visited (at most ``max_grams``), single
+        characters only when rare (``max_char_posting``), so a look-up touches a
+        bounded number of postings however large the index grows.
+        """
         n = max(len(self._entries), 1)
         grams = _bigrams(keys.full) | _bigrams(keys.core)
         # Single characters help where a short name abbreviates (杭钢 ← 杭州钢铁),
         # at a lower weight than bigrams.
         grams |= set(keys.full)
+        char_cap = max(self.max_char_posting, n // 200)
+        posts = []
         for g in grams:
             post = self._grams.get(g)
-            if not post or len(post) > self.max_posting:
+            if not post:
                 continue
-            w = math.log(1 + n / len(post)) * (1.0 if len(g) == 2 else 0.5)
-            for idx in set(post):
+            cap = self.max_posting if len(g) == 2 else char_cap
+            if len(post) <= cap:
+                posts.append((len(post), g, post))
+        posts.sort()
+        weight: dict[int, float] = defaultdict(float)
+        for size, g, post in posts[: self.max_grams]:
+            w = math.log(1 + n / size) * (1.0 if len(g) == 2 else 0.5)
+            for idx in post:
                 weight[idx] += w
-        return sorted(weight, key=lambda i: -weight[i])[: self.top_k]
+        return sorted(weight, key=weight.__getitem__, reverse=True)[: self.top_k]
 
     def _fuzzy(self, keys: NameKeys, code: str | None) -> list[tuple[str, float]]:
         best: dict[int, float] = {}
