@@ -542,22 +542,25 @@ class _Generator:
                           status, TRUE))
 
     def _gap_needs(self, out: _Writers, rng: random.Random, counter: array[int]) -> None:
-        """Local leaders' open needs for every 补链/强链 node: the gaps a planner should see."""
+        """Local leaders' open needs for every 补链/强链 node: the gaps a planner should see.
+
+        Buyers are the Tangshan makers of products one to three steps downstream; a
+        large firm two steps down (a wind-blade maker for acrylonitrile) is preferred to
+        a small direct buyer, since the leaders' unmet needs are what planners act on.
+        """
         cat = self.cat
-        gaps = sorted(cat.missing | cat.single | cat.micro)
-        for g in gaps:
-            buyers: list[int] = []
+        for g in sorted(cat.missing | cat.single | cat.micro):
+            found: dict[int, int] = {}  # buyer -> depth
             frontier = cat.products[g].downstream
-            # When the direct buyers are missing locally too (lithium salts → cathode
-            # material), the need sits with the nearest local firm further down.
-            for _ in range(3):
+            for depth in range(3):
                 for d in frontier:
-                    buyers += self.producers[d][0]
-                if buyers:
+                    for e in self.producers[d][0]:
+                        found.setdefault(e, depth)
+                if any(self.size[e] == BIG for e in found) or (found and depth >= 1):
                     break
                 frontier = [x for d in frontier for x in cat.products[d].downstream]
-            # The biggest local makers of a downstream product, earliest first.
-            for e in sorted(set(buyers), key=lambda e: (self.size[e], e))[:2]:
+            ranked = sorted(found, key=lambda e: (self.size[e], found[e], e))
+            for e in ranked[:2]:
                 self._need_row(out, rng, e, counter, f"寻找{cat.products[g].name}本地供应商",
                                cat.products[g].id, "物资采购", "open")
 
