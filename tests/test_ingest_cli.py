@@ -1,0 +1,40 @@
+"""The ``ronglian ingest`` and ``ronglian review`` commands end to end (embedded store)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from graph.errors import IngestError
+from ingest.demo import SEEDS
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"embedded://{tmp_path / 'store'}"
+
+
+def test_ingest_cli_tables_chain_and_review(url: str, tmp_path: Path) -> None:
+    run = CliRunner()
+    r = run.invoke(app, ["ingest", "tables", str(SEEDS / "examples" / "enterprises.csv"),
+                         str(SEEDS / "examples" / "supply.csv"), "--store", url,
+                         "--run-dir", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "enterprises.csv" in r.output and "created" in r.output
+    r = run.invoke(app, ["ingest", "chain", str(SEEDS / "chains" / "ts-steel.json"),
+                         "--store", url, "--run-dir", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert r.output.strip().splitlines()[-1] == "ts-steel"
+    r = run.invoke(app, ["review", "list", "--json", "--store", url])
+    assert r.exit_code == 0 and r.output.strip() == "[]"
+
+
+def test_ingest_cli_unreadable_file_raises_one_error(url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x00\x01\x02binary")
+    r = CliRunner().invoke(app, ["ingest", "tables", str(bad), "--store", url])
+    assert r.exit_code != 0
+    assert isinstance(r.exception, IngestError) and r.exception.code == "E201"
