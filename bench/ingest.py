@@ -45,8 +45,8 @@ def _rss_mb(pid: int) -> float:
 
 
 def _server_pid(store: Store) -> int | None:
-    pid = getattr(store, "server_pid", None)
-    return pid() if callable(pid) else None
+    pid = getattr(store, "server_pid", None)  # a property of the embedded store
+    return int(pid) if isinstance(pid, int) else None
 
 
 def _fresh(path: Path) -> Store:
