@@ -4,9 +4,11 @@ partner is how shared-partner ties show up), each hop explained in Chinese.
 
 The engines differ here (FalkorDB: ``algo.SPpaths``; Neo4j: ``SHORTEST k GROUPS``),
 so ``paths.falkordb.cypher`` and ``paths.neo4j.cypher`` sit side by side. Both fetch
-more paths than asked; this module merges parallel relationships between the same
-two firms into one hop, dedupes by node sequence and sorts by (length, ids), so
-both engines answer identically.
+more paths than asked (FalkorDB the ``cap`` shortest, Neo4j every path of the k + 2
+shortest lengths); this module drops walks that revisit a firm, dedupes by node
+sequence, sorts by (length, ids) and lists every tie of each hop, so both engines
+answer identically (a graph with more than ``cap`` shortest walks could still
+differ in which ones are seen).
 """
 
 from __future__ import annotations
@@ -70,13 +72,15 @@ def paths(store: Store, a: str, b: str, relations: str | list[str] | None = None
         raise InvalidInput("from and to are the same enterprise", field="to")
     text = (QUERIES.get("paths", store.dialect)
             .replace("{rels}", "|".join(q_rel(t) for t in types))
-            .replace("{max_hops}", str(int(max_hops))).replace("{k}", str(int(k))))
+            .replace("{max_hops}", str(int(max_hops))).replace("{k}", str(int(k) + 2)))
     rows = store.read(text, {"a": src["id"], "b": dst["id"], "types": types,
                              "max_hops": int(max_hops), "cap": max(50, 10 * k)})
     names: dict[str, Any] = {}
     sequences: set[tuple[str, ...]] = set()
     for r in rows:
         ids = tuple(str(x) for x in r["ids"])
+        if len(set(ids)) != len(ids):
+            continue  # a walk that comes back through a parallel tie is not a path
         names.update(zip(ids, r["names"], strict=True))
         sequences.add(ids)
     found = sorted(sequences, key=lambda ids: (len(ids), ids))[:k]
@@ -93,7 +97,8 @@ def paths(store: Store, a: str, b: str, relations: str | list[str] | None = None
     for ids in found:
         hops = []
         for x, y in itertools.pairwise(ids):
-            rels = sorted(ties[frozenset((x, y))], key=lambda t: (PATH_RELATIONS.index(t[2]), t[0], t[3]))
+            rels = sorted(ties[frozenset((x, y))],
+                          key=lambda t: (PATH_RELATIONS.index(t[2]), t[0], t[3]))
             hops.append({
                 "from": x, "to": y,
                 "relations": [{"type": t, "start": s, "end": e, "product": p or None}

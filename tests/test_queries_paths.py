@@ -43,8 +43,9 @@ def test_queries_paths_parallel_ties_and_k(store: Store) -> None:
     first = out["paths"][0]
     assert node_ids(first) == ["E9", "E2", "E1", "E5"]
     # 丰南焦化 supplies 唐钢 and 唐钢 invests in it: one hop, both ties
-    assert first["hops"][1]["text"] == ("唐山丰南焦化有限公司 向 唐山钢铁集团有限责任公司 供应 焦炭；"
-                                        "唐山钢铁集团有限责任公司 投资 唐山丰南焦化有限公司")
+    assert first["hops"][1]["text"] == (
+        "唐山丰南焦化有限公司 向 唐山钢铁集团有限责任公司 供应 焦炭；"
+        "唐山钢铁集团有限责任公司 投资 唐山丰南焦化有限公司")
     assert len(out["paths"]) == 1  # 迁安钢铁, its other tie, leads nowhere
 
 
