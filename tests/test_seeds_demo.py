@@ -212,3 +212,14 @@ def test_seeds_demo_every_chain_has_gaps_a_planner_sees() -> None:
         pid = cat.products[g].id
         local = [ents[e] for e in producers[pid] if _local(ents[e])]
         assert local and all(e["size_class"] == "微型" for e in local), pid
+
+
+def test_seeds_demo_leaders_need_each_chains_gaps() -> None:
+    cat = load_catalog()
+    ents = _enterprises()
+    gap_ids = {cat.products[g].id for g in cat.missing | cat.single | cat.micro}
+    chains_with_leader_need = {
+        r["product"].split(".")[0] for r in _rows("needs")
+        if r["product"] in gap_ids and r["status"] == "open"
+        and "链主企业" in ents[r["enterprise"]]["tiers"] and _local(ents[r["enterprise"]])}
+    assert chains_with_leader_need == set(cat.chain_ids)
