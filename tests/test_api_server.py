@@ -134,10 +134,12 @@ def _targets(srv: Server) -> list[str]:
         out += ["/api/v1/enterprises?q=唐山", "/api/v1/enterprises?q=钢铁"]
     if "/api/v1/search" in paths:
         out += ["/api/v1/search?q=唐山"]
-    for p in sorted(paths):
-        if p.startswith("/api/v1/recommendations"):
-            out.append(p.replace("{enterprise_id}", eid).replace("{id}", eid)
-                       + (f"?enterprise={eid}" if "{" not in p else ""))
+    if "/api/v1/recommendations/partners" in paths:
+        for e in srv.enterprise_ids[:6]:
+            out += [f"/api/v1/recommendations/partners?enterprise={e}",
+                    f"/api/v1/recommendations/partners?enterprise={e}&relation=SUPPLIED_BY"]
+    if "/api/v1/enterprises/{enterprise_id}" in paths:
+        out.append(f"/api/v1/enterprises/{eid}")
     if not out:  # the search/recommendation routes have not landed: still load the API
         out = ["/api/v1/chains", "/api/v1/chains/ts-steel"]
     return out
