@@ -1,0 +1,120 @@
+"""Turn CLUENER2020 JSON Lines into spaCy training data for our NER model.
+
+Lives here: the label map (CLUENER type -> our label), the fixed-seed
+train/dev/test split and the conversion to ``DocBin`` files that
+``tools/ner/train.sh`` feeds to ``spacy train``. The split is by sentence with
+a fixed seed; ``dev`` is only used for early stopping, ``test`` only for the
+reported figure. Nothing here runs at product run time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import DocBin, Span
+from spacy.util import filter_spans
+
+logger = logging.getLogger(__name__)
+
+#: CLUENER entity type -> our label. Other CLUENER types (name, position, game,
+#: book, movie, scene) are dropped: the model learns them as "not an entity".
+LABEL_MAP: dict[str, str] = {
+    "company": "ENTERPRISE",
+    "organization": "ORG",
+    "government": "ORG",
+    "address": "REGION",
+}
+
+SPLIT_SEED = 20261127
+DEV_FRACTION = 0.1
+TEST_FRACTION = 0.1
+
+
+@dataclass(frozen=True)
+class GoldSentence:
+    """One CLUENER sentence with character spans ``(start, end_exclusive, label)``."""
+
+    text: str
+    spans: tuple[tuple[int, int, str], ...]
+
+
+def read_cluener(path: Path, *, label_map: dict[str, str] | None = None) -> Iterator[GoldSentence]:
+    """Read a CLUENER file (``end`` inclusive in the file, exclusive here)."""
+    mapping = LABEL_MAP if label_map is None else label_map
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if not line:
+                continue
+            row: dict[str, Any] = json.loads(line)
+            spans: list[tuple[int, int, str]] = []
+            for ctype, mentions in (row.get("label") or {}).items():
+                label = mapping.get(ctype)
+                if label is None:
+                    continue
+                for offsets in mentions.values():
+                    for start, end in offsets:
+                        spans.append((int(start), int(end) + 1, label))
+            yield GoldSentence(row["text"], tuple(sorted(spans)))
+
+
+def split_sentences(
+    rows: list[GoldSentence], *, seed: int = SPLIT_SEED
+) -> dict[str, list[GoldSentence]]:
+    """Shuffle with a fixed seed and cut into train / dev / test (80 / 10 / 10)."""
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    n_dev = int(len(rows) * DEV_FRACTION)
+    n_test = int(len(rows) * TEST_FRACTION)
+    test = [rows[i] for i in order[:n_test]]
+    dev = [rows[i] for i in order[n_test:n_test + n_dev]]
+    train = [rows[i] for i in order[n_test + n_dev:]]
+    return {"train": train, "dev": dev, "test": test}
+
+
+def to_docbin(nlp: Language, rows: Iterable[GoldSentence]) -> tuple[DocBin, int]:
+    """Convert to a DocBin; return it and how many spans could not be aligned."""
+    db = DocBin(store_user_data=False)
+    lost = 0
+    for row in rows:
+        doc = nlp.make_doc(row.text)
+        ents: list[Span] = []
+        for start, end, label in row.spans:
+            span = doc.char_span(start, end, label=label)
+            if span is None:
+                lost += 1
+                continue
+            ents.append(span)
+        doc.ents = filter_spans(ents)
+        db.add(doc)
+    return db, lost
+
+
+def write_corpus(source: Path, out_dir: Path, nlp: Language) -> dict[str, int]:
+    """Write ``train.spacy``, ``dev.spacy``, ``test.spacy`` and ``test.jsonl`` (CLUENER)."""
+    rows = list(read_cluener(source))
+    parts = split_sentences(rows)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    for name, part in parts.items():
+        db, lost = to_docbin(nlp, part)
+        db.to_disk(out_dir / f"{name}.spacy")
+        counts[name] = len(part)
+        counts[f"{name}_unaligned"] = lost
+    # dev and the held-out test part also in CLUENER format, for `ronglian eval ner --gold`
+    for name in ("dev", "test"):
+        wanted = {r.text for r in parts[name]}
+        with source.open(encoding="utf-8") as src, (out_dir / f"{name}.jsonl").open(
+            "w", encoding="utf-8"
+        ) as dst:
+            for line in src:
+                if line.strip() and json.loads(line)["text"] in wanted:
+                    dst.write(line if line.endswith("\n") else line + "\n")
+    return counts

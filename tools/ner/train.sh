@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Reproduce ronglian's Chinese NER model (seeds/models/zh_ner) from CLUENER2020.
+# usage: tools/ner/train.sh [CLUENER_TRAIN_JSONL] [MAX_MINUTES]
+# Single-threaded on purpose (shared CPU); about 20-30 CPU minutes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SRC="${1:-../shared/data/ner/cluener/train.jsonl}"
+MINUTES="${2:-40}"
+WORK="${TMPDIR:-/tmp}/ronglian_ner"
+PY=.venv/bin/python
+mkdir -p "$WORK"
+# 1. corpus: fixed-seed 80/10/10 split (train / dev for early stopping / test for the report)
+$PY tools/ner/prepare.py "$SRC" "$WORK/corpus"
+# 2. train (the wall-clock cap keeps it inside the budget; model-best is kept on disk)
+OMP_NUM_THREADS=1 timeout "${MINUTES}m" $PY -m spacy train tools/ner/config.cfg \
+  --code ingest/text/tokenizer.py \
+  --paths.train "$WORK/corpus/train.spacy" --paths.dev "$WORK/corpus/dev.spacy" \
+  --output "$WORK/out" || echo "training stopped by the time cap; using model-best"
+# 3. ship model-best without the training-only files
+rm -rf seeds/models/zh_ner
+cp -r "$WORK/out/model-best" seeds/models/zh_ner
+rm -f seeds/models/zh_ner/meta.json.bak
+$PY tools/ner/finalize.py seeds/models/zh_ner
+# 4. the held-out figure (test part, never used for tuning)
+$PY -m api.cli eval ner --gold "$WORK/corpus/test.jsonl"
+du -sh seeds/models/zh_ner
