@@ -8,7 +8,11 @@ stabilise); the click handlers are attached before it. Also measured: expanding 
 collapsed product (click → redrawn), and a 2,000-firm chain with collapsing switched off.
 Prints medians of ``--repeat`` runs and each case's ratio to the 200-firm case of this run.
 
-    .venv/bin/python bench/map.py [--repeat 3] [--sizes 200,2000,10000]
+``--served`` also loads the chains into a temporary embedded store and times the explorer as
+a user gets it from the real API app (``/explore?chain=ID``: page, then the map payload built
+from the store by the query services, then drawing).
+
+    .venv/bin/python bench/map.py [--repeat 3] [--sizes 200,2000,10000] [--served]
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ EXPAND_JS = """(pid) => new Promise((resolve) => {
 })"""
 
 
-def run_case(browser: Any, html: Path, payload: dict[str, Any], repeat: int) -> dict[str, Any]:
+def run_case(browser: Any, url: str, payload: dict[str, Any], repeat: int) -> dict[str, Any]:
     walls, in_page, expands, drawn = [], [], [], 0
     big = max(payload["products"], key=lambda p: p["count"])
     for _ in range(repeat):
@@ -46,7 +50,7 @@ def run_case(browser: Any, html: Path, payload: dict[str, Any], repeat: int) -> 
         errors: list[str] = []
         page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         t0 = time.perf_counter()
-        page.goto(html.as_uri())
+        page.goto(url)
         page.wait_for_function("window.__mapReady === true", timeout=120_000, polling=10)
         walls.append(time.perf_counter() - t0)
         in_page.append(page.evaluate("window.__mapReadyAt") / 1000)
@@ -65,6 +69,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--sizes", default="200,2000,10000")
+    ap.add_argument("--served", action="store_true",
+                    help="also time /explore from the API app on an embedded store")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
@@ -81,7 +87,7 @@ def main() -> None:
         d, g, s = sample_chain(50)
         warm = Path(tmp) / "warm.html"
         warm.write_text(render_page("standalone", payload=build_map(d, g, s)), encoding="utf-8")
-        run_case(browser, warm, build_map(d, g, s), 1)
+        run_case(browser, warm.as_uri(), build_map(d, g, s), 1)
         for label, n, opts in cases:
             t0 = time.perf_counter()
             detail, gaps, supplies = sample_chain(n)
@@ -90,10 +96,12 @@ def main() -> None:
             build_s = time.perf_counter() - t0
             path = Path(tmp) / f"map-{n}-{len(rows)}.html"
             path.write_text(html, encoding="utf-8")
-            r = run_case(browser, path, payload, args.repeat)
+            r = run_case(browser, path.as_uri(), payload, args.repeat)
             r.update(label=label, firms=payload["kpis"]["enterprises"], ties=payload["kpis"][
                 "supply_ties"], build=build_s, mib=len(html.encode()) / 2**20)
             rows.append(r)
+        if args.served:
+            rows += served_cases(browser, sizes, args.repeat, Path(tmp))
         browser.close()
 
     base = rows[0]["wall"]
@@ -106,6 +114,33 @@ def main() -> None:
         print(f"{r['label']:<18}{r['firms']:>7}{r['ties']:>7}{r['drawn']:>7}{r['mib']:>6.1f}"
               f"{r['build']:>9.3f}{r['wall']:>9.3f}{r['in_page']:>10.3f}"
               f"{r['wall'] / base:>7.2f}{exp:>16}")
+
+
+def served_cases(browser: Any, sizes: list[int], repeat: int, tmp: Path) -> list[dict[str, Any]]:
+    """Time ``/explore?chain=ID`` on the real app and store for each size."""
+    from graph.store import open_store
+    from tests.api_support import make_app
+    from tests.browser.support import load_chain, serve
+    from viz.data import load_map
+
+    out = []
+    with open_store(f"embedded://{tmp / 'store'}") as store:
+        store.apply_schema()
+        for n in sizes:
+            detail, _g, supplies = sample_chain(n, chain_id=f"bench-{n}", id_prefix=f"B{n}-")
+            t0 = time.perf_counter()
+            load_chain(store, detail, supplies)
+            loaded = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            payload = load_map(store, f"bench-{n}")
+            build = time.perf_counter() - t0
+            print(f"loaded bench-{n} into the embedded store in {loaded:.1f}s", file=sys.stderr)
+            with serve(make_app(store, tmp / f"app-{n}", anonymous_read=True)) as url:
+                r = run_case(browser, f"{url}/explore?chain=bench-{n}", payload, repeat)
+            r.update(label=f"{n:,} served", firms=payload["kpis"]["enterprises"],
+                     ties=payload["kpis"]["supply_ties"], build=build, mib=0.0)
+            out.append(r)
+    return out
 
 
 if __name__ == "__main__":

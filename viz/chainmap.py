@@ -145,12 +145,14 @@ def build_map(detail: Mapping[str, Any], gaps: Mapping[str, Any] | None = None,
             pid = str(node["id"])
             gap = gap_by_id.get(pid)
             slots: list[str] = []
+            in_slots: set[str] = set()
             local = 0
             for e in node.get("enterprises", []):
                 eid = str(e["id"])
-                if eid in slots:
+                if eid in in_slots:
                     continue
                 slots.append(eid)
+                in_slots.add(eid)
                 local += bool(e.get("local"))
                 rec = ents.get(eid)
                 if rec is None:
@@ -266,13 +268,14 @@ def _place(segments: list[dict[str, Any]], products: list[dict[str, Any]],
             p["x"], p["y"] = seg["x"], y + h / 2
             y += h
     by_id = {p["id"]: p for p in products}
+    slot_of = {(p["id"], eid): k for p in products for k, eid in enumerate(p["slots"])}
     for e in ents.values():
         e["home"] = home.get(e["id"])
         if e["home"] is None:
             e["x"] = e["y"] = None
             continue
         p = by_id[e["home"]]
-        dx, dy = slot_offset(p["slots"].index(e["id"]), len(p["slots"]))
+        dx, dy = slot_offset(slot_of[(p["id"], e["id"])], len(p["slots"]))
         e["x"], e["y"] = p["x"] + dx, p["y"] + dy
     for p in products:
         del p["visible_slots"]

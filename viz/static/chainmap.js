@@ -230,7 +230,7 @@
     p.enterprises.forEach(function (e) {
       var h = home[e.id] || null, x = null, y = null;
       if (h) {
-        var pr = state.productById[h], k = pr.slots.indexOf(e.id), n = pr.slots.length;
+        var pr = state.productById[h], k = pr.slotIndex[e.id], n = pr.slots.length;
         var rows = gridRows(n, L), row = Math.floor(k / L.grid_cols), c = k % L.grid_cols;
         x = pr.x + L.grid_dx + c * L.cell_w; y = pr.y + (row - (rows - 1) / 2) * L.cell_h;
       }
@@ -294,7 +294,11 @@
     if (window.network) { window.network.destroy(); window.network = null; }
     window.__mapReady = false;
     state.payload = payload; state.productById = {}; state.entById = {};
-    payload.products.forEach(function (pr) { state.productById[pr.id] = pr; });
+    payload.products.forEach(function (pr) {
+      state.productById[pr.id] = pr;
+      pr.slotIndex = {};
+      pr.slots.forEach(function (eid, k) { pr.slotIndex[eid] = k; });
+    });
     payload.enterprises.forEach(function (e) { state.entById[e.id] = e; });
     state.pathFrom = state.pathTo = null; state.pathMarks = null;
     state.nodes = new vis.DataSet(payload.nodes);
