@@ -312,7 +312,9 @@ def _enterprise_node(e: dict[str, Any], opts: MapOptions) -> dict[str, Any]:
         "x": e["x"], "y": e["y"],
         "color": {"background": colour, "border": border,
                   "highlight": {"background": colour, "border": "#000000"}},
-        "borderWidth": bw, "font": {"size": 11, "face": "sans-serif"},
+        "borderWidth": bw,
+        "font": {"size": 14, "face": "sans-serif", "color": "#5d4300"} if e["tier"] == TIER_LEADER
+        else {"size": 11, "face": "sans-serif"},
         "local": e["local"], "size_class": e["size_class"], "tier": e["tier"],
         "title": e["name"],
     }
