@@ -5,25 +5,26 @@
 1. Generates the data with H3's generator (``seeds.generator.generate``).
 2. Baseline: a fresh embedded store gets the same records (each enterprise node
    with its ``LOCATED_IN`` and ``IN_INDUSTRY`` links, each supply relationship)
-   straight through ``graph.writes.merge_nodes/merge_rels`` from rows already in
-   memory — no parsing, validation, resolution or change detection.
+   straight through ``graph.writes.merge_nodes/merge_rels``, streamed from the CSV
+   with the csv module — no parsing, validation, resolution or change detection.
 3. Pipeline: another fresh store loads the CSV files with ``ingest_table``
    (pandas chunks, validation, USCC/region/industry checks, size class,
    reference resolution, content hashes, provenance).
 
-Prints rows/s of both, their ratio, and peak memory (this process's max RSS
-and the embedded server's RSS at the end). Not a test.
+Prints rows/s of both, their ratio, and the pipeline's peak memory (this
+process's max RSS, measured before the baseline runs, and the embedded server's
+RSS at the end). Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import os
 import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -56,22 +57,26 @@ def _fresh(path: Path) -> Store:
     return s
 
 
+def _rows(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        yield from csv.DictReader(fh)
+
+
 def raw_rate(gen: Path, store: Store, kinds: list[str]) -> tuple[int, float]:
-    ents = list(csv.DictReader((gen / "enterprises.csv").open(encoding="utf-8")))
-    supply = list(csv.DictReader((gen / "supply.csv").open(encoding="utf-8"))) \
-        if "supply" in kinds else []
-    nodes = [node_row(r["id"], {k: v for k, v in r.items() if k != "id" and v}) for r in ents]
-    loc = [rel_row(r["id"], r["region_code"]) for r in ents if r["region_code"]]
-    ind = [rel_row(r["id"], r["industry_code"]) for r in ents if r["industry_code"]]
-    sup = [rel_row(r["supplier"], r["buyer"], {"since": r["since"], "share": r["share"]},
-                   key=r["product"]) for r in supply]
+    """Same records, streamed from the CSV with the csv module straight into the writers."""
+    ents = gen / "enterprises.csv"
     t0 = time.perf_counter()
-    merge_nodes(store, "Enterprise", nodes)
-    merge_rels(store, "LOCATED_IN", "Enterprise", "Region", loc)
-    merge_rels(store, "IN_INDUSTRY", "Enterprise", "Industry", ind)
-    merge_rels(store, "SUPPLIES", "Enterprise", "Enterprise", sup)
-    dt = time.perf_counter() - t0
-    return len(nodes) + len(loc) + len(ind) + len(sup), dt
+    n = merge_nodes(store, "Enterprise", (node_row(r["id"], {
+        k: v for k, v in r.items() if k != "id" and v}) for r in _rows(ents)))
+    n += merge_rels(store, "LOCATED_IN", "Enterprise", "Region", (
+        rel_row(r["id"], r["region_code"]) for r in _rows(ents) if r["region_code"]))
+    n += merge_rels(store, "IN_INDUSTRY", "Enterprise", "Industry", (
+        rel_row(r["id"], r["industry_code"]) for r in _rows(ents) if r["industry_code"]))
+    if "supply" in kinds:
+        n += merge_rels(store, "SUPPLIES", "Enterprise", "Enterprise", (
+            rel_row(r["supplier"], r["buyer"], {"since": r["since"], "share": r["share"]},
+                    key=r["product"]) for r in _rows(gen / "supply.csv")))
+    return n, time.perf_counter() - t0
 
 
 def pipeline_rate(gen: Path, store: Store, kinds: list[str], run_dir: Path
@@ -103,23 +108,23 @@ def main() -> int:
     print(f"generated {args.enterprises:,} enterprises in {time.perf_counter() - t0:.1f}s: "
           f"{stats.rows}")
 
+    # The pipeline first, so this process's peak memory is the pipeline's own.
+    pipe_store = _fresh(base / "pipe")
+    rows, records, t_pipe = pipeline_rate(base / "gen", pipe_store, kinds, base / "runs")
+    pipe_server = _rss_mb(_server_pid(pipe_store) or 0)
+    pipe_store.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"pipeline: {rows:,} rows → {records:,} records in {t_pipe:.1f}s = "
+          f"{records / t_pipe:,.0f} records/s ({rows / t_pipe:,.0f} rows/s); "
+          f"peak memory {peak:.0f} MB (+ embedded server RSS {pipe_server:.0f} MB)", flush=True)
+
     raw_store = _fresh(base / "raw")
     n_raw, t_raw = raw_rate(base / "gen", raw_store, kinds)
     raw_server = _rss_mb(_server_pid(raw_store) or 0)
     raw_store.close()
     print(f"raw batched writes: {n_raw:,} records in {t_raw:.1f}s = {n_raw / t_raw:,.0f}/s "
           f"(server RSS {raw_server:.0f} MB)")
-
-    pipe_store = _fresh(base / "pipe")
-    rows, records, t_pipe = pipeline_rate(base / "gen", pipe_store, kinds, base / "runs")
-    pipe_server = _rss_mb(_server_pid(pipe_store) or 0)
-    pipe_store.close()
-    print(f"pipeline: {rows:,} rows → {records:,} records in {t_pipe:.1f}s = "
-          f"{records / t_pipe:,.0f} records/s ({rows / t_pipe:,.0f} rows/s; "
-          f"server RSS {pipe_server:.0f} MB)")
     print(f"ratio pipeline/raw (records/s): {(records / t_pipe) / (n_raw / t_raw):.2f}")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of this process: {peak:.0f} MB; pid {os.getpid()}")
     return 0
 
 
