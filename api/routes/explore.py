@@ -9,6 +9,7 @@ they need a caller (an API key or ``anonymous_read``).
 from __future__ import annotations
 
 import json
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -19,6 +20,8 @@ from graph.errors import NotFound
 from viz.chainmap import MapOptions
 from viz.data import load_map
 from viz.render import STATIC_FILES, render_page, static_path
+
+log = logging.getLogger(__name__)
 
 #: Mount these routes at the site root (read by ``api.app``), not under ``/api/v1``.
 PREFIX = ""
@@ -60,7 +63,12 @@ _DATA_EXAMPLE = {
 
 def api_features(request: Request) -> dict[str, bool]:
     # The OpenAPI document (built once, then cached by FastAPI) lists every included path.
-    paths = list(request.app.openapi().get("paths", {}))
+    try:
+        paths = list(request.app.openapi().get("paths", {}))
+    except Exception:  # a broken schema elsewhere must not take the explorer down
+        log.warning("explorer: OpenAPI document unavailable; assuming every API route exists",
+                    exc_info=True)
+        return dict.fromkeys(_FEATURES, True)
     return {k: any(p.startswith(v) for p in paths) for k, v in _FEATURES.items()}
 
 
