@@ -111,3 +111,11 @@ def test_seeds_cli_generate_refuses_bad_count(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["seeds", "generate", "--enterprises", "0", "--out",
                                    str(tmp_path)])
     assert res.exit_code != 0
+
+
+def test_seeds_cli_generate_unwritable_out_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = CliRunner().invoke(app, ["seeds", "generate", "-n", "10", "--out", str(blocker)])
+    assert res.exit_code != 0
+    assert "cannot write" in str(res.exception)

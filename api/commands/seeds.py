@@ -51,7 +51,10 @@ def generate(
     if enterprises < 1:
         raise InvalidInput("--enterprises must be at least 1", field="enterprises")
     t0 = time.perf_counter()
-    stats = run(GenConfig(enterprises, DEMO_SEED if seed is None else seed), out)
+    try:
+        stats = run(GenConfig(enterprises, DEMO_SEED if seed is None else seed), out)
+    except OSError as e:
+        raise InvalidInput(f"cannot write to {out}: {e.strerror or e}", field="out") from e
     _report(stats, time.perf_counter() - t0, as_json)
 
 
@@ -65,7 +68,11 @@ def demo(
     from seeds.generator import DEMO_DIR, generate_demo
 
     t0 = time.perf_counter()
-    stats = generate_demo(out or DEMO_DIR)
+    try:
+        stats = generate_demo(out or DEMO_DIR)
+    except OSError as e:
+        raise InvalidInput(f"cannot write to {out or DEMO_DIR}: {e.strerror or e}",
+                           field="out") from e
     _report(stats, time.perf_counter() - t0, as_json)
 
 
