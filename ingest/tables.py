@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,6 +188,20 @@ def _read_jsonl(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]
 
 
 # ----------------------------------------------------------------- references
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ID_LIKE = re.compile(r"^[A-Za-z0-9]+(?:[-_.:][A-Za-z0-9]+)*$")
+
+
+def looks_like_id(value: str) -> bool:
+    """An id rather than a name: no Chinese, no spaces, and digits or id punctuation.
+
+    ``E0001234`` or ``ts-steel.coke`` that no node has is an unknown reference
+    (quarantined), not the name of a new entity; ``AMD`` stays a name.
+    """
+    return (not _CJK.search(value) and bool(_ID_LIKE.match(value))
+            and (any(c.isdigit() for c in value) or any(c in "-_.:" for c in value)))
+
+
 class EnterpriseRefs:
     """Turns an enterprise cell (id, USCC or name) into a node id."""
 
@@ -209,6 +224,8 @@ class EnterpriseRefs:
         if self.is_id(value):
             return value, None
         uscc = value if len(value) == 18 and value.isalnum() else None
+        if uscc is None and looks_like_id(value):
+            return None, Decision("new", None, 0.0, "unknown id", query=value)
         d = self.job.resolver.resolve(name=None if uscc else value, uscc=uscc)
         if d.kind == "same":
             return d.id, d
@@ -250,7 +267,8 @@ class ProductRefs:
         if name:
             self._names[norm_name(name)] = id_
 
-    def resolve(self, value: str, *, industry_code: str | None = None) -> str:
+    def resolve(self, value: str, *, industry_code: str | None = None) -> str | None:
+        """The product's id; None for an unknown id (a name no product has is created)."""
         self._load()
         assert self._ids is not None
         if value in self._ids:
@@ -258,6 +276,8 @@ class ProductRefs:
         key = norm_name(value)
         if key in self._names:
             return self._names[key]
+        if looks_like_id(value):
+            return None
         new_id = stable_id("P", key)
         self.job.node("Product", new_id, {"name": value, "norm_name": key,
                                           "industry_code": industry_code}, confidence=0.8,
@@ -316,10 +336,23 @@ class TableLoader:
         v = _required(row, col)
         id_, d = self.ents.resolve(v)
         if id_ is None and d is not None and d.kind == "new":
-            raise RowError(col, codes.E218_UNKNOWN_REF, f"{col}: 未知企业 {v!r} (unknown)")
+            raise RowError(col, codes.E218_UNKNOWN_REF, f"{col}: 未知企业 {v!r} (unknown "
+                           "enterprise id or USCC)")
         if id_ is not None and d is not None and d.kind == "same":
             self.job.result.merged += 1
         return id_ if id_ is not None else None
+
+    def _product(self, value: str, col: str, *, forward_ok: bool = False) -> str:
+        """A product reference; an unknown id is an error unless it may come later in
+        the same file (``upstream`` of products/segments: the link is then skipped and
+        counted if the id never appears)."""
+        pid = self.prods.resolve(value)
+        if pid is None and forward_ok:
+            return value
+        if pid is None:
+            raise RowError(col, codes.E218_UNKNOWN_REF, f"{col}: 未知产品编号 {value!r} "
+                           "(unknown product id)")
+        return pid
 
     def _ambiguous(self, row: dict[str, Any], col: str) -> list[str]:
         v = values.text(row.get(col)) or ""
@@ -439,6 +472,8 @@ class TableLoader:
         industry_code = self._industry(row)
         chain_id = values.text(row.get("chain_id"))
         id_ = values.text(row.get("id")) or stable_id("P", norm_name(name))
+        ups = [self._product(up, "upstream", forward_ok=True)
+               for up in values.str_list(row.get("upstream"))]
         self.job.node("Product", id_, {"name": name, "norm_name": norm_name(name),
                                        "industry_code": industry_code, "chain_id": chain_id,
                                        **self._synthetic(row)})
@@ -447,8 +482,7 @@ class TableLoader:
         if chain_id and seg:
             self._segment(chain_id, None, seg, None)
             self.job.rel("IN_SEGMENT", "Product", id_, "Segment", f"{chain_id}:{seg}")
-        for up in values.str_list(row.get("upstream")):
-            up_id = self.prods.resolve(up)
+        for up_id in ups:
             self.job.rel("UPSTREAM_OF", "Product", up_id, "Product", id_)
 
     def _segment(self, chain_id: str, chain_name: str | None, seg: str,
@@ -476,13 +510,14 @@ class TableLoader:
         self.prods.known(pid, product)
         self.job.rel("IN_SEGMENT", "Product", pid, "Segment", sid)
         for up in values.str_list(row.get("upstream")):
-            self.job.rel("UPSTREAM_OF", "Product", self.prods.resolve(up), "Product", pid)
+            up_id = self._product(up, "upstream", forward_ok=True)
+            self.job.rel("UPSTREAM_OF", "Product", up_id, "Product", pid)
 
     def _enterprise_products(self, row: dict[str, Any]) -> None:
         role = _cell(row, "role", values.choice, allowed=ROLES)
         product = _required(row, "product")
+        pid = self._product(product, "product")
         ent = self._ent(row, "enterprise")
-        pid = self.prods.resolve(product)
         if ent is None:
             self.job.candidate("relation", {"rel": "PRODUCES", "start": None, "end": pid,
                                             "start_text": row.get("enterprise"),
@@ -515,15 +550,15 @@ class TableLoader:
         if ent is None:
             raise RowError("enterprise", codes.E219_AMBIGUOUS_REF,
                            codes.MESSAGES[codes.E219_AMBIGUOUS_REF])
+        product = values.text(row.get("product"))
+        pid = self._product(product, "product") if product else None  # checked before writing
         nid = values.text(row.get("id")) or stable_id("N", ent, norm_name(name))
         self.job.node("Need", nid, {"name": name, "area": area, "status": status,
                                     "quantity": quantity, "deadline": deadline,
                                     **self._synthetic(row)})
         self.job.rel("NEEDS", "Enterprise", ent, "Need", nid, self._synthetic(row))
-        product = values.text(row.get("product"))
-        if product:
-            self.job.rel("ABOUT", "Need", nid, "Product", self.prods.resolve(product),
-                         self._synthetic(row))
+        if pid:
+            self.job.rel("ABOUT", "Need", nid, "Product", pid, self._synthetic(row))
 
     def _resources(self, row: dict[str, Any]) -> None:
         name = _required(row, "name")

@@ -176,3 +176,18 @@ def test_ingest_name_references_resolve_to_existing(store: Store, tmp_path: Path
 
 def test_ingest_content_hash_ignores_provenance() -> None:
     assert content_hash({"a": 1, "run_id": "x"}) == content_hash({"a": 1, "run_id": "y"})
+
+
+def test_ingest_unknown_ids_are_quarantined_not_named(store: Store, tmp_path: Path) -> None:
+    _write(tmp_path / "firms.csv", _firms(2))
+    ingest_table(store, tmp_path / "firms.csv", run_dir=tmp_path)
+    f = _write(tmp_path / "supply.csv", [
+        {"supplier": "T0000", "buyer": "T0001", "product": "齿轮"},
+        {"supplier": "T9999", "buyer": "T0001", "product": "齿轮"}])
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert r.quarantined == 1
+    names = {x["n"] for x in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
+    assert "T9999" not in names
+    p = _write(tmp_path / "products.csv", [
+        {"enterprise": "T0000", "product": "ts-none.product"}])
+    assert ingest_table(store, p, kind="enterprise_products", run_dir=tmp_path).quarantined == 1
