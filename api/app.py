@@ -39,6 +39,7 @@ from api import metrics, problems
 from api.auth import RateLimiter, current_principal
 from api.keys import KeyStore
 from api.logging import configure_logging, request_id_var
+from graph.errors import RonglianError
 from graph.settings import Settings, get_settings
 from graph.store import Store, open_store
 
@@ -168,6 +169,15 @@ class RequestContextMiddleware:
                 await response(scope, receive, send_wrapper)
             else:
                 await self.app(scope, receive_wrapper, send_wrapper)
+        except Exception as exc:
+            # Answered here rather than by Starlette's outer error middleware so the
+            # 500 problem still carries X-Request-ID and its access line.
+            if started:
+                raise
+            log.error("unhandled error on %s %s", scope.get("method"), path, exc_info=exc)
+            response = problems.problem_response(
+                Request(scope), RonglianError("internal error; see the server log"))
+            await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - t0
             metrics.IN_PROGRESS.dec()

@@ -198,3 +198,4 @@ def test_api_app_unexpected_error_is_a_bare_500_problem(embedded_store: Store,
         r = c.get("/boom")
     body = _is_problem(r, 500, "E000")
     assert "secret" not in r.text and body["request_id"]
+    assert r.headers["x-request-id"] == body["request_id"]
