@@ -7,7 +7,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -112,21 +111,21 @@ def lib() -> Path:
 
 def test_server_that_dies_raises_with_log_tail(lib: Path, tmp_path: Path) -> None:
     # A 1 MB heap is refused by the JVM itself: the process exits at once.
-    t0 = time.monotonic()
+    before = set(ns._LIVE)  # the session's own server may be running
     with pytest.raises(ns.Neo4jStartError) as info:
         ns.start(tmp_path / "srv", heap="1m", timeout=60)
     message = str(info.value)
     assert "exited with code" in message
     assert "heap" in message.lower()  # the JVM's own complaint, from the console log
-    assert time.monotonic() - t0 < 60
-    assert not ns._LIVE
+    assert before == ns._LIVE
 
 
 def test_deadline_is_enforced_and_process_stopped(lib: Path, tmp_path: Path) -> None:
+    before = set(ns._LIVE)
     with pytest.raises(ns.Neo4jStartError, match="before the deadline") as info:
         ns.start(tmp_path / "srv", timeout=1.0)
     assert "last error" in str(info.value)
-    assert not ns._LIVE  # the JVM that was too slow was stopped, not left running
+    assert before == ns._LIVE  # the JVM that was too slow was stopped, not left running
 
 
 def test_module_fetch_prints_the_cache(lib: Path) -> None:
