@@ -137,3 +137,16 @@ def test_ingest_demo_loads_idempotently(store: Store, tmp_path: Path) -> None:
     assert store.read("MATCH (e:Enterprise) RETURN count(e) AS n")[0]["n"] >= 2000
     second = load_demo(store, run_dir=tmp_path)
     assert second.total("created") == 0 and second.total("updated") == 0
+
+
+def test_resolve_from_store_sees_names_aliases_and_uscc(store: Store, tmp_path: Path) -> None:
+    from ingest.resolve import Resolver
+
+    ingest_table(store, SEEDS / "examples" / "enterprises.csv", run_dir=tmp_path)
+    r = Resolver.from_store(store)
+    assert len(r) == 3
+    steel = r.resolve(name="唐山示例钢铁")
+    assert steel.kind == "same"
+    assert r.resolve(name="示例机械").kind == "same"  # short name from the table
+    assert r.resolve(uscc="911302070000000193").id == steel.id
+    assert r.resolve(name="天津某某物流有限公司").kind == "new"
