@@ -199,3 +199,28 @@ def test_api_app_unexpected_error_is_a_bare_500_problem(embedded_store: Store,
     body = _is_problem(r, 500, "E000")
     assert "secret" not in r.text and body["request_id"]
     assert r.headers["x-request-id"] == body["request_id"]
+
+
+def test_api_app_store_calls_run_in_a_bounded_pool(embedded_store: Store,
+                                                   tmp_path: Path) -> None:
+    import threading
+
+    import anyio.to_thread
+
+    app = make_app(embedded_store, tmp_path, anonymous_read=True, threadpool_size=7)
+    seen: dict[str, object] = {}
+
+    @app.get("/pool")
+    async def pool() -> dict[str, float]:
+        seen["loop"] = threading.get_ident()
+        return {"tokens": anyio.to_thread.current_default_thread_limiter().total_tokens}
+
+    @app.get("/where")
+    def where() -> dict[str, bool]:  # a def route, like every store route
+        seen["route"] = threading.get_ident()
+        return {"ok": True}
+
+    with TestClient(app) as c:
+        assert c.get("/pool").json() == {"tokens": 7}
+        c.get("/where")
+    assert seen["route"] != seen["loop"]  # not on the event loop's thread
