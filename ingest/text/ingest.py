@@ -172,8 +172,9 @@ def ingest_text(store: Store, path: Path | str, *, extractor: TextExtractor | No
     if extractor is None:
         extractor = TextExtractor(load_nlp(), linker=linker, gazetteers=GazetteerCache(store))
     else:
+        # the gazetteer and the linker always follow the store written to
         extractor.linker = linker
-        if extractor.gazetteers is None:
+        if extractor.gazetteers is None or extractor.gazetteers.store is not store:
             extractor.gazetteers = GazetteerCache(store)
     report = InputReport()
     summary = TextIngestSummary(job.result, report)

@@ -125,6 +125,8 @@ class TextExtractor:
             yield from self._extract_batch(batch, report)
 
     def extract_text(self, text: str, doc_id: str = "doc") -> Extraction:
+        """Extract one text (convenience for the API and tests)."""
+        self.refresh()
         return next(iter(self._extract_batch([Document(doc_id, text)], None)))
 
     def _extract_batch(self, docs: list[Document],

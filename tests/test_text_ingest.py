@@ -1,0 +1,67 @@
+"""``ingest text`` on both engines: documents, mentions, facts, candidates, reruns."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graph.store import Store
+from graph.writes import merge_nodes, node_row
+from ingest.text.ingest import ingest_text
+from ingest.text.pipeline import TextExtractor, load_nlp
+
+KNOWN = "唐山瑞丰钢铁集团有限公司"
+
+
+@pytest.fixture(scope="module")
+def extractor() -> TextExtractor:
+    return TextExtractor(load_nlp())
+
+
+def _write(tmp_path: Path) -> Path:
+    f = tmp_path / "news.jsonl"
+    rows = [
+        {"id": "d1", "text": f"{KNOWN}向河北冀东矿业有限公司采购铁精粉30万吨。"},
+        {"id": "d2", "text": "唐山金马集团有限公司计划收购唐山海天玻璃有限公司。"},
+        {"id": "d3", "text": ""},
+    ]
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
+                 encoding="utf-8")
+    return f
+
+
+def test_text_ingest_writes_documents_facts_and_candidates(
+        store: Store, tmp_path: Path, extractor: TextExtractor) -> None:
+    merge_nodes(store, "Enterprise", [node_row("E-KNOWN", {"name": KNOWN,
+                                                           "aliases": ["瑞丰钢铁"]})])
+    src = _write(tmp_path)
+    s = ingest_text(store, src, extractor=extractor, run_dir=tmp_path / "runs")
+    assert s.result.read == 2 and s.input.empty == 1
+    docs = store.read("MATCH (d:Document) RETURN d.doc_key AS k ORDER BY k")
+    assert [d["k"] for d in docs] == ["d1", "d2"]
+    sup = store.read("MATCH (a:Enterprise)-[r:SUPPLIES]->(b:Enterprise) "
+                     "RETURN a.name AS a, b.id AS b, r.method AS m, r.confidence AS c, "
+                     "r.sentence AS s, r.run_id AS run")
+    assert len(sup) == 1
+    assert sup[0]["a"] == "河北冀东矿业有限公司" and sup[0]["b"] == "E-KNOWN"
+    assert sup[0]["m"] == "text" and sup[0]["c"] >= 0.7 and "铁精粉" in sup[0]["s"]
+    assert sup[0]["run"] == s.result.run_id
+    mentions = store.read("MATCH (e:Enterprise {id: 'E-KNOWN'})-[m:MENTIONED_IN]->(d:Document) "
+                          "RETURN m.start AS start, m.end AS end")
+    assert mentions == [{"start": 0, "end": len(KNOWN)}]
+    cands = store.read("MATCH (c:Candidate) RETURN c.kind AS kind, c.status AS status, "
+                       "c.payload_json AS p, c.confidence AS conf")
+    assert len(cands) == 1 and cands[0]["kind"] == "relation"
+    assert cands[0]["status"] == "pending" and cands[0]["conf"] < 0.7
+    payload = json.loads(cands[0]["p"])
+    assert payload["rel"] == "CONTROLS" and {"rel", "start", "end", "props"} <= set(payload)
+    # the hedged relation is not a fact
+    assert store.read("MATCH ()-[r:CONTROLS]->() RETURN count(r) AS n")[0]["n"] == 0
+
+    # a rerun of the same file makes no duplicates
+    ingest_text(store, src, extractor=extractor, run_dir=tmp_path / "runs")
+    assert store.read("MATCH ()-[r:SUPPLIES]->() RETURN count(r) AS n")[0]["n"] == 1
+    assert store.read("MATCH (d:Document) RETURN count(d) AS n")[0]["n"] == 2
+    assert store.read("MATCH (c:Candidate) RETURN count(c) AS n")[0]["n"] == 1
