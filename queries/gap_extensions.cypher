@@ -1,18 +1,15 @@
-// Products directly up- or downstream (UPSTREAM_OF) of a chain's products, with their
-// producers; the service keeps those outside the chain (延链 opportunities).
-// Parameters: $chain_id (string)
+// Products directly up- or downstream (UPSTREAM_OF) of a chain's products that lie outside
+// the chain and that no firm in the region makes (延链 opportunities), with their producers.
+// Parameters: $chain_id (string), $prefix (region code prefix)
 // Returns: product_id, direction ('upstream'|'downstream' relative to the chain product),
-//          other_id, other_name, enterprise_id, enterprise_name, region_code, size_class, tiers
+//          other_id, other_name, producers (list of {id, name, region_code, size_class, tiers})
 MATCH (c:Chain {id: $chain_id})<-[:PART_OF]-(:Segment)<-[:IN_SEGMENT]-(p:Product)
-MATCH (q:Product)-[:UPSTREAM_OF]->(p)
+MATCH (p)-[u:UPSTREAM_OF]-(q:Product)
+WHERE NOT (q)-[:IN_SEGMENT]->(:Segment {chain_id: $chain_id})
+WITH p, q, CASE WHEN startNode(u) = q THEN 'upstream' ELSE 'downstream' END AS direction
 OPTIONAL MATCH (e:Enterprise)-[:PRODUCES]->(q)
-RETURN p.id AS product_id, 'upstream' AS direction, q.id AS other_id, q.name AS other_name,
-       e.id AS enterprise_id, e.name AS enterprise_name, e.region_code AS region_code,
-       e.size_class AS size_class, e.tiers AS tiers
-UNION ALL
-MATCH (c:Chain {id: $chain_id})<-[:PART_OF]-(:Segment)<-[:IN_SEGMENT]-(p:Product)
-MATCH (p)-[:UPSTREAM_OF]->(q:Product)
-OPTIONAL MATCH (e:Enterprise)-[:PRODUCES]->(q)
-RETURN p.id AS product_id, 'downstream' AS direction, q.id AS other_id, q.name AS other_name,
-       e.id AS enterprise_id, e.name AS enterprise_name, e.region_code AS region_code,
-       e.size_class AS size_class, e.tiers AS tiers
+WITH p, q, direction, collect(e) AS es
+WHERE size([x IN es WHERE coalesce(x.region_code, '') STARTS WITH $prefix]) = 0
+RETURN p.id AS product_id, direction, q.id AS other_id, q.name AS other_name,
+       [x IN es | {id: x.id, name: x.name, region_code: x.region_code,
+                   size_class: x.size_class, tiers: x.tiers}] AS producers

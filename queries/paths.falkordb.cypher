@@ -1,11 +1,10 @@
-// Shortest collaboration paths between two enterprises through the given relationship
-// types, either direction (FalkorDB: the algo.SPpaths procedure, k shortest by length).
-// Template: {rels} (unused here; types travel as $types), {max_hops}, {k} (integers).
-// Parameters: $a, $b (enterprise ids), $types (list of relationship types), $max_hops (int),
-//             $cap (how many paths to fetch before the service dedupes and sorts them)
-// Returns: ids (node ids), names (node names), rels (per hop: [start id, end id, type, product])
+// All shortest collaboration paths between two enterprises through the given relationship
+// types, either direction (FalkorDB: allShortestPaths in MATCH, endpoints bound first).
+// Template: {rels} (quoted types joined by |), {max_hops} (integer, validated).
+// Parameters: $a, $b (enterprise ids), $cap (int, most paths returned)
+// Returns: ids (node ids), names (node names)
 MATCH (a:Enterprise {id: $a}), (b:Enterprise {id: $b})
-CALL algo.SPpaths({sourceNode: a, targetNode: b, relTypes: $types, maxLen: $max_hops,
-                   pathCount: $cap, relDirection: 'both'}) YIELD path
-RETURN [n IN nodes(path) | n.id] AS ids, [n IN nodes(path) | n.name] AS names,
-       [r IN relationships(path) | [startNode(r).id, endNode(r).id, type(r), r.product]] AS rels
+WITH a, b
+MATCH p = allShortestPaths((a)-[:{rels}*1..{max_hops}]-(b))
+RETURN [n IN nodes(p) | n.id] AS ids, [n IN nodes(p) | n.name] AS names
+LIMIT $cap

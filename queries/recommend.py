@@ -48,6 +48,8 @@ POOL = 200
 #: Members taken from one industry (the largest ones weigh little anyway, see rec_industry).
 INDUSTRY_POOL = 200
 POPULAR_POOL = 50
+#: Candidates taken from chain adjacency alone (a product can have hundreds of makers).
+CHAIN_POOL = 100
 POPULAR_TTL_S = 300.0
 
 
@@ -130,27 +132,22 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
             c = cands[cid] = _Cand(cid)
         return c
 
-    # need and chain adjacency (direction-aware)
-    if relation in ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH"):
-        rows: list[Row] = []
-        if need:
-            if relation == "SUPPLIED_BY":
-                raise InvalidInput("need applies to SUPPLIES and COOPERATES_WITH", field="need")
-            # a stored Need id of this firm, else free text matched against products
-            rows = run(store, "rec_suppliers", {"id": eid, "need": need}) or run(
-                store, "rec_need_text", {"text": need, "limit": POOL})
-        elif relation == "SUPPLIES":
-            rows = run(store, "rec_suppliers", {"id": eid, "need": None})
-        elif relation == "SUPPLIED_BY":
-            rows = run(store, "rec_buyers", {"id": eid})
-        for r in rows:
-            c = cand(r["id"])
-            if r["kind"] == "need":
-                c.signals["need"] = 1.0
-                _note(c, "need", f"匹配需求：{r['product']}")
-            else:
-                c.signals["chain"] = 1.0
-                _note(c, "chain", f"产业链上下游衔接：{r['product']}")
+    # need match (direction-aware)
+    rows: list[Row] = []
+    if need:
+        if relation not in ("SUPPLIES", "COOPERATES_WITH"):
+            raise InvalidInput("need applies to SUPPLIES and COOPERATES_WITH", field="need")
+        # a stored Need id of this firm, else free text matched against products
+        rows = run(store, "rec_suppliers", {"id": eid, "need": need}) or run(
+            store, "rec_need_text", {"text": need, "limit": POOL})
+    elif relation == "SUPPLIES":
+        rows = run(store, "rec_suppliers", {"id": eid, "need": None})
+    elif relation == "SUPPLIED_BY":
+        rows = run(store, "rec_buyers", {"id": eid})
+    for r in rows:
+        c = cand(r["id"])
+        c.signals["need"] = 1.0
+        _note(c, "need", f"匹配需求：{r['product']}")
 
     for r in run(store, "rec_shared_partners", {"id": eid, "limit": POOL}):
         c = cand(r["id"])
@@ -175,6 +172,20 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         c.signals["industry"] += factor * float(r["score"])
         label = {"same": "同属行业", "upstream": "所在行业为上游", "downstream": "所在行业为下游"}
         _note(c, "industry", f"{label[r['relation']]}：{r['industry']}")
+
+    # chain adjacency: a bounded pool of its own, plus a check of every other candidate
+    chain_query = {"SUPPLIES": "rec_chain_upstream",
+                   "SUPPLIED_BY": "rec_chain_downstream"}.get(relation)
+    if chain_query and not need:
+        base = {"id": eid, "prefer_sme": me_leading}
+        found = run(store, chain_query, {**base, "limit": CHAIN_POOL, "ids": None})
+        others = sorted(set(cands) - {r["id"] for r in found})
+        if others:
+            found += run(store, chain_query, {**base, "limit": len(others), "ids": others})
+        for r in found:
+            c = cand(r["id"])
+            c.signals["chain"] = 1.0
+            _note(c, "chain", f"产业链上下游衔接：{r['product']}")
 
     for r in _popular(store, rel_type):
         cand(r["id"])

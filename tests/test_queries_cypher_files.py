@@ -17,14 +17,15 @@ from tests.queries_sample import build_sample
 SAMPLE_PARAMS = {
     "chain_id": "steel", "prefix": "1302", "text": "丰南区", "key": "E1", "upper": "E1",
     "id": "E1", "limit": 10, "per_industry": 10, "need": None, "ids": ["E1", "E2", "E5"],
-    "a": "E3", "b": "E4", "types": ["SUPPLIES", "COOPERATES_WITH"], "max_hops": 4, "cap": 10,
-    "pairs": [["E1", "E2"]],
+    "a": "E3", "b": "E4", "cap": 10,
+    "pairs": [["E1", "E2"]], "prefer_sme": False, "product_ids": ["p_auto", "p_ship"],
 }
 #: Template slots (types and literals that Cypher cannot take as parameters).
 TEMPLATE = {"{rel}": q_rel("SUPPLIES"), "{rels}": f"{q_rel('SUPPLIES')}|{q_rel('INVESTS_IN')}",
-            "{max_hops}": "4", "{k}": "2"}
+            "{max_hops}": "4"}
 #: Queries that return nothing on the sample graph by design.
-MAY_BE_EMPTY = {"region_lookup", "rec_need_text", "rec_industry"}
+MAY_BE_EMPTY = {"region_lookup", "rec_need_text", "rec_industry", "rec_chain_upstream",
+                "rec_chain_downstream"}
 
 NAMES = QUERIES.names()
 
