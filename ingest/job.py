@@ -201,7 +201,10 @@ class Job:
             self._pending += 1
         if confidence is not None:
             buf[id_]["\x00confidence"] = confidence
-        self._seen_nodes.setdefault(label, set()).add(id_)
+        if self.prune or label == "Enterprise":
+            # Ids seen are kept for --prune, and enterprise ids so references in the same
+            # run tell ids from names; nothing else, to keep memory flat on big files.
+            self._seen_nodes.setdefault(label, set()).add(id_)
         if self._pending >= self.batch_size:
             self.flush()
 
@@ -221,7 +224,8 @@ class Job:
         if k not in buf.rows:
             self._pending += 1
         buf.rows[k] = data
-        self._seen_rels.setdefault((rel, start_label, end_label), set()).add(k)
+        if self.prune:
+            self._seen_rels.setdefault((rel, start_label, end_label), set()).add(k)
         if self._pending >= self.batch_size:
             self.flush()
 
