@@ -58,6 +58,7 @@ REL_TYPES: frozenset[str] = frozenset(
         "FROM_RUN",
         "ABOUT",
         "MATCHED",
+        "REQUESTED",
     }
 )
 
