@@ -224,3 +224,13 @@ def test_api_app_store_calls_run_in_a_bounded_pool(embedded_store: Store,
         assert c.get("/pool").json() == {"tokens": 7}
         c.get("/where")
     assert seen["route"] != seen["loop"]  # not on the event loop's thread
+
+
+def test_api_app_not_ready_while_draining(embedded_store: Store, tmp_path: Path) -> None:
+    app = make_app(embedded_store, tmp_path)
+    with TestClient(app) as c:
+        assert c.get("/api/v1/ready").status_code == 200
+        app.state.ready = False  # what the lifespan does first at shutdown
+        body = _is_problem(c.get("/api/v1/ready"), 503, "E111")
+        assert "shutting down" in str(body["detail"])
+        assert c.get("/api/v1/health").json()["status"] == "ok"  # still alive
