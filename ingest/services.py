@@ -520,6 +520,8 @@ def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
     assert t0 is not None
     out = DemoServicesSummary(by_status={})
     for i, final in enumerate(plan, start=1):
+        # one generator per request: a rerun that skips stored requests draws the same
+        rng = random.Random(seed * 10_000 + i)
         need = rows[rng.randrange(len(rows))]
         rid = f"demo-sr-{i:03d}"
         area = str(need["area"]) if need["area"] in AREAS else AREAS[i % len(AREAS)]
