@@ -64,7 +64,7 @@ def base_url(browser: Any, embedded_store: Store, demo: Any,
 def page(browser: Any) -> Iterator[Any]:
     ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     pg = ctx.new_page()
-    pg.set_default_timeout(20_000)
+    pg.set_default_timeout(30_000)  # CI shares 2 cores with the Neo4j server
     pg.watch = ConsoleWatch(pg)
     yield pg
     ctx.close()
