@@ -23,6 +23,7 @@ from ingest.text.components import EntityMerger, entity_meta
 from ingest.text.gazetteer import Gazetteer, GazetteerCache, seed_gazetteer
 from ingest.text.inputs import Document, InputReport, Sentence, split_sentences
 from ingest.text.linking import Link, Linker
+from ingest.text.ops import numpy_gemm_ops
 from ingest.text.relations import (
     Ent,
     Relation,
@@ -47,7 +48,8 @@ def load_nlp(model_dir: Path | None = MODEL_DIR, *, rules: bool = True,
 
             raise ConfigError(f"NER model missing at {model_dir}; rebuild it with "
                               "tools/ner/train.sh", code="E240")
-        nlp = spacy.load(model_dir)
+        with numpy_gemm_ops():
+            nlp = spacy.load(model_dir)
     else:
         nlp = spacy.blank("zh")
         nlp.tokenizer = CharWordTokenizer(nlp.vocab)

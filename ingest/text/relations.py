@@ -145,12 +145,32 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("P3", "PRODUCES", rf"{PR}{F0}由{A}{F0}(?P<t>生产|制造|研发|研制|出品)", "a", "p", 0.8),
 )
 
+
+def _trigger_words(patterns: Sequence[Pattern]) -> list[str]:
+    """Every literal trigger word of the patterns' ``t`` groups."""
+    words: set[str] = set()
+    for pat in patterns:
+        src = pat.regex.pattern
+        for m in re.finditer(r"\(\?P<t>", src):
+            depth, i = 1, m.end()
+            while depth and i < len(src):
+                depth += {"(": 1, ")": -1}.get(src[i], 0)
+                i += 1
+            body = re.sub(r"\(\?!.*?\)", "", src[m.end():i - 1])
+            words.update(w for w in body.split("|") if w and "(" not in w)
+    return sorted(words, key=len, reverse=True)
+
+
+#: A sentence without any of these words cannot match a pattern: skip it cheaply.
+_ANY_TRIGGER = re.compile("|".join(re.escape(w) for w in _trigger_words(PATTERNS)))
+
 # Product phrases after a PRODUCES trigger when no known product follows (主要生产X、Y等).
 _PRODUCE_OBJ = re.compile(
     rf"(?P<a>{_E}){FC}(?:主要|专业|致力于|专门)?"
     r"(?P<t>生产|主营|研发|制造|主产|研制|主要产品为|主要产品包括|主导产品为|产品包括|产品涵盖)"
     r"(?:和|及|、|与)?(?:生产|销售|制造|研发|加工)?(?:业务)?(?:为|是|包括)?"
     r"(?P<obj>(?:⟦P\d+⟧|[^⟦⟧。；！？!?;，,\n]){2,40})")
+_PRODUCE_HINT = re.compile(r"生产|主营|研发|制造|主产|研制|产品")
 _OBJ_SPLIT = re.compile(r"、|和|及|以及|与|/|或")
 _OBJ_BAD_START = ("基地", "线", "车间", "规模", "能力", "经营", "过程", "工艺", "许可", "企业",
                   "厂",
@@ -266,8 +286,10 @@ def object_entities(sent: SentenceView, ents: Sequence[Ent],
     Known products in the same list (卫生陶瓷和日用陶瓷, one of them known) are skipped,
     the unknown ones become ``PRODUCT`` entities with source ``rule_object``.
     """
-    tpl, tmap, _ = _template_map(sent, ents, subject)
     out: list[Ent] = []
+    if not _PRODUCE_HINT.search(sent.text):
+        return out
+    tpl, tmap, _ = _template_map(sent, ents, subject)
     if "⟦E" not in tpl:
         return out
     for m in _PRODUCE_OBJ.finditer(tpl):
@@ -304,6 +326,8 @@ def object_entities(sent: SentenceView, ents: Sequence[Ent],
 def extract_relations(sent: SentenceView, ents: Sequence[Ent],
                       subject: int | None = None) -> list[Relation]:
     """Relations stated in one sentence (``ents`` is the document's entity list)."""
+    if not _ANY_TRIGGER.search(sent.text):
+        return []
     tpl, used_subject = _template(sent, ents, subject)
     if tpl.count("⟦") < 2:
         return []

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any
 
 import jieba
@@ -59,6 +59,8 @@ class CharWordTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
+        if text and not _has_space(text):
+            return self._no_space(text)
         chars: list[str] = []
         norms: list[str] = []
         lemmas: list[str] = []
@@ -110,6 +112,23 @@ class CharWordTokenizer:
         doc = Doc(self.vocab, words=words, spaces=spaces)
         self._set_features(doc, full_norms, full_lemmas, tags)
         doc.user_data[WORDS_KEY] = full_words
+        return doc
+
+    def _no_space(self, text: str) -> Doc:
+        """The common case (no whitespace): one token per character, built with
+        comprehensions because this runs for every sentence."""
+        words = list(_jieba_words(text))
+        chars = list(text)
+        lemmas = [w for w in words for _ in w]
+        norms = [c for w in words for c in (
+            (w + "S",) if len(w) == 1 else (w[0] + "B", *[x + "I" for x in w[1:-1]], w[-1] + "E"))]
+        starts = [0, *accumulate(len(w) for w in words)]
+        word_at = dict(zip(starts, words, strict=False))
+        tags = [a + b for a, b in pairwise(chars)]
+        tags.append(chars[-1] + "$")
+        doc = Doc(self.vocab, words=chars, spaces=[False] * len(chars))
+        self._set_features(doc, norms, lemmas, tags)
+        doc.user_data[WORDS_KEY] = word_at
         return doc
 
     def _set_features(self, doc: Doc, norms: list[str], lemmas: list[str],
