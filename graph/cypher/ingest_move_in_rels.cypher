@@ -1,9 +1,9 @@
-// Move the incoming relationships of one type from node $from to node $to (entity merge).
+// Move the incoming relationships of one type from enterprise $from to enterprise $to (merge).
 // Template: {rel} is a backtick-quoted relationship type from the schema.
 // Parameters: $from = string (id), $to = string (id)
 // Returns: moved
-MATCH (x)-[r:{rel}]->(a {id: $from})
-MATCH (b {id: $to})
+MATCH (x)-[r:{rel}]->(a:Enterprise {id: $from})
+MATCH (b:Enterprise {id: $to})
 WHERE x.id <> $to
 MERGE (x)-[r2:{rel} {key: coalesce(r.key, '')}]->(b)
 SET r2 += properties(r)
