@@ -5,6 +5,7 @@ compare-and-set against concurrent changes (sample graph of tests/queries_sample
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -27,11 +28,11 @@ def _count(store: Store, query: str) -> int:
     return int(store.read(query)[0]["c"])
 
 
-def _new(store: Store, rid: str = "r1", **kw: object) -> str:
-    args: dict[str, object] = {"enterprise": "E1", "area": "物资采购", "title": "采购船用钢板",
+def _new(store: Store, rid: str = "r1", **kw: Any) -> str:
+    args: dict[str, Any] = {"enterprise": "E1", "area": "物资采购", "title": "采购船用钢板",
                                "about": "N2", "request_id": rid, "at": T0, "actor": "portal"}
     args.update(kw)
-    return sv.create_request(store, **args).id  # type: ignore[arg-type]
+    return sv.create_request(store, **args).id
 
 
 def test_services_records_create_is_idempotent(sample: Store) -> None:
@@ -71,7 +72,7 @@ def test_services_records_create_is_idempotent(sample: Store) -> None:
     pytest.param({"at": "yesterday"}, "at", id="at"),
     pytest.param({"at": "2099-01-01"}, "at", id="future"),
 ])
-def test_services_records_create_rejects_bad_input(sample: Store, kw: dict[str, object],
+def test_services_records_create_rejects_bad_input(sample: Store, kw: dict[str, Any],
                                                    field: str) -> None:
     with pytest.raises(InvalidInput) as e:
         _new(sample, **kw)
@@ -173,7 +174,7 @@ def test_services_records_guards(sample: Store) -> None:
     sv.advance(sample, "r1", "completed", at="2026-03-03T09:00:00Z")
     for bad in (0, 6, True):
         with pytest.raises(InvalidInput) as e:
-            sv.record_feedback(sample, "r1", satisfaction=bad)  # type: ignore[arg-type]
+            sv.record_feedback(sample, "r1", satisfaction=bad)
         assert e.value.field == "satisfaction"
     assert get_request(sample, "r1")["status"] == "completed"
 
