@@ -4,7 +4,9 @@
 // Parameters: $product_ids (list of product ids), $prefix (region code prefix)
 // Returns: product_id, id, name, region_code, size_class, tiers, local_partners (int)
 UNWIND $product_ids AS pid
-MATCH (p:Product {id: pid})<-[:PRODUCES]-(e:Enterprise)
+MATCH (p:Product {id: pid})
+WITH p
+MATCH (p)<-[:PRODUCES]-(e:Enterprise)
 WHERE NOT coalesce(e.region_code, '') STARTS WITH $prefix
 WITH p, e, CASE e.size_class WHEN '大型' THEN 0 WHEN '中型' THEN 1 WHEN '小型' THEN 2
                              WHEN '微型' THEN 3 ELSE 4 END AS rank,

@@ -5,7 +5,10 @@
 //          size_class, tiers, supplier_regions (region codes of producers of the product
 //          that already supply the needing firm)
 MATCH (c:Chain {id: $chain_id})<-[:PART_OF]-(:Segment)<-[:IN_SEGMENT]-(p:Product)
-MATCH (p)<-[:ABOUT]-(n:Need)<-[:NEEDS]-(e:Enterprise)
+WITH p
+MATCH (p)<-[:ABOUT]-(n:Need)
+WITH p, n
+MATCH (n)<-[:NEEDS]-(e:Enterprise)
 WHERE n.status IS NULL OR n.status = 'open'
 OPTIONAL MATCH (sup:Enterprise)-[:PRODUCES]->(p)
 OPTIONAL MATCH (sup)-[t:SUPPLIES]->(e)
