@@ -431,9 +431,16 @@ class TableLoader:
             if d.kind == "same" and d.id:
                 id_ = d.id
                 self.job.result.merged += 1
-                if self.job.resolver.name_of(d.id) != name:
-                    aliases = [*aliases, name]
-                    name = self.job.resolver.name_of(d.id) or name
+                known = self.job.resolver.name_of(d.id)
+                if known and known != name:
+                    # Keep the stored name and aliases; record this spelling as one more.
+                    self.job.flush()
+                    self.job.store.write(GRAPH_CYPHER.get("ingest_add_alias",
+                                                          self.job.store.dialect),
+                                         {"id": d.id, "alias": name})
+                    self.job.resolver.add(d.id, name)
+                    name = known
+                    aliases = []
             else:
                 id_ = stable_id("E", uscc) if uscc else stable_id("E", norm_name(name))
                 if d.kind == "ambiguous":

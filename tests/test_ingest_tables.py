@@ -191,3 +191,17 @@ def test_ingest_unknown_ids_are_quarantined_not_named(store: Store, tmp_path: Pa
     p = _write(tmp_path / "products.csv", [
         {"enterprise": "T0000", "product": "ts-none.product"}])
     assert ingest_table(store, p, kind="enterprise_products", run_dir=tmp_path).quarantined == 1
+
+
+def test_ingest_row_merged_by_name_adds_an_alias(store: Store, tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text("id,企业名称,别名\nA,唐山三友化工股份有限公司,三友化工\n", encoding="utf-8")
+    ingest_table(store, f, run_dir=tmp_path)
+    g = tmp_path / "b.csv"
+    g.write_text("企业名称,从业人员\n唐山三友化工有限公司,5000\n", encoding="utf-8")
+    r = ingest_table(store, g, run_dir=tmp_path)
+    assert r.merged == 1
+    e = store.read("MATCH (e:Enterprise) RETURN e AS e")
+    assert len(e) == 1 and e[0]["e"]["employees"] == 5000
+    assert e[0]["e"]["name"] == "唐山三友化工股份有限公司"
+    assert set(e[0]["e"]["aliases"]) == {"三友化工", "唐山三友化工有限公司"}
