@@ -9,7 +9,9 @@
 With ``ronglian serve --workers N`` each worker has its own counters; set
 ``PROMETHEUS_MULTIPROC_DIR`` to an empty folder to have ``/metrics`` aggregate all
 workers (prometheus-client's multiprocess mode). Metric objects are module-level
-because prometheus-client registers them globally, once per process.
+because prometheus-client registers them globally, once per process. ``/metrics``
+needs no key (scrapers); keep it off the public network. Must not live here: any
+per-request logic (that is the middleware in :mod:`api.app`).
 """
 
 from __future__ import annotations

@@ -161,6 +161,18 @@ def test_api_cypher_bad_query_is_a_4xx_problem(client: TestClient, query: str) -
     assert r.headers["content-type"].startswith("application/problem+json")
 
 
+def test_api_cypher_store_errors_are_counted(client: TestClient) -> None:
+    from api.metrics import STORE_ERRORS
+
+    def count() -> float:
+        return float(STORE_ERRORS.labels(code="E116")._value.get())
+
+    before = count()
+    assert client.post(URL, json={"query": "MATCH (n RETURN n"}).status_code == 400
+    assert count() == before + 1
+    assert 'ronglian_store_errors_total{code="E116"}' in client.get("/metrics").text
+
+
 def test_api_cypher_non_finite_floats_are_json(client: TestClient) -> None:
     r = client.post(URL, json={"query": "RETURN 0.0/0.0 AS nan, 1.0/0.0 AS inf"})
     assert r.status_code in (200, 400), r.text

@@ -13,6 +13,9 @@ and ``truncated`` says so. Engine errors caused by the query (bad syntax, runtim
 type errors, unknown procedures) answer 400, never 5xx; only an unreachable store
 is 503. Results are JSON rows: nodes and relationships come back as property
 maps, values JSON cannot carry (NaN, temporal types, bytes) as strings.
+
+Must not live here: any attempt to decide read-only-ness by parsing the query (the
+engine is the authority), or any product query (those are ``queries/*.cypher``).
 """
 
 from __future__ import annotations
