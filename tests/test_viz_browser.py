@@ -195,9 +195,14 @@ def test_viz_browser_enterprise_panel_search_path_and_export(page: Any, base_url
     marks = page.evaluate("window.ronglianMap.state.pathMarks.ids")
     assert marks[0] == "e:" + a and marks[-1] == "e:" + b
     assert "→" in page.inner_text("#path-result")
+    if api.get("paths"):  # a direct supply tie: the path service explains the hop
+        assert "(API)" in page.inner_text("#path-result")
+        assert "供应" in page.inner_text("#path-result")
     screenshot(page, "explorer-path.png")
-    png = page.evaluate("window.ronglianMap.exportPng()")
-    assert png.startswith("data:image/png;base64,") and len(png) > 10_000
+    with page.expect_download() as png_dl:
+        page.click("#export-png")
+    assert png_dl.value.suggested_filename == f"chain-{CHAIN}.png"
+    assert Path(png_dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with page.expect_download() as dl:
         page.click("#export-html")
     assert dl.value.suggested_filename == f"chain-{CHAIN}.html"

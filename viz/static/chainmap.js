@@ -200,6 +200,7 @@
     var title = $('chain-title');
     if (title) { title.textContent = (p.chain.name || p.chain.id) + (p.chain.region ? ' · ' + p.chain.region : ''); }
     var note = $('synthetic-note'); if (note) { note.hidden = !p.chain.synthetic; }
+    var ri = $('region-input'); if (ri) { ri.placeholder = p.chain.region || ''; }
     var hint = $('collapsed-hint'); if (hint) { hint.hidden = !p.collapsed; }
   }
 
