@@ -64,15 +64,16 @@ class RateLimiter:
         rate = limit / 60.0
         now = time.monotonic()
         with self._lock:
+            if who not in self._buckets and len(self._buckets) >= self.max_buckets:
+                # Anonymous IPs could grow this without bound; a bucket idle for a minute
+                # is full again and carries no state.
+                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 60.0}
             tokens, last = self._buckets.get(who, (float(limit), now))
             tokens = min(float(limit), tokens + (now - last) * rate)
             if tokens >= 1.0:
                 self._buckets[who] = (tokens - 1.0, now)
                 return 0
             self._buckets[who] = (tokens, now)
-            if len(self._buckets) > self.max_buckets:
-                # Anonymous IPs could grow this without bound; full buckets carry no state.
-                self._buckets = {k: v for k, v in self._buckets.items() if v[0] < limit - 1}
         return max(1, math.ceil((1.0 - tokens) / rate))
 
 

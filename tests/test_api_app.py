@@ -234,3 +234,20 @@ def test_api_app_not_ready_while_draining(embedded_store: Store, tmp_path: Path)
         body = _is_problem(c.get("/api/v1/ready"), 503, "E111")
         assert "shutting down" in str(body["detail"])
         assert c.get("/api/v1/health").json()["status"] == "ok"  # still alive
+
+
+def test_api_app_rate_limiter_buckets_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import api.auth
+    from api.auth import RateLimiter
+
+    clock = [1000.0]
+    monkeypatch.setattr(api.auth.time, "monotonic", lambda: clock[0])
+    rl = RateLimiter(1, max_buckets=100)
+    for i in range(150):  # a burst of anonymous clients, each emptying its bucket
+        rl.hit(f"anonymous:10.0.0.{i}")
+    assert rl.hit("anonymous:10.0.0.1") > 0  # recent state survives pruning
+    clock[0] += 120  # two idle minutes later the old buckets are full again
+    rl.hit("anonymous:10.9.9.9")
+    assert len(rl._buckets) <= 2
+    assert rl.hit("anonymous:10.0.0.1") == 0
+    assert RateLimiter(0).hit("x") == 0  # 0 turns limiting off
