@@ -80,6 +80,10 @@ _GENERIC_HEADS = frozenset({"该", "本", "其", "子", "母", "分", "总", "�
                             "多家",
                             "上市", "合资", "全资", "控股", "股份", "集团", "各", "我", "贵",
                             "这个", "那家", "某", "相关", "有关", "下属", "旗下", "新", "原"})
+_GENERIC_TAILS = ("等", "上市", "合资", "全资", "下属", "旗下", "某", "大型", "一家",
+                  "这家",
+                  "各家", "多家", "该", "本")
+_SHORT_SUFFIXES = frozenset({"公司", "厂", "工厂", "总厂", "集团", "分公司"})
 _ROLE_MARKERS = ("控制人", "股东", "供应商", "供货商", "配套商", "经销商", "子公司", "母公司",
                  "合作伙伴", "客户", "投资方", "投资人")
 _NAME_RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9（）()·&]*")
@@ -95,7 +99,6 @@ _GENERIC_NAMES = frozenset({"公司", "子公司", "母公司", "分公司", "�
                             "企业",
                             "全资子公司", "控股子公司", "上市公司", "合资公司", "总公司", "厂家",
                             "工厂", "股份公司", "有限公司", "集团公司", "供应商", "客户"})
-_PLACE_ENDINGS = tuple("省市县区镇乡村路街道号州旗盟国岛湾港")
 
 #: (priority, confidence) per source; higher priority wins an overlap.
 SOURCE_RANK: dict[str, tuple[int, float]] = {
@@ -189,8 +192,15 @@ def legal_form_candidates(doc: Doc, model_ents: list[Candidate],
                 head = head[cut:]
         if s_start - start < 2:
             continue
-        if head in _GENERIC_HEADS or head in BOUNDARY_WORDS:
+        if head in _GENERIC_HEADS or head in BOUNDARY_WORDS or head.endswith(_GENERIC_TAILS):
             continue
+        # a bare 公司/厂/集团 takes a short trade name (李某经营的家具厂 is no name);
+        # full legal forms (…有限公司) may carry a long registered name
+        if suffix in _SHORT_SUFFIXES and s_start - start > 8:
+            start = s_start - 8
+            head = text[start:s_start]
+            if not _clean_stretch(doc, start, s_start, word_starts or []):
+                continue
         if text[start] in _BAD_FIRST:
             continue
         out.append(Candidate(start, s_end, label, "legal_form",
@@ -271,17 +281,10 @@ class EntityMerger:
         for i in range(0, len(patterns), 5000):
             self.matcher.add("GAZ", patterns[i:i + 5000])
 
-    def _plausible_region(self, text: str) -> bool:
-        """Model REGION spans must look like a place (CLUENER addresses are noisy)."""
-        if text.endswith(_PLACE_ENDINGS) or self.gazetteer.lookup(text, "REGION"):
-            return True
-        return any(self.gazetteer.lookup(text[:k], "REGION") for k in (2, 3, 4) if k < len(text))
-
     def __call__(self, doc: Doc) -> Doc:
         model = [Candidate(e.start_char, e.end_char, e.label_, "model",
                            SOURCE_RANK["model"][1]) for e in doc.ents
-                 if (e.label_ != "REGION" or self._plausible_region(e.text))
-                 and e.text not in _GENERIC_NAMES]
+                 if e.text not in _GENERIC_NAMES]
         cands: list[Candidate] = list(model)
         cands.extend(legal_form_candidates(doc, model, self.places))
         for _, s, e in self.matcher(doc):
