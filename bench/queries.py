@@ -1,12 +1,14 @@
 """Latency of the query services on generated data, per engine, with index-use checks.
 
-``python bench/queries.py --enterprises 100000 [--data DIR] [--runs 40] [--skip-neo4j]
-[--neo4j bolt://host:7687]``
+``python bench/queries.py --enterprises 100000 [--data DIR] [--keep DIR] [--runs 40]
+[--skip-neo4j] [--only falkordb|neo4j] [--neo4j bolt://host:7687]``
 
 1. Generates the data with H3's generator (``seeds.generator.generate``) into
    ``--data`` (reused when it already holds ``enterprises.csv``).
 2. Loads it into a fresh store per engine through the ordinary ingest jobs
-   (reference tables, ``seeds/chains/*.json``, then each CSV with ``ingest_table``).
+   (reference tables, ``seeds/chains/*.json``, then each CSV with ``ingest_table``);
+   with ``--keep DIR`` the stores live in DIR and a store that already holds
+   enterprises is reused without loading.
 3. For each service — chain detail, gaps, recommendations (both ways), paths (6
    hops), search, profile — warms up, then times ``--runs`` calls on sampled inputs
    and prints p50/p95 in ms against the issue's aims (embedded: gaps ≤ 200, recommend
@@ -64,6 +66,13 @@ def load(store: Store, data: Path, run_dir: Path) -> float:
             r = ingest_table(store, f, kind=kind, run_dir=run_dir)
             print(f"  {kind}: {r}", flush=True)
     return time.perf_counter() - t0
+
+
+def _loaded(store: Store) -> bool:
+    n = int(store.read(QUERIES.get("search_count", store.dialect))[0]["n"])
+    if n:
+        print(f"  reusing the store's {n:,} enterprises", flush=True)
+    return n > 0
 
 
 def sample_inputs(store: Store, rng: random.Random, n: int) -> dict[str, list[Any]]:
@@ -145,11 +154,13 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--skip-neo4j", action="store_true")
+    ap.add_argument("--only", choices=("falkordb", "neo4j"), default=None)
+    ap.add_argument("--keep", type=Path, default=None, help="Keep (and reuse) the stores here.")
     ap.add_argument("--neo4j", default=None, help="bolt:// URL of a Neo4j to use (credentials "
                     "from RONGLIAN_NEO4J_*); default: start the test server.")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="ronglian-bench-") as tmp:
-        base = Path(tmp)
+        base = args.keep or Path(tmp)
         data = args.data or base / "gen"
         if not (data / "enterprises.csv").is_file():
             from seeds.generator import GenConfig, generate
@@ -159,15 +170,16 @@ def main() -> int:
             print(f"generated {args.enterprises:,} enterprises in "
                   f"{time.perf_counter() - t0:.1f}s into {data}", flush=True)
         results: dict[str, dict[str, tuple[float, float]]] = {}
-        print("falkordb (embedded)", flush=True)
-        with open_store(f"embedded://{base / 'falkordb'}") as s:
-            print(f"  loaded in {load(s, data, base / 'runs-f'):.1f}s", flush=True)
-            results["falkordb"] = bench_engine(s, args.runs, args.seed)
-        if not args.skip_neo4j:
+        if args.only != "neo4j":
+            print("falkordb (embedded)", flush=True)
+            with open_store(f"embedded://{base / 'falkordb'}") as s:
+                if not _loaded(s):
+                    print(f"  loaded in {load(s, data, base / 'runs-f'):.1f}s", flush=True)
+                results["falkordb"] = bench_engine(s, args.runs, args.seed)
+        if not args.skip_neo4j and args.only != "falkordb":
             server = None
             if args.neo4j:
                 s2 = open_store(args.neo4j)
-                s2.clear()
             else:
                 from graph.neo4j_store import Neo4jStore
                 from tests.neo4j_server import ensure_jars, start
@@ -177,12 +189,15 @@ def main() -> int:
                 s2 = Neo4jStore(server.uri, user=server.user, password=server.password)
             try:
                 print("neo4j", flush=True)
-                print(f"  loaded in {load(s2, data, base / 'runs-n'):.1f}s", flush=True)
+                if not _loaded(s2):
+                    print(f"  loaded in {load(s2, data, base / 'runs-n'):.1f}s", flush=True)
                 results["neo4j"] = bench_engine(s2, args.runs, args.seed)
             finally:
                 s2.close()
                 if server:
                     server.stop()
+        if "falkordb" not in results:
+            return 0
         print(f"\nsummary at {args.enterprises:,} enterprises (p95 ms; aim is for the embedded "
               "engine)")
         for name, (_p50, p95) in results["falkordb"].items():

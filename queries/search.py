@@ -33,8 +33,10 @@ from queries import run
 from queries.chains import as_tiers
 from queries.common import is_local, resolve_region
 
-INDEX_TTL_S = 60.0
+INDEX_TTL_S = 300.0
 FUZZY_MIN = 60.0
+FUZZY_SKIP = 200
+FUZZY_POOL = 300
 MAX_LIMIT = 100
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _ASCII_LETTERS = re.compile(r"^[a-z]+$")
@@ -149,15 +151,16 @@ class SearchIndex:
                         keep(i, 80.0, "pinyin")
                     elif q in ini:
                         keep(i, 75.0, "pinyin")
-        if len(q) >= 2:  # fuzzy: entries sharing at least half of q's bigrams
+        # Fuzzy: entries sharing at least half of q's bigrams, most shared first; skipped
+        # when substrings already fill many pages (fuzzy scores rank below them anyway).
+        if len(q) >= 2 and len(hits) < FUZZY_SKIP:
             counts: dict[int, int] = defaultdict(int)
             for p in postings:
                 for i in p:
                     counts[i] += 1
-            need = max(1, len(qg) // 2)
-            for i, n in counts.items():
-                if n < need or i in hits:
-                    continue
+            need = max(1, (len(qg) + 1) // 2)
+            shared = sorted(((-n, i) for i, n in counts.items() if n >= need and i not in hits))
+            for _, i in shared[:FUZZY_POOL]:
                 best = max((fuzz.ratio(q, k), f) for f, k in self.entries[i].keys
                            if f != "uscc")
                 partial = max(fuzz.partial_ratio(q, k) for f, k in self.entries[i].keys
@@ -219,24 +222,27 @@ def search(store: Store, q: str | None = None, *, region: str | None = None,
     idx = get_index(store)
     text = (q or "").strip()
     scored = idx.query(text) if text else [(0.0, "", i) for i in range(len(idx.entries))]
-    items = []
+    entries = idx.entries
+    keep = []
     for score, fld, i in scored:
-        r = idx.entries[i].row
-        tiers = as_tiers(r.get("tiers"))
+        r = entries[i].row
         if prefix and not is_local(r.get("region_code"), prefix):
             continue
         if size_class and r.get("size_class") != size_class:
             continue
-        if tier and tier not in tiers:
+        if tier and tier not in as_tiers(r.get("tiers")):
             continue
-        items.append({"id": r["id"], "name": r["name"], "short_name": r.get("short_name"),
-                      "uscc": r.get("uscc"), "region_code": r.get("region_code"),
-                      "size_class": r.get("size_class"), "tiers": tiers, "score": score,
-                      "matched": fld or None})
-    items.sort(key=lambda it: (-it["score"], len(str(it["name"] or "")), str(it["name"] or ""),
-                               str(it["id"])))
+        name = str(r["name"] or "")
+        keep.append((-score, len(name), name, str(r["id"]), fld, i))
+    keep.sort()
     key = json.dumps([text, region, size_class, tier], ensure_ascii=False)
     offset = _decode_cursor(cursor, key) if cursor else 0
-    page = items[offset:offset + limit]
-    more = offset + limit < len(items)
+    page = []
+    for neg, _n, _name, _id, fld, i in keep[offset:offset + limit]:
+        r = entries[i].row
+        page.append({"id": r["id"], "name": r["name"], "short_name": r.get("short_name"),
+                     "uscc": r.get("uscc"), "region_code": r.get("region_code"),
+                     "size_class": r.get("size_class"), "tiers": as_tiers(r.get("tiers")),
+                     "score": -neg, "matched": fld or None})
+    more = offset + limit < len(keep)
     return {"items": page, "next_cursor": _encode_cursor(offset + limit, key) if more else None}
