@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from graph.errors import NotFound
+from graph.errors import InvalidInput, NotFound
 from graph.store import Store
 from queries import run
 from queries.chains import as_tiers
@@ -71,7 +71,10 @@ def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[s
     if not meta:
         raise NotFound(f"no chain with id {chain_id!r}", entity="Chain", key=chain_id)
     shown = region if region else meta[0]["home_region"]
-    prefix = resolve_region(store, shown) or ""
+    prefix = resolve_region(store, shown)
+    if not prefix:
+        raise InvalidInput("region is required: this chain has no home region",
+                           field="region")
     params = {"chain_id": chain_id, "prefix": prefix}
     rows = run(store, "gap_nodes", params)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import NotFound
+from graph.errors import InvalidInput, NotFound
 from graph.store import Store
 from queries.chains import chain_detail, list_chains
 from queries.common import region_prefix
@@ -111,3 +111,11 @@ def test_queries_chain_gaps_other_region(store: Store) -> None:
     # the whole province: 石家庄 makes auto parts, so it is no longer missing
     assert nodes["p_auto"]["class"] == "强链"
     assert nodes["p_ship"]["class"] == "补链"
+
+
+def test_queries_chain_gaps_needs_a_region(store: Store) -> None:
+    build_sample(store)
+    store.write("MATCH (c:Chain {id: 'steel'}) REMOVE c.home_region")
+    with pytest.raises(InvalidInput):
+        chain_gaps(store, "steel")
+    assert chain_gaps(store, "steel", "1302")["region"] == "1302"
