@@ -127,6 +127,11 @@ class Job:
         self._qwriter: Any = None
         self._dfile: IO[str] | None = None
         self._pending = 0
+        # Labels/types that had no record when this run first wrote them: their
+        # records cannot pre-exist, so only ids this run already wrote need a hash
+        # read (a first load skips the read round trips; see _existing_*).
+        self._empty: dict[tuple[str, str], bool] = {}
+        self._written: dict[tuple[str, str], set[int]] = {}
         merge_nodes(self.store, "IngestRun", [node_row(self.run_id, {
             "source": source, "kind": kind, "method": method, "started_at": self.started_at,
             "status": "running"})])
@@ -275,7 +280,7 @@ class Job:
 
     def _write_nodes(self, label: str, rows: dict[str, dict[str, Any]]) -> None:
         ids = list(rows)
-        hashes = self._read_node_hashes(label, ids)
+        hashes = self._existing_nodes(label, ids)
         to_write: list[tuple[str, dict[str, Any]]] = []
         changed: dict[str, dict[str, Any]] = {}
         for id_ in ids:
@@ -315,6 +320,27 @@ class Job:
             new["history_json"] = json.dumps(history[-_HISTORY_MAX:], ensure_ascii=False,
                                              default=str)
 
+    def _was_empty(self, kind: str, name: str) -> bool:
+        key = (kind, name)
+        if key not in self._empty:
+            if kind == "node":
+                text = GRAPH_CYPHER.get("ingest_count_label", self.store.dialect).replace(
+                    "{label}", q(name))
+            else:
+                text = GRAPH_CYPHER.get("ingest_count_rels", self.store.dialect).replace(
+                    "{rel}", q_rel(name))
+            rows = self.store.read(text, {})
+            self._empty[key] = not rows or int(rows[0]["n"] or 0) == 0
+        return self._empty[key]
+
+    def _existing_nodes(self, label: str, ids: list[str]) -> dict[str, str | None]:
+        if not self._was_empty("node", label):
+            return self._read_node_hashes(label, ids)
+        seen = self._written.setdefault(("node", label), set())
+        again = [i for i in ids if hash(i) in seen]
+        seen.update(hash(i) for i in ids)
+        return self._read_node_hashes(label, again) if again else {}
+
     def _read_node_hashes(self, label: str, ids: list[str]) -> dict[str, str | None]:
         text = GRAPH_CYPHER.get("ingest_node_hashes", self.store.dialect).replace(
             "{label}", q(label))
@@ -322,11 +348,18 @@ class Job:
 
     def _write_rels(self, rel: str, buf: _RelBuf) -> None:
         keys = list(buf.rows)
-        text = (GRAPH_CYPHER.get("ingest_rel_hashes", self.store.dialect)
-                .replace("{start}", q(buf.start_label)).replace("{end}", q(buf.end_label))
-                .replace("{rel}", q_rel(rel)))
-        existing = {(r["start"], r["end"], r["key"]): r["hash"] for r in self.store.read(
-            text, {"rows": [{"start": s, "end": e, "key": k} for s, e, k in keys]})}
+        ask = keys
+        if self._was_empty("rel", rel):
+            seen = self._written.setdefault(("rel", rel), set())
+            ask = [k for k in keys if hash(k) in seen]
+            seen.update(hash(k) for k in keys)
+        existing: dict[tuple[str, str, str], str | None] = {}
+        if ask:
+            text = (GRAPH_CYPHER.get("ingest_rel_hashes", self.store.dialect)
+                    .replace("{start}", q(buf.start_label)).replace("{end}", q(buf.end_label))
+                    .replace("{rel}", q_rel(rel)))
+            existing = {(r["start"], r["end"], r["key"]): r["hash"] for r in self.store.read(
+                text, {"rows": [{"start": s, "end": e, "key": k} for s, e, k in ask]})}
         to_write = []
         for k in keys:
             props = self._stamp(buf.rows[k])

@@ -66,9 +66,36 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+@cache
+def _traditional_chars() -> frozenset[str]:
+    """Every character that OpenCC's t2s dictionaries may change.
+
+    Checking for one of them first skips the (slow, pure-Python) conversion for
+    the great majority of names, which are already Simplified.
+    """
+    import opencc
+
+    base = Path(opencc.__file__).parent / "dictionary"
+    chars: set[str] = set()
+    for name in ("TSCharacters.txt", "TSPhrases.txt"):
+        path = base / name
+        if not path.is_file():
+            return frozenset()
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                key = line.split("\t", 1)[0]
+                chars.update(key)
+    return frozenset(chars)
+
+
 def to_simplified(text: str) -> str:
     """Traditional → Simplified Chinese (no-op on Simplified text)."""
-    return str(_t2s().convert(text)) if text else text
+    if not text:
+        return text
+    trad = _traditional_chars()
+    if trad and not any(c in trad for c in text):
+        return text
+    return str(_t2s().convert(text))
 
 
 def fold(text: str) -> str:
@@ -150,18 +177,17 @@ def _reference_regions() -> list[tuple[str, str]]:
     return out
 
 
+_LEGAL_RE = re.compile("(?:" + "|".join(re.escape(x) for x in LEGAL_SUFFIXES) + ")$")
+
+
 def strip_legal_suffix(name: str) -> str:
     """Drop trailing legal forms repeatedly: 唐山钢铁集团有限责任公司 → 唐山钢铁."""
     t = name
-    changed = True
-    while changed:
-        changed = False
-        for suf in LEGAL_SUFFIXES:
-            if t.endswith(suf) and len(t) - len(suf) >= 2:
-                t = t[: -len(suf)]
-                changed = True
-                break
-    return t
+    while True:
+        m = _LEGAL_RE.search(t)
+        if not m or m.start() < 2:
+            return t
+        t = t[: m.start()]
 
 
 @lru_cache(maxsize=1)

@@ -30,14 +30,19 @@ _MONEY_UNITS = (("亿元", 10_000.0), ("万元", 1.0), ("千元", 0.1), ("元", 
                 ("亿", 10_000.0), ("万", 1.0))
 
 
+_BLANKS = frozenset({"", "-", "—", "--", "null", "None", "nan", "NaN", "无", "N/A"})
+
+
 def blank(value: Any) -> bool:
+    if type(value) is str:  # the common case first: cells are read as strings
+        return value.strip() in _BLANKS
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
     if isinstance(value, list | tuple):
         return len(value) == 0
-    return str(value).strip() in {"", "-", "—", "--", "null", "None", "nan", "NaN", "无", "N/A"}
+    return str(value).strip() in _BLANKS
 
 
 def text(value: Any) -> str | None:
