@@ -105,3 +105,23 @@ def test_queries_route_enterprise_search_and_profile(client: TestClient) -> None
     assert {p["name"] for p in prof["products"]} == {"热轧板卷", "冷轧薄板"}
     assert prof["partners"][0]["provenance"]["source"] == "tests/queries_sample.py"
     assert client.get("/api/v1/enterprises/E404").status_code == 404
+
+
+def test_queries_routes_in_the_real_app(store: Store) -> None:
+    from api.app import create_app
+    from graph.settings import get_settings
+
+    build_sample(store)
+    settings = get_settings().model_copy(update={"anonymous_read": True})
+    with TestClient(create_app(settings, store=store)) as c:
+        assert c.get("/api/v1/chains").json()[1]["id"] == "steel"
+        r = c.get("/api/v1/chains/nope/gaps", params={"region": "1302"})
+        assert r.status_code == 404
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert c.get("/api/v1/recommendations/partners",
+                     params={"enterprise": "E1"}).status_code == 200
+        assert c.get("/api/v1/paths", params={"from": "E3", "to": "E4"}).status_code == 200
+        assert c.get("/api/v1/enterprises", params={"q": "唐钢"}).json()["items"][0]["id"] == "E1"
+        spec = c.get("/openapi.json").json()["paths"]
+        assert {"/api/v1/chains/{chain_id}/gaps", "/api/v1/recommendations/partners",
+                "/api/v1/paths", "/api/v1/enterprises/{enterprise_id}"} <= set(spec)
