@@ -65,3 +65,17 @@ def test_text_ingest_writes_documents_facts_and_candidates(
     assert store.read("MATCH ()-[r:SUPPLIES]->() RETURN count(r) AS n")[0]["n"] == 1
     assert store.read("MATCH (d:Document) RETURN count(d) AS n")[0]["n"] == 2
     assert store.read("MATCH (c:Candidate) RETURN count(c) AS n")[0]["n"] == 1
+
+
+def test_text_ingest_candidate_confirmed_by_review(
+        store: Store, tmp_path: Path, extractor: TextExtractor) -> None:
+    from ingest.review import confirm, list_candidates
+
+    src = _write(tmp_path)
+    ingest_text(store, src, extractor=extractor, run_dir=tmp_path / "runs")
+    (cand,) = list_candidates(store)
+    assert cand["payload"]["start"] and cand["payload"]["end"]  # both firms proposed as nodes
+    confirm(store, cand["id"])
+    rows = store.read("MATCH (a:Enterprise)-[r:CONTROLS]->(b:Enterprise) "
+                      "RETURN a.name AS a, b.name AS b, r.method AS m")
+    assert rows == [{"a": "唐山金马集团有限公司", "b": "唐山海天玻璃有限公司", "m": "manual"}]
