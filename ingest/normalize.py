@@ -68,7 +68,7 @@ def _t2s() -> OpenCC:
 
 @cache
 def _traditional_chars() -> frozenset[str]:
-    """Every character that OpenCC's t2s dictionaries may change.
+    """Every character that OpenCC's t2s character table changes.
 
     Checking for one of them first skips the (slow, pure-Python) conversion for
     the great majority of names, which are already Simplified.
@@ -76,15 +76,15 @@ def _traditional_chars() -> frozenset[str]:
     import opencc
 
     base = Path(opencc.__file__).parent / "dictionary"
+    path = base / "TSCharacters.txt"
+    if not path.is_file():
+        return frozenset()
     chars: set[str] = set()
-    for name in ("TSCharacters.txt", "TSPhrases.txt"):
-        path = base / name
-        if not path.is_file():
-            return frozenset()
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                key = line.split("\t", 1)[0]
-                chars.update(key)
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            key, _, values = line.rstrip("\n").partition("\t")
+            if key and key not in values.split():
+                chars.add(key)  # characters that t2s really changes
     return frozenset(chars)
 
 
