@@ -27,7 +27,12 @@ from graph.store import Store
 from ingest.job import IngestResult, Job, stable_id
 from ingest.normalize import norm_name
 from ingest.text.gazetteer import GazetteerCache
-from ingest.text.inputs import InputReport, read_documents
+from ingest.text.inputs import (
+    InputReport,
+    has_traditional,
+    read_documents,
+    to_simplified_same_length,
+)
 from ingest.text.linking import Link, Linker
 from ingest.text.pipeline import Extraction, TextExtractor, load_nlp
 from ingest.text.relations import Ent
@@ -132,8 +137,9 @@ class _DocWriter:
                 return "Enterprise", link.id
             if link.kind == "ambiguous" or not strong:
                 return None
-            nid = stable_id("ent", norm_name(e.text))
-            self.job.node("Enterprise", nid, {"name": e.text, "norm_name": norm_name(e.text)},
+            name = _simplified(e.text)
+            nid = stable_id("ent", norm_name(name))
+            self.job.node("Enterprise", nid, {"name": name, "norm_name": norm_name(name)},
                           confidence=e.confidence, stub=True)
             # later mentions in this run resolve to the node just proposed
             self.linker.remember(e, nid)
@@ -145,14 +151,20 @@ class _DocWriter:
                 return "Product", link.id
             if not strong:
                 return None
-            nid = e.entry_id or stable_id("prod", norm_name(e.text))
-            self.job.node("Product", nid, {"name": e.text, "norm_name": norm_name(e.text)},
+            name = _simplified(e.text)
+            nid = e.entry_id or stable_id("prod", norm_name(name))
+            self.job.node("Product", nid, {"name": name, "norm_name": norm_name(name)},
                           confidence=e.confidence, stub=True)
             self.s.new_products += 1
             return "Product", nid
         if link.id:
             self.s.linked += 1
         return None
+
+
+def _simplified(text: str) -> str:
+    """Graph names are Simplified; offsets stay on the original text."""
+    return to_simplified_same_length(text) if has_traditional(text) else text
 
 
 def _sentence_of(ext: Extraction, e: Ent) -> str:
