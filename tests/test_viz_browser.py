@@ -212,6 +212,9 @@ def test_viz_browser_enterprise_panel_search_path_and_export(page: Any, base_url
 def test_viz_browser_standalone_offline_collapses_and_expands(browser: Any,
                                                             tmp_path: Path) -> None:
     detail, gaps, supplies = sample_chain(2000)
+    hostile = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+    victim = detail["segments"][0]["nodes"][0]["enterprises"][0]
+    victim["name"] = hostile
     payload = build_map(detail, gaps, supplies)
     html = tmp_path / "big.html"
     html.write_text(render_page("standalone", payload=payload), encoding="utf-8")
@@ -233,6 +236,11 @@ def test_viz_browser_standalone_offline_collapses_and_expands(browser: Any,
         assert _count(page) == n_products + prod["count"]
         assert page.evaluate(f"window.network.getPosition('e:{prod['slots'][0]}').x") > 0 or True
         screenshot(page, "standalone-2000-expanded.png")
+        # A hostile firm name is shown as text, never run.
+        page.evaluate("(id) => window.ronglianMap.showEnterprise(id)", victim["id"])
+        assert page.inner_text("#panel h2") == hostile
+        assert page.evaluate("window.__pwned") is None
+        page.evaluate("(id) => window.ronglianMap.showProduct(id)", prod["id"])
         page.click("#panel .toggle-expand")
         assert _count(page) == n_products
         # The offline file exports a copy of itself (no server to ask).
