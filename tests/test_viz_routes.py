@@ -96,6 +96,10 @@ def test_viz_route_standalone_is_self_contained(client: TestClient) -> None:
     r = client.get("/maps/chains/steel/standalone.html")
     assert r.status_code == 200
     assert "attachment" in r.headers["content-disposition"]
+    # Big bodies travel gzipped to clients that accept it (httpx decodes transparently).
+    assert r.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in client.get(
+        "/maps/chains/steel/standalone.html", headers={"Accept-Encoding": "identity"}).headers
     html = r.text
     assert "<script src=" not in html and '<link rel="stylesheet"' not in html
     assert "http://" not in html.split("vis-network")[0]  # no remote asset before the library
