@@ -512,6 +512,8 @@ def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
     if not rows:
         raise InvalidInput("演示服务记录需要先加载演示数据 / load the demo first (ronglian demo): "
                            "no enterprise with an open need", field="store")
+    capable = {str(r["area"]): sorted(str(i) for i in r["ids"] if i)
+               for r in store.run("service_demo_capable")}
     rng = random.Random(seed)
     base = [s for s, k in _DEMO_PLAN for _ in range(k)]
     rng.shuffle(base)
@@ -535,7 +537,11 @@ def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
         if not res.created:
             continue
         out.created += 1
-        partners = sorted({str(p) for p in (need["partners"] or []) if p} - {need["enterprise"]})
+        # makers of what the need is about, else firms able to help in its area
+        pool = sorted({str(p) for p in (need["partners"] or []) if p} - {need["enterprise"]})
+        if not pool:
+            pool = [p for p in capable.get(area, []) if p != need["enterprise"]]
+        partners = rng.sample(pool, min(3, len(pool)))
         _demo_walk(store, rid, final, partners, t, rng)
     return out
 
@@ -555,7 +561,7 @@ def _demo_walk(store: Store, rid: str, final: str, partners: list[str], t: datet
         t = t + timedelta(hours=rng.randrange(*hours))
         if step == "matching":
             advance(store, rid, "matching", actor="demo", at=t)
-            chosen = partners[:3]
+            chosen = partners
             if chosen:
                 t = t + timedelta(hours=rng.randrange(1, 48))
                 state = _state(store, rid)
