@@ -40,3 +40,12 @@ def test_text_gazetteer_graph_names_and_refresh(store: Store) -> None:
     linked = {e.text: link.id for e, link in zip(out.entities, out.links, strict=True)}
     assert linked.get("冀东智造") == "E2"
     assert any(r.type == "COOPERATES_WITH" for r in out.relations)
+
+
+def test_text_gazetteer_graph_product_beats_seed_entry(store: Store) -> None:
+    merge_nodes(store, "Product", [node_row("P-ORE", {"name": "铁精粉"})])
+    ex = TextExtractor(load_nlp(None), linker=Linker(Resolver.from_store(store)),
+                       gazetteers=GazetteerCache(store))
+    out = ex.extract_text("唐山甲钢铁有限公司主要生产铁精粉。")
+    linked = {e.text: link.id for e, link in zip(out.entities, out.links, strict=True)}
+    assert linked["铁精粉"] == "P-ORE"

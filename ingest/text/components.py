@@ -289,8 +289,14 @@ class EntityMerger:
         cands.extend(legal_form_candidates(doc, model, self.places))
         for _, s, e in self.matcher(doc):
             match = doc[s:e]
+            best: dict[str, Entry] = {}
             for entry in self.gazetteer.lookup(match.text):
-                cands.append(_gaz_candidate(match, entry))
+                # one candidate per label: a graph node beats a seed list, then strength
+                old = best.get(entry.label)
+                if old is None or (entry.origin == "graph", entry.strength) > (
+                        old.origin == "graph", old.strength):
+                    best[entry.label] = entry
+            cands.extend(_gaz_candidate(match, entry) for entry in best.values())
         chosen = select(cands)
         spans: list[Span] = []
         meta: dict[tuple[int, int], dict[str, Any]] = {}
