@@ -15,7 +15,9 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 # Chinese glyphs for the legend, labels and panel; without a CJK font they render as boxes.
-fc-list 2>/dev/null | grep -qi -E "noto.*cjk|wqy|droid.*fallback" || need_apt+=(fonts-noto-cjk)
+# grep without -q: -q exits at the first match, fc-list then dies of SIGPIPE and pipefail
+# would report the font as missing every time
+fc-list 2>/dev/null | grep -i -E "noto.*cjk|wqy|droid.*fallback" >/dev/null || need_apt+=(fonts-noto-cjk)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "install_browser: apt-get install ${need_apt[*]}"
   apt-get update -qq
