@@ -37,6 +37,7 @@ from typing import Any
 from graph.errors import InvalidInput, NotFound, RonglianError
 from graph.schema import q
 from graph.store import GRAPH_CYPHER, Store
+from queries.services import check_chars
 
 log = logging.getLogger("ronglian.services")
 
@@ -140,7 +141,7 @@ def _at(value: str | datetime | None, not_before: str | None) -> datetime:
 
 def _text(value: str | None, field: str, *, required: bool = False,
           limit: int = MAX_TEXT) -> str | None:
-    text = (value or "").strip()
+    text = (check_chars(value, field) or "").strip()
     if not text:
         if required:
             raise InvalidInput(f"{field} 不能为空 / {field} is required", field=field)
@@ -214,6 +215,7 @@ def _history(state: Mapping[str, Any]) -> list[dict[str, Any]]:
 def _resolve_enterprise(store: Store, key: str, field: str) -> dict[str, Any]:
     from queries.common import resolve_enterprise
 
+    check_chars(key, field)
     try:
         return resolve_enterprise(store, key)
     except InvalidInput as e:
@@ -246,6 +248,7 @@ def create_request(store: Store, *, enterprise: str, area: str, title: str,
     rid = request_id or f"sr-{uuid.uuid4().hex[:16]}"
     ent = _resolve_enterprise(store, enterprise, "enterprise")
     about_label = None
+    check_chars(about, "about")
     if about:
         rows = store.run("service_target_kind", {"about": about.strip()})
         if not rows:

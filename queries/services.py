@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -57,6 +58,18 @@ MAX_PAGE = 500
 
 # --- filters --------------------------------------------------------------------------
 
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+
+
+def check_chars(value: str | None, field: str) -> str | None:
+    """Refuse control characters and lone surrogates (no engine stores them faithfully)."""
+    if value is not None and _BAD_CHARS.search(value):
+        raise InvalidInput(f"{field} 含有控制字符 / contains control characters", field=field)
+    return value
+
+
 
 def _bound(value: str | datetime | None, field: str, *, upper: bool) -> str | None:
     """An ISO-8601 UTC bound on ``created_at``. A date-only ``until`` includes that day."""
@@ -72,7 +85,10 @@ def _bound(value: str | datetime | None, field: str, *, upper: bool) -> str | No
             raise InvalidInput(f"{field} 不是有效的日期 / is not an ISO-8601 date or time: "
                                f"{text!r}", field=field) from None
         if upper and len(text) == 10:
-            t += timedelta(days=1)
+            try:
+                t += timedelta(days=1)
+            except OverflowError:  # 9999-12-31: no upper bound at all
+                return None
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -113,7 +129,8 @@ def _decode_cursor(cursor: str | None) -> tuple[str | None, str | None]:
     except (ValueError, UnicodeError, binascii.Error):
         value = None
     if not (isinstance(value, list) and len(value) == 2
-            and all(isinstance(v, str) for v in value)):
+            and all(isinstance(v, str) for v in value)
+            and _ISO.match(value[0]) and _ID.match(value[1])):
         raise InvalidInput("cursor 无效 / cursor is not one of ours", field="cursor")
     return value[0], value[1]
 
@@ -134,6 +151,8 @@ def list_requests(store: Store, *, status: str | Sequence[str] | None = None,
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", field="limit")
     after_created, after_id = _decode_cursor(cursor)
+    check_chars(enterprise, "enterprise")
+    check_chars(region, "region")
     params = {
         "statuses": _statuses(status), "area": _area(area),
         "enterprise": resolve_enterprise(store, enterprise)["id"] if enterprise else None,
@@ -272,7 +291,7 @@ def kpis(store: Store, *, region: str | None = None, area: str | None = None,
          until: str | datetime | None = None) -> dict[str, Any]:
     """Service KPIs over the requests matching the filters, overall and per month of
     submission (months with no request are left out)."""
-    prefix = resolve_region(store, region)
+    prefix = resolve_region(store, check_chars(region, "region"))
     params = {"area": _area(area), "prefix": prefix,
               "since": _bound(since, "since", upper=False),
               "until": _bound(until, "until", upper=True)}

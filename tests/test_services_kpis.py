@@ -16,6 +16,8 @@ firm with a 大型 one, which is not 融通 by the standard's reading (小型/�
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +26,7 @@ import pytest
 from graph.errors import InvalidInput
 from graph.store import Store
 from ingest import services as sv
-from queries.services import kpis, list_requests
+from queries.services import get_request, kpis, list_requests
 from tests.queries_sample import build_sample
 
 
@@ -158,3 +160,25 @@ def test_services_list_filters(six: Store) -> None:
     assert e.value.field == "cursor"
     with pytest.raises(InvalidInput):
         list_requests(six, limit=0)
+    with pytest.raises(InvalidInput) as e:
+        list_requests(six, enterprise="\x00")
+    assert e.value.field == "enterprise"
+    forged = base64.urlsafe_b64encode(json.dumps(["2026-01-01\x00", "A"]).encode()).decode()
+    with pytest.raises(InvalidInput) as e:
+        list_requests(six, cursor=forged)
+    assert e.value.field == "cursor"
+
+
+@pytest.mark.neo4j
+def test_services_kpis_same_on_both_engines(embedded_store: Store, neo4j_store: Store) -> None:
+    answers = []
+    for s in (embedded_store, neo4j_store):
+        s.clear()
+        build_sample(s)
+        sv.demo_service_requests(s, n=24)
+        items = list_requests(s, limit=500)["items"]
+        answers.append((kpis(s), kpis(s, region="1302", since="2026-03-01"), items,
+                        [get_request(s, i["id"]) for i in items[:5]]))
+        s.clear()
+    assert answers[0] == answers[1]
+    assert answers[0][0]["total"] == 24 and answers[0][0]["by_month"]

@@ -71,6 +71,9 @@ def test_services_records_create_is_idempotent(sample: Store) -> None:
     pytest.param({"relation": "LIKES"}, "relation", id="relation"),
     pytest.param({"at": "yesterday"}, "at", id="at"),
     pytest.param({"at": "2099-01-01"}, "at", id="future"),
+    pytest.param({"enterprise": "\x00"}, "enterprise", id="nul-enterprise"),
+    pytest.param({"title": "采购\ud8c8"}, "title", id="lone-surrogate"),
+    pytest.param({"about": "N2\x00"}, "about", id="nul-about"),
 ])
 def test_services_records_create_rejects_bad_input(sample: Store, kw: dict[str, Any],
                                                    field: str) -> None:
