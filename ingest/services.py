@@ -30,6 +30,7 @@ import random
 import re
 import uuid
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -77,6 +78,8 @@ MAX_TEXT = 2000
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 #: How far in the future a recorded time may lie (clock skew between a client and us).
 _FUTURE_SLACK = timedelta(minutes=5)
+#: Off only while the demo writes its fixed calendar (2026), whatever today's date is.
+_CHECK_FUTURE: ContextVar[bool] = ContextVar("ronglian_services_check_future", default=True)
 
 
 class ServiceConflict(RonglianError):
@@ -128,7 +131,7 @@ def parse_time(value: str | datetime | None, *, field: str = "at") -> datetime |
 
 def _at(value: str | datetime | None, not_before: str | None) -> datetime:
     t = parse_time(value) or now_utc()
-    if t > now_utc() + _FUTURE_SLACK:
+    if _CHECK_FUTURE.get() and t > now_utc() + _FUTURE_SLACK:
         raise InvalidInput("时间不能晚于当前时间 / at must not lie in the future", field="at")
     if not_before and iso(t) < not_before:
         raise InvalidInput(f"时间早于上一条记录（{not_before}） / at is earlier than the last "
@@ -507,9 +510,11 @@ def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
                           start: str = "2026-01-05T09:00:00Z") -> DemoServicesSummary:
     """Write ``n`` deterministic synthetic requests over the loaded demo enterprises.
 
-    Requesters are firms with open needs (their Need is what the request is about, its
-    producers the partners); times start at ``start`` and spread over about ten months.
-    Idempotent: ids are ``demo-sr-001``…; a request already stored is left alone.
+    Requesters are firms with open needs (their Need is what the request is about); the
+    partners are makers of the need's product, else firms with a capability in the
+    request's area. Times follow a fixed 2026 calendar from ``start`` (about eight months
+    of submissions), whatever today's date is. Idempotent: ids are ``demo-sr-001``…; a
+    request already stored is left alone. ``by_status`` counts the statuses reached.
     """
     rows = store.run("service_demo_needs", {"limit": 400})
     if not rows:
@@ -524,6 +529,18 @@ def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
     t0 = parse_time(start)
     assert t0 is not None
     out = DemoServicesSummary(by_status={})
+    token = _CHECK_FUTURE.set(False)
+    try:
+        _demo_requests(store, plan, rows, capable, seed, t0, out)
+    finally:
+        _CHECK_FUTURE.reset(token)
+    return out
+
+
+def _demo_requests(store: Store, plan: list[str], rows: list[dict[str, Any]],
+                   capable: dict[str, list[str]], seed: int, t0: datetime,
+                   out: DemoServicesSummary) -> None:
+    n = len(plan)
     for i, final in enumerate(plan, start=1):
         # one generator per request: a rerun that skips stored requests draws the same
         rng = random.Random(seed * 10_000 + i)
@@ -535,18 +552,18 @@ def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
                              title=str(need["name"]), about=need["need"], request_id=rid,
                              actor="demo", at=t, source="demo", synthetic=True)
         out.requests += 1
+        if res.created:
+            out.created += 1
+            # makers of what the need is about, else firms able to help in its area
+            pool = sorted({str(p) for p in (need["partners"] or []) if p}
+                          - {need["enterprise"]})
+            if not pool:
+                pool = [p for p in capable.get(area, []) if p != need["enterprise"]]
+            partners = rng.sample(pool, min(3, len(pool)))
+            _demo_walk(store, rid, final, partners, t, rng)
+        status = str(_state(store, rid)["status"])
         assert out.by_status is not None
-        out.by_status[final] = out.by_status.get(final, 0) + 1
-        if not res.created:
-            continue
-        out.created += 1
-        # makers of what the need is about, else firms able to help in its area
-        pool = sorted({str(p) for p in (need["partners"] or []) if p} - {need["enterprise"]})
-        if not pool:
-            pool = [p for p in capable.get(area, []) if p != need["enterprise"]]
-        partners = rng.sample(pool, min(3, len(pool)))
-        _demo_walk(store, rid, final, partners, t, rng)
-    return out
+        out.by_status[status] = out.by_status.get(status, 0) + 1
 
 
 def _demo_walk(store: Store, rid: str, final: str, partners: list[str], t: datetime,

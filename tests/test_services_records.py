@@ -5,6 +5,7 @@ compare-and-set against concurrent changes (sample graph of tests/queries_sample
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -231,3 +232,13 @@ def test_services_records_demo_set_is_deterministic(sample: Store) -> None:
 def test_services_records_demo_needs_loaded_data(store: Store) -> None:
     with pytest.raises(InvalidInput):
         sv.demo_service_requests(store, n=5)
+
+
+def test_services_records_demo_calendar_ignores_todays_date(
+        sample: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sv, "now_utc", lambda: datetime(2025, 6, 1, tzinfo=UTC))
+    out = sv.demo_service_requests(sample, n=6)
+    assert out.created == 6 and sum((out.by_status or {}).values()) == 6
+    with pytest.raises(InvalidInput) as e:  # everyone else is held to the clock
+        _new(sample, at="2026-01-01T00:00:00Z")
+    assert e.value.field == "at"
