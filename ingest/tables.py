@@ -633,7 +633,6 @@ def ingest_table(store: Store, path: Path | str, *, kind: str | None = None,
     loader = TableLoader(job, k)
     keep = {h: c for h, c in colmap.items() if c != "-"}
     extra_synth = next((h for h in headers if str(h).strip().lower() == "synthetic"), None)
-    status = "failed"
     try:
         for chunk in chunks:
             for i, raw in enumerate(chunk.rows):
@@ -641,10 +640,11 @@ def ingest_table(store: Store, path: Path | str, *, kind: str | None = None,
                 if extra_synth is not None:
                     row["synthetic"] = raw.get(extra_synth)
                 loader.row(chunk.first_row + i, row)
-        status = "finished"
-    finally:
-        if status != "finished":
-            job.flush()
+    except IngestError:
+        # The rows read before the unreadable part stay loaded; the run says it failed.
+        job.prune = False
+        job.finish(status="failed")
+        raise
     return job.finish()
 
 
