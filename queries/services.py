@@ -10,7 +10,10 @@ a filter (area, requester region, creation time):
 - satisfaction (1–5): mean, distribution and the share rated 4 or 5;
 - 融通 share: of the requests with an accepted partner, those pairing a small or micro
   firm (小型/微型) with a leading firm (tier 链主企业 or size 大型), either way round;
-- the same figures per month of submission.
+- the same figures per month of submission;
+- what to follow up (改进): open requests (submitted or matching) with no change for
+  ``stale_hours`` (default 72) as of the end of the period, and evaluations rated 1 or 2
+  with their feedback.
 
 Rows come from one query (``service_kpi_rows.cypher``) and are aggregated here, so both
 engines give the same medians and shares. Writes live in :mod:`ingest.services`; no
@@ -286,15 +289,42 @@ def summarise(rows: Iterable[Row]) -> dict[str, Any]:
     }
 
 
+def follow_up(rows: Iterable[Row], as_of: str, stale_hours: int,
+              limit: int = 20) -> dict[str, Any]:
+    """Open requests idle for ``stale_hours`` as of ``as_of``, and poor evaluations."""
+    t = datetime.fromisoformat(as_of.replace("Z", "+00:00")) - timedelta(hours=stale_hours)
+    cutoff = t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    rows = list(rows)
+    stale = sorted((r for r in rows if r["status"] in ("submitted", "matching")
+                    and str(r["updated_at"] or r["created_at"]) < cutoff),
+                   key=lambda r: (str(r["updated_at"] or r["created_at"]), str(r["id"])))
+    poor = sorted((r for r in rows if r["satisfaction"] is not None
+                   and int(r["satisfaction"]) <= 2),
+                  key=lambda r: (int(r["satisfaction"]), str(r["id"])))
+    return {
+        "as_of": as_of, "stale_hours": stale_hours, "stale_count": len(stale),
+        "stale": [{"id": r["id"], "title": r["title"], "status": r["status"],
+                   "since": r["updated_at"] or r["created_at"]} for r in stale[:limit]],
+        "poor_count": len(poor),
+        "poor": [{"id": r["id"], "title": r["title"], "satisfaction": r["satisfaction"],
+                  "feedback": r["feedback"]} for r in poor[:limit]],
+    }
+
+
 def kpis(store: Store, *, region: str | None = None, area: str | None = None,
-         since: str | datetime | None = None,
-         until: str | datetime | None = None) -> dict[str, Any]:
+         since: str | datetime | None = None, until: str | datetime | None = None,
+         stale_hours: int = 72, as_of: str | datetime | None = None) -> dict[str, Any]:
     """Service KPIs over the requests matching the filters, overall and per month of
-    submission (months with no request are left out)."""
+    submission (months with no request are left out), and what to follow up as of
+    ``as_of`` (default: the end of the period, or now when it is open)."""
+    if not 1 <= stale_hours <= 24 * 365:
+        raise InvalidInput("stale_hours must be between 1 and 8760", field="stale_hours")
     prefix = resolve_region(store, check_chars(region, "region"))
     params = {"area": _area(area), "prefix": prefix,
               "since": _bound(since, "since", upper=False),
               "until": _bound(until, "until", upper=True)}
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    end = _bound(as_of, "as_of", upper=False) or min(params["until"] or now, now)
     rows = run(store, "service_kpi_rows", params)
     months: dict[str, list[Row]] = {}
     for r in rows:
@@ -315,4 +345,5 @@ def kpis(store: Store, *, region: str | None = None, area: str | None = None,
                     "since": params["since"], "until": params["until"]},
         **summarise(rows),
         "by_month": by_month,
+        "follow_up": follow_up(rows, end, stale_hours),
     }

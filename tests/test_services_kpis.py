@@ -84,6 +84,20 @@ def test_services_kpis_overall(six: Store) -> None:
     assert k["filters"] == {"region": None, "area": None, "since": None, "until": None}
 
 
+def test_services_kpis_follow_up(six: Store) -> None:
+    f = kpis(six)["follow_up"]  # as of now: F has waited since March
+    assert f["stale_count"] == 1 and f["stale"][0]["id"] == "F"
+    assert f["stale"][0]["status"] == "submitted" and f["stale_hours"] == 72
+    assert f["poor_count"] == 1
+    assert f["poor"] == [{"id": "C", "title": "请求C", "satisfaction": 2, "feedback": "不够匹配"}]
+    assert kpis(six, as_of="2026-03-02")["follow_up"]["stale_count"] == 0  # 16 h idle
+    assert kpis(six, as_of="2026-03-02", stale_hours=12)["follow_up"]["stale_count"] == 1
+    feb = kpis(six, since="2026-02-01", until="2026-02-28")["follow_up"]
+    assert feb["as_of"] == "2026-03-01T00:00:00Z" and feb["stale_count"] == 0
+    with pytest.raises(InvalidInput):
+        kpis(six, stale_hours=0)
+
+
 def test_services_kpis_by_month(six: Store) -> None:
     months = {m["month"]: m for m in kpis(six)["by_month"]}
     assert list(months) == ["2026-01", "2026-02", "2026-03"]
@@ -177,7 +191,8 @@ def test_services_kpis_same_on_both_engines(embedded_store: Store, neo4j_store: 
         build_sample(s)
         sv.demo_service_requests(s, n=24)
         items = list_requests(s, limit=500)["items"]
-        answers.append((kpis(s), kpis(s, region="1302", since="2026-03-01"), items,
+        answers.append((kpis(s, as_of="2026-11-01"),
+                        kpis(s, region="1302", since="2026-03-01", until="2026-06-30"), items,
                         [get_request(s, i["id"]) for i in items[:5]]))
         s.clear()
     assert answers[0] == answers[1]

@@ -239,12 +239,15 @@ def kpis_cmd(region: Annotated[str | None, typer.Option("--region")] = None,
              area: Annotated[str | None, typer.Option("--area")] = None,
              since: Annotated[str | None, typer.Option("--since")] = None,
              until: Annotated[str | None, typer.Option("--until")] = None,
+             stale_hours: Annotated[int, typer.Option("--stale-hours", help="Open requests "
+                                                      "idle this long need follow-up.")] = 72,
+             as_of: Annotated[str | None, typer.Option("--as-of")] = None,
              store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Service KPIs overall and by month. 服务评价指标。"""
     from queries.services import STATUS_ZH, kpis
 
     k = _with_store(store, lambda s: kpis(s, region=region, area=area, since=since,
-                                          until=until))
+                                          until=until, stale_hours=stale_hours, as_of=as_of))
     if as_json:
         return _json(k)
     rh, sat, rt = k["response_hours"], k["satisfaction"], k["rongtong"]
@@ -271,6 +274,13 @@ def kpis_cmd(region: Annotated[str | None, typer.Option("--region")] = None,
                   _pct(row["completion_rate"]), str(row["response_hours"]["median"] or "—"),
                   str(row["satisfaction_mean"] or "—"), _pct(row["rongtong_share"]))
     out.print(m)
+    f = k["follow_up"]
+    out.print(f"待跟进 follow-up (as of {f['as_of']}): 超过 {f['stale_hours']} 小时未处理 "
+              f"idle {f['stale_count']}，差评 poor ratings {f['poor_count']}")
+    for r in f["stale"]:
+        out.print(f"  ⏱ {r['id']} {r['title']} — {STATUS_ZH[r['status']]} since {r['since']}")
+    for r in f["poor"]:
+        out.print(f"  ✗ {r['id']} {r['title']} — {r['satisfaction']}/5 {r['feedback'] or ''}")
     return None
 
 

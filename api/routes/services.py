@@ -77,6 +77,12 @@ _KPI_EXAMPLE: dict[str, Any] = {
                   "match_rate": 1.0, "completion_rate": 0.6667,
                   "response_hours": {"n": 6, "mean": 40.5, "median": 38.0},
                   "satisfaction_mean": 4.25, "satisfaction_n": 4, "rongtong_share": 0.5}],
+    "follow_up": {"as_of": "2026-11-27T10:00:00Z", "stale_hours": 72, "stale_count": 1,
+                  "stale": [{"id": "sr-2026-0042", "title": "寻找陶瓷色釉料本地供应商",
+                             "status": "matching", "since": "2026-11-20T09:00:00Z"}],
+                  "poor_count": 1,
+                  "poor": [{"id": "sr-2026-0007", "title": "联合开发新型耐火材料",
+                            "satisfaction": 2, "feedback": "对接企业不够匹配"}]},
 }
 
 
@@ -282,7 +288,15 @@ def feedback(request_id: RequestId, body: FeedbackIn, store: StoreDep,
 
 @router.get("/services/kpis", summary="Service KPIs", response_model=KpisOut,
             responses=problem_responses(401, 422))
-def kpis(store: StoreDep, region: RegionQ = None, area: AreaQ = None, since: Since = None,
-         until: Until = None) -> dict[str, Any]:
+def kpis(
+    store: StoreDep, region: RegionQ = None, area: AreaQ = None, since: Since = None,
+    until: Until = None,
+    stale_hours: Annotated[int, Query(ge=1, le=8760, description="Open requests idle this "
+                                      "long are listed for follow-up.", examples=[72])] = 72,
+    as_of: Annotated[str | None, Query(max_length=40, description="Follow-up as of this time "
+                                       "(default: end of the period, or now).",
+                                       examples=["2026-11-27T10:00:00Z"])] = None,
+) -> dict[str, Any]:
     """Counts, match and completion rates, response hours, satisfaction, 融通 share, by month."""
-    return qs.kpis(store, region=region, area=area, since=since, until=until)
+    return qs.kpis(store, region=region, area=area, since=since, until=until,
+                   stale_hours=stale_hours, as_of=as_of)
