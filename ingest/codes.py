@@ -28,6 +28,7 @@ E218_UNKNOWN_REF = "E218"  # reference to an entity that does not exist
 E219_AMBIGUOUS_REF = "E219"  # reference matches several entities (sent to review)
 E220_USCC_CONFLICT = "E220"  # the row's USCC belongs to another id
 E221_DUPLICATE = "E221"  # the same record twice in one source with different content
+E222_UNDECODABLE = "E222"  # bytes in the row that the file's encoding cannot decode
 
 MESSAGES: dict[str, str] = {
     E201_UNREADABLE: "文件无法读取 (unreadable source)",
@@ -48,4 +49,5 @@ MESSAGES: dict[str, str] = {
     E219_AMBIGUOUS_REF: "引用的实体有歧义，已送审核 (ambiguous reference, sent to review)",
     E220_USCC_CONFLICT: "统一社会信用代码属于另一个企业 (USCC belongs to another id)",
     E221_DUPLICATE: "同一来源中重复且内容不同 (conflicting duplicate)",
+    E222_UNDECODABLE: "该行含有无法解码的字节 (undecodable bytes in the row)",
 }

@@ -117,8 +117,11 @@ def _read_csv(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
     with path.open(encoding=enc, errors="replace") as fh:
         first = fh.readline()
     sep = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
+    # Bytes that do not decode past the sniffed first megabyte become U+FFFD and
+    # their row is quarantined (E222) instead of failing the whole file.
     reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=enc,
-                         chunksize=chunk_rows, skipinitialspace=True)
+                         encoding_errors="replace", chunksize=chunk_rows,
+                         skipinitialspace=True)
     try:
         first_chunk = next(reader)
     except StopIteration:
@@ -321,6 +324,11 @@ class TableLoader:
             self.job.result.skipped += 1
             return
         self.job.result.read += 1
+        bad = next((k for k, v in raw.items() if isinstance(v, str) and "\ufffd" in v), None)
+        if bad is not None:
+            self.job.quarantine(rown, bad, codes.E222_UNDECODABLE,
+                                f"{bad}: {codes.MESSAGES[codes.E222_UNDECODABLE]}")
+            return
         try:
             getattr(self, "_" + self.kind)(raw)
         except RowError as e:

@@ -205,3 +205,21 @@ def test_ingest_row_merged_by_name_adds_an_alias(store: Store, tmp_path: Path) -
     assert len(e) == 1 and e[0]["e"]["employees"] == 5000
     assert e[0]["e"]["name"] == "唐山三友化工股份有限公司"
     assert set(e[0]["e"]["aliases"]) == {"三友化工", "唐山三友化工有限公司"}
+
+
+def test_ingest_undecodable_bytes_midway_quarantine_the_row(store: Store,
+                                                            tmp_path: Path) -> None:
+    if store.dialect == "neo4j":
+        pytest.skip("reading is engine-independent; one engine is enough")
+    f = tmp_path / "half.csv"
+    with f.open("wb") as fh:
+        fh.write("id,企业名称,简介\n".encode())
+        for i in range(2500):  # > 1 MB of good UTF-8, so the encoding check passes
+            fh.write(f"H{i},唐山半截{i}号有限公司,{'说明' * 150}\n".encode())
+        fh.write(b"H9999,\xff\xfe\xfd broken,x\n")
+        fh.write("H10000,唐山最后一家有限公司,好\n".encode())
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert r.quarantined == 1 and _count(store, "Enterprise") == 2501
+    with open(r.quarantine_path or "", encoding="utf-8-sig") as fh:
+        q = list(csv.DictReader(fh))
+    assert q[0]["code"] == "E222" and q[0]["row"] == "2502"
