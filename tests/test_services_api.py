@@ -37,6 +37,8 @@ def test_services_api_lifecycle(client: TestClient) -> None:
     assert again.status_code == 200 and again.json()["id"] == "sr-1"
     clash = client.post(BASE, json={**BODY, "title": "采购焦炭"})
     assert clash.status_code == 409 and clash.json()["code"] == "E409"
+    kind = client.get(clash.json()["type"]).json()  # the catalogue knows the conflict
+    assert kind["status"] == 409 and kind["title_en"] == "Service record conflict"
     r = client.patch(f"{BASE}/sr-1", json={"status": "matching", "recommend": True, "top": 3,
                                            "at": "2026-03-01T10:00:00Z"})
     assert r.status_code == 200, r.text
