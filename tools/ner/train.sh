@@ -22,5 +22,5 @@ cp -r "$WORK/out/model-best" seeds/models/zh_ner
 rm -f seeds/models/zh_ner/meta.json.bak
 $PY tools/ner/finalize.py seeds/models/zh_ner
 # 4. the held-out figure (test part, never used for tuning)
-$PY -m api.cli eval ner --gold "$WORK/corpus/test.jsonl"
+.venv/bin/ronglian eval ner --gold "$WORK/corpus/test.jsonl"
 du -sh seeds/models/zh_ner
