@@ -222,6 +222,20 @@ def measure(name: str, url: str, paths: list[str], concurrency: int, seconds: fl
     return r
 
 
+def warm(name: str, url: str, paths: list[str], n: int) -> None:
+    """Send ``n`` requests at once and wait: every worker builds its caches (the search
+    index, popular-partner lists) before the timed runs; prints how long that took."""
+
+    async def go() -> float:
+        t0 = time.perf_counter()
+        async with httpx.AsyncClient(base_url=url, timeout=300) as c:
+            await asyncio.gather(*(c.get(paths[i % len(paths)]) for i in range(n)))
+        return time.perf_counter() - t0
+
+    print(f"  {name:<28} first requests (cold caches) took {asyncio.run(go()):.1f} s",
+          flush=True)
+
+
 def endpoints(ids: list[str], terms: list[str]) -> dict[str, list[str]]:
     return {
         "search": [f"/api/v1/enterprises?q={quote(t)}&limit=20" for t in terms],
@@ -297,6 +311,7 @@ def main() -> None:
             try:
                 results[engine] = []
                 for name, paths in endpoints(ids, terms).items():
+                    warm(f"{engine} {name}", srv.url, paths, 4 * args.workers)
                     # One connection first: the latency without queueing.
                     results[engine].append(measure(f"{engine} {name} x1", srv.url, paths, 1,
                                                    min(args.seconds, 5.0), warmup=1.0))
