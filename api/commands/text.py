@@ -31,7 +31,7 @@ DEFAULT_REL_GOLD = SEEDS / "text" / "relations_test.jsonl"
 def _report_input(counts: dict[str, int]) -> None:
     shown = {k: v for k, v in counts.items() if v}
     err.print("输入统计 (input): " + ", ".join(f"{k}={v:,}" for k, v in shown.items()),
-              highlight=False)
+              highlight=False, soft_wrap=True)
 
 
 def extract(
