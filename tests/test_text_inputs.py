@@ -80,3 +80,13 @@ def test_text_inputs_mixed_script_counted(tmp_path: Path) -> None:
     report = InputReport()
     docs = list(read_documents(f, report))
     assert len(docs) == 2 and report.mixed_script == 1
+
+
+def test_text_inputs_gbk_line_is_decoded(tmp_path: Path) -> None:
+    f = tmp_path / "gbk.txt"
+    f.write_bytes("唐山甲有限公司向唐山乙有限公司采购焦炭。\n".encode("gbk")
+                  + "第二行是UTF-8。\n".encode())
+    report = InputReport()
+    docs = list(read_documents(f, report))
+    assert docs[0].text == "唐山甲有限公司向唐山乙有限公司采购焦炭。"
+    assert report.gb18030_lines == 1 and report.undecodable_lines == 0

@@ -1,7 +1,7 @@
 """Reading text documents and cutting them into sentences, with bad input counted.
 
 Lives here: :func:`read_documents` (JSON Lines ``{"id", "text"}`` or plain text,
-one document per line; undecodable bytes replaced, empty lines skipped, every
+one document per line; GB18030 lines decoded, undecodable bytes replaced, empty lines skipped, every
 oddity counted in :class:`InputReport`), the length-preserving Traditional →
 Simplified conversion (offsets into the converted text are offsets into the
 original) and :func:`split_sentences`, which cuts long documents into pieces of
@@ -46,6 +46,7 @@ class InputReport:
     documents: int = 0
     empty: int = 0
     undecodable_lines: int = 0
+    gb18030_lines: int = 0
     bad_json: int = 0
     traditional_converted: int = 0
     long_documents: int = 0
@@ -154,8 +155,13 @@ def _parse_line(raw: bytes, lineno: int, is_jsonl: bool, source: str,
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
-        report.undecodable_lines += 1
-        line = raw.decode("utf-8", errors="replace")
+        try:
+            # Chinese files still come in GBK/GB18030 from older systems
+            line = raw.decode("gb18030")
+            report.gb18030_lines += 1
+        except UnicodeDecodeError:
+            report.undecodable_lines += 1
+            line = raw.decode("utf-8", errors="replace")
     line = line.rstrip("\r\n")
     if not line.strip():
         report.empty += 1
@@ -191,7 +197,11 @@ def _parse_line(raw: bytes, lineno: int, is_jsonl: bool, source: str,
 
 
 def read_documents(path: Path | str, report: InputReport | None = None) -> Iterator[Document]:
-    """Yield documents from a ``.jsonl``/``.json`` (``{"id","text"}``) or plain text file."""
+    """Yield documents from a ``.jsonl``/``.json`` (``{"id","text"}``) or plain text file.
+
+    Lines are UTF-8; a line that is not is read as GB18030 if it decodes as such,
+    else with U+FFFD replacement characters (counted either way).
+    """
     p = Path(path)
     rep = report if report is not None else InputReport()
     if not p.is_file():
