@@ -330,19 +330,19 @@ def advance(store: Store, request_id: str, to: str, *, actor: str | None = None,
     elif satisfaction is not None or feedback:
         raise InvalidInput("满意度仅在评价时填写 / satisfaction and feedback belong to the "
                            "evaluation (status evaluated)", field="satisfaction")
+    accept: str | None = None  # written after the state, so a lost race writes nothing
+    offer_manual = False
     if to == "matched":
-        accepted = {m["partner"] for m in _matches(store, request_id) if m["accepted"] is True}
+        matches = _matches(store, request_id)
+        accepted = {m["partner"] for m in matches if m["accepted"] is True}
         if partner:
             pid = _resolve_enterprise(store, partner, "partner")["id"]
             if pid == state.get("enterprise_id"):
                 raise InvalidInput("不能与自身对接 / a request cannot be matched with its own "
                                    "enterprise", field="partner")
-            offered = {m["partner"] for m in _matches(store, request_id)}
-            if pid not in offered:  # keep the recommender's score and reasons when it was
-                _offer(store, request_id, [{"partner": pid, "score": None,
-                                            "reasons": ["人工对接"], "method": "manual"}], t)
-            store.run("service_decide_match", {"id": request_id, "partner": pid,
-                                               "accepted": True, "at": iso(t)}, write=True)
+            # keep the recommender's score and reasons when it offered this partner
+            offer_manual = pid not in {m["partner"] for m in matches}
+            accept = pid
             history.append(_event(t, who, "accepted", partner=pid))
             accepted.add(pid)
         if not accepted:
@@ -363,6 +363,12 @@ def advance(store: Store, request_id: str, to: str, *, actor: str | None = None,
     _write_state(store, state, props)
     if offers:
         _offer(store, request_id, offers, t)
+    if accept is not None:
+        if offer_manual:
+            _offer(store, request_id, [{"partner": accept, "score": None,
+                                        "reasons": ["人工对接"], "method": "manual"}], t)
+        store.run("service_decide_match", {"id": request_id, "partner": accept,
+                                           "accepted": True, "at": iso(t)}, write=True)
     log.info("service request %s: %s → %s by %s", request_id, current, to, who)
     from queries.services import get_request
 
@@ -507,7 +513,8 @@ class DemoServicesSummary:
 
 
 def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
-                          start: str = "2026-01-05T09:00:00Z") -> DemoServicesSummary:
+                          start: str = "2026-01-05T09:00:00Z",
+                          recommend: bool = True) -> DemoServicesSummary:
     """Write ``n`` deterministic synthetic requests over the loaded demo enterprises.
 
     Requesters are firms with open needs (their Need is what the request is about); the
@@ -515,6 +522,8 @@ def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
     request's area. Times follow a fixed 2026 calendar from ``start`` (about eight months
     of submissions), whatever today's date is. Idempotent: ids are ``demo-sr-001``…; a
     request already stored is left alone. ``by_status`` counts the statuses reached.
+    ``recommend=False`` skips the recommender (about 0.25 s a request on the demo) and
+    has the desk offer the makers or capable firms by hand.
     """
     rows = store.run("service_demo_needs", {"limit": 400})
     if not rows:
@@ -522,6 +531,9 @@ def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
                            "no enterprise with an open need", field="store")
     capable = {str(r["area"]): sorted(str(i) for i in r["ids"] if i)
                for r in store.run("service_demo_capable")}
+    from queries.recommend import clear_cache
+
+    clear_cache()  # its popularity cache may describe a graph loaded before this one
     rng = random.Random(seed)
     base = [s for s, k in _DEMO_PLAN for _ in range(k)]
     rng.shuffle(base)
@@ -531,7 +543,7 @@ def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
     out = DemoServicesSummary(by_status={})
     token = _CHECK_FUTURE.set(False)
     try:
-        _demo_requests(store, plan, rows, capable, seed, t0, out)
+        _demo_requests(store, plan, rows, capable, seed, t0, out, recommend)
     finally:
         _CHECK_FUTURE.reset(token)
     return out
@@ -539,7 +551,7 @@ def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
 
 def _demo_requests(store: Store, plan: list[str], rows: list[dict[str, Any]],
                    capable: dict[str, list[str]], seed: int, t0: datetime,
-                   out: DemoServicesSummary) -> None:
+                   out: DemoServicesSummary, recommend: bool) -> None:
     n = len(plan)
     for i, final in enumerate(plan, start=1):
         # one generator per request: a rerun that skips stored requests draws the same
@@ -560,44 +572,46 @@ def _demo_requests(store: Store, plan: list[str], rows: list[dict[str, Any]],
             if not pool:
                 pool = [p for p in capable.get(area, []) if p != need["enterprise"]]
             partners = rng.sample(pool, min(3, len(pool)))
-            _demo_walk(store, rid, final, partners, t, rng)
+            _demo_walk(store, rid, final, partners, t, rng, recommend)
         status = str(_state(store, rid)["status"])
         assert out.by_status is not None
         out.by_status[status] = out.by_status.get(status, 0) + 1
 
 
 def _demo_walk(store: Store, rid: str, final: str, partners: list[str], t: datetime,
-               rng: random.Random) -> None:
+               rng: random.Random, recommend: bool) -> None:
+    """Walk one demo request to ``final`` through the public functions: the recommender
+    proposes partners (the desk offers ``partners`` by hand when it finds none)."""
     if final in ("rejected", "cancelled"):
         stop_at = rng.choice(("submitted", "matching")) if final == "rejected" else rng.choice(
             ("submitted", "matching", "matched", "in_progress"))
     else:
         stop_at = final
-    if stop_at in ("matched", "in_progress", "completed", "evaluated") and not partners:
-        stop_at = "matching"  # nobody makes it: the request stays in matching
     path = _PATH[: _PATH.index(stop_at) + 1]
+    offered: list[str] = []
     for step in path[1:]:
         hours = {"matching": (2, 30), "matched": (4, 24 * 5)}.get(step, (12, 24 * 10))
         t = t + timedelta(hours=rng.randrange(*hours))
         if step == "matching":
-            advance(store, rid, "matching", actor="demo", at=t)
-            chosen = partners
-            if chosen:
+            r = advance(store, rid, "matching", actor="demo", at=t, recommend=recommend,
+                        top=3)
+            offered = [m["partner"] for m in r["matches"]]
+            if not offered and partners:
                 t = t + timedelta(hours=rng.randrange(1, 48))
-                state = _state(store, rid)
-                _write_state(store, state, {"updated_at": iso(t), "history_json": json.dumps(
-                    [*_history(state), _event(t, "demo", "offered", partners=chosen)],
-                    ensure_ascii=False)})
-                _offer(store, rid, [{"partner": p, "score": round(3.0 - 0.4 * k, 2),
-                                     "reasons": ["匹配需求（演示）"], "method": "recommender"}
-                                    for k, p in enumerate(chosen)], t)
+                offer_matches(store, rid, partners, actor="demo", note="专员人工推荐", at=t)
+                offered = list(partners)
         elif step == "matched":
-            advance(store, rid, "matched", actor="demo", at=t, partner=partners[0])
+            if not offered:  # nobody to match: the request stays in matching
+                stop_at = "matching"
+                break
+            pick = offered[0] if rng.random() < 0.6 else rng.choice(offered)
+            advance(store, rid, "matched", actor="demo", at=t, partner=pick)
         elif step == "evaluated":
             score = rng.choices((5, 4, 3, 2, 1), weights=(40, 30, 15, 10, 5))[0]
             record_feedback(store, rid, satisfaction=score, feedback=_FEEDBACK[score],
                             actor="demo", at=t)
         else:
+            stop_at = step
             advance(store, rid, step, actor="demo", at=t)
     if final in ("rejected", "cancelled") and final in TRANSITIONS[stop_at]:
         notes = _REJECT_NOTES if final == "rejected" else _CANCEL_NOTES

@@ -288,12 +288,16 @@ def kpis_cmd(region: Annotated[str | None, typer.Option("--region")] = None,
 def demo_cmd(n: Annotated[int, typer.Option("--n", min=1, max=1000,
                                             help="How many requests.")] = 60,
              seed: Annotated[int, typer.Option("--seed")] = 20261127,
+             recommend: Annotated[bool, typer.Option(
+                 "--recommend/--no-recommend",
+                 help="Let the recommender propose partners (slower).")] = True,
              store: StoreOpt = None) -> None:
     """Write a deterministic synthetic set of service requests over the loaded demo
     (run `ronglian demo` first). 生成演示服务记录。"""
     from ingest.services import demo_service_requests
 
-    res = _with_store(store, lambda s: demo_service_requests(s, n=n, seed=seed))
+    res = _with_store(store, lambda s: demo_service_requests(s, n=n, seed=seed,
+                                                            recommend=recommend))
     out.print(f"演示服务记录 demo requests: {res.requests} ({res.created} new); "
               + ", ".join(f"{k} {v}" for k, v in sorted((res.by_status or {}).items())))
 
