@@ -69,7 +69,8 @@ def region_label(given: str | None, prefix: str | None) -> str | None:
 
 
 def resolve_enterprise(store: Store, key: str) -> dict[str, Any]:
-    """Find one enterprise by id, USCC, exact name, short name or alias; raise NotFound."""
+    """Find one enterprise by id, USCC or exact name (indexed), else by a unique exact short
+    name or alias, or a unique best search hit; raise NotFound."""
     text = (key or "").strip()
     if not text:
         raise InvalidInput("enterprise is required", field="enterprise")
