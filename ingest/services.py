@@ -311,6 +311,7 @@ def advance(store: Store, request_id: str, to: str, *, actor: str | None = None,
       partners, stored as ``MATCHED`` offers with score and reasons;
     - ``matched`` needs an accepted partner: ``partner`` (offered or not) is accepted
       now, else one accepted earlier must exist; sets ``response_hours`` the first time;
+    - ``matched → matching`` (the match fell through) declines the accepted partners;
     - ``evaluated`` needs ``satisfaction`` 1–5 (see :func:`record_feedback`);
     - ``rejected`` needs a ``note`` saying why.
     """
@@ -332,6 +333,11 @@ def advance(store: Store, request_id: str, to: str, *, actor: str | None = None,
                            "evaluation (status evaluated)", field="satisfaction")
     accept: str | None = None  # written after the state, so a lost race writes nothing
     offer_manual = False
+    fell_through: list[str] = []
+    if current == "matched" and to == "matching":  # the match fell through: re-match
+        fell_through = sorted(m["partner"] for m in _matches(store, request_id)
+                              if m["accepted"] is True)
+        history.extend(_event(t, who, "declined", partner=p, note=note_) for p in fell_through)
     if to == "matched":
         matches = _matches(store, request_id)
         accepted = {m["partner"] for m in matches if m["accepted"] is True}
@@ -363,6 +369,9 @@ def advance(store: Store, request_id: str, to: str, *, actor: str | None = None,
     _write_state(store, state, props)
     if offers:
         _offer(store, request_id, offers, t)
+    for p in fell_through:
+        store.run("service_decide_match", {"id": request_id, "partner": p,
+                                           "accepted": False, "at": iso(t)}, write=True)
     if accept is not None:
         if offer_manual:
             _offer(store, request_id, [{"partner": accept, "score": None,
@@ -435,9 +444,15 @@ def decide_match(store: Store, request_id: str, partner: str, accepted: bool, *,
         raise InvalidInput(f"仅匹配中或已对接的请求可确认对接企业 / decisions are recorded while "
                            f"matching or matched (it is {state['status']})", field="status")
     pid = _resolve_enterprise(store, partner, "partner")["id"]
-    if pid not in {m["partner"] for m in _matches(store, request_id)}:
+    matches = _matches(store, request_id)
+    if pid not in {m["partner"] for m in matches}:
         raise NotFound(f"企业 {pid} 未被推荐给该请求 / {pid} was not offered to this request",
                        entity="MATCHED", key=pid)
+    still = {m["partner"] for m in matches if m["accepted"] is True} - {pid}
+    if state["status"] == "matched" and not accepted and not still:
+        raise InvalidInput("已对接的请求不能拒绝唯一的对接企业，请先退回匹配中 / a matched request "
+                           "cannot decline its only accepted partner: advance it to matching "
+                           "first", field="accepted")
     t = _at(at, state.get("updated_at"))
     history = _history(state)
     history.append(_event(t, _actor(actor), "accepted" if accepted else "declined",

@@ -188,9 +188,17 @@ def test_services_records_rematch_keeps_first_response_time(sample: Store) -> No
     sv.advance(sample, "r1", "matching", at="2026-03-01T09:00:00Z")
     sv.advance(sample, "r1", "matched", partner="E5", at="2026-03-01T20:00:00Z")
     sv.advance(sample, "r1", "matching", note="对方无法供货", at="2026-03-03T08:00:00Z")
+    with pytest.raises(InvalidInput) as e:  # E5 fell through: a new partner is needed
+        sv.advance(sample, "r1", "matched", at="2026-03-04T08:00:00Z")
+    assert e.value.field == "partner"
     r = sv.advance(sample, "r1", "matched", partner="E6", at="2026-03-04T08:00:00Z")
     assert r["response_hours"] == 12.0  # submission → first match, not the latest
-    assert sorted(m["partner"] for m in r["matches"] if m["accepted"]) == ["E5", "E6"]
+    assert [(h["event"], h.get("partner")) for h in r["timeline"][-4:]] == [
+        ("declined", "E5"), ("status", None), ("accepted", "E6"), ("status", None)]
+    with pytest.raises(InvalidInput) as e:  # the only accepted partner left
+        sv.decide_match(sample, "r1", "E6", False, at="2026-03-04T10:00:00Z")
+    assert e.value.field == "accepted"
+    assert [m["partner"] for m in r["matches"] if m["accepted"]] == ["E6"]
 
 
 def test_services_records_compare_and_set(sample: Store) -> None:
