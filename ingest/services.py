@@ -274,8 +274,9 @@ def create_request(store: Store, *, enterprise: str, area: str, title: str,
     if synthetic:
         props["synthetic"] = True
     props = {k: v for k, v in props.items() if v is not None}
-    out = store.run("service_create", {"enterprise": ent["id"], "id": rid, "props": props},
-                    write=True)
+    prov = {k: props[k] for k in ("source", "method", "ingested_at", "confidence")}
+    out = store.run("service_create", {"enterprise": ent["id"], "id": rid, "props": props,
+                                       "prov": prov}, write=True)
     if not out:  # the MATCH on the enterprise found nothing (deleted in between)
         raise NotFound(f"no enterprise {enterprise!r}", entity="Enterprise", key=enterprise)
     created = bool(out[0]["created"])
@@ -285,7 +286,7 @@ def create_request(store: Store, *, enterprise: str, area: str, title: str,
     if about_label is not None:
         text = GRAPH_CYPHER.get("service_link_about", store.dialect).replace(
             "{label}", q(about_label))
-        store.write(text, {"id": rid, "about": about})
+        store.write(text, {"id": rid, "about": about, "prov": prov})
     if created:
         log.info("service request %s created for %s (%s)", rid, ent["id"], area)
     return Created(rid, created)

@@ -220,6 +220,11 @@ def test_services_records_history_is_json_on_the_node(sample: Store) -> None:
     assert history[-1] == {"at": "2026-03-01T09:00:00Z", "actor": "portal", "event": "status",
                            "from": "submitted", "to": "cancelled", "note": "需求变更"}
     assert row["m"] == "manual" and row["c"] == 1.0
+    rels = sample.read("MATCH (:Enterprise)-[r:REQUESTED]->(s:ServiceRequest {id: 'r1'})"
+                       "-[a:ABOUT]->(:Need) RETURN r.source AS rs, r.method AS rm, "
+                       "a.source AS as_, a.ingested_at AS at")
+    assert rels and rels[0]["rs"] == "api" and rels[0]["rm"] == "manual"
+    assert rels[0]["as_"] == "api" and rels[0]["at"]
 
 
 def test_services_records_demo_set_is_deterministic(sample: Store) -> None:
