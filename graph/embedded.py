@@ -33,6 +33,7 @@ from redislite.falkordb_client import FalkorDB  # loads the Python `falkordb` cl
 
 from graph.errors import (
     CypherSyntaxError,
+    InvalidInput,
     QueryTimeout,
     ReadOnlyViolation,
     StoreDataDirError,
@@ -152,6 +153,10 @@ class EmbeddedStore(Store):
     def _run(self, query: str, params: Mapping[str, Any] | None, *, read_only: bool,
              timeout: float | None) -> Any:
         ms = int(timeout * 1000) if timeout else None
+        if params and _has_nul(params):
+            # FalkorDB's parameter parser cannot carry NUL; say so instead of a store error
+            raise InvalidInput("text parameters may not contain NUL (\\x00) characters",
+                               code="E401")
         try:
             if read_only:
                 return self._graph.ro_query(query, dict(params or {}), timeout=ms)
@@ -231,6 +236,16 @@ class EmbeddedStore(Store):
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self._db.close()
+
+
+def _has_nul(v: Any) -> bool:
+    if isinstance(v, str):
+        return "\x00" in v
+    if isinstance(v, Mapping):
+        return any(_has_nul(x) for x in v.values())
+    if isinstance(v, list | tuple):
+        return any(_has_nul(x) for x in v)
+    return False
 
 
 def _translate(e: redis.ResponseError, query: str) -> StoreError:

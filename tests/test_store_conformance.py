@@ -112,3 +112,17 @@ def test_store_health_names_engine_and_version(store: Store) -> None:
     h = store.health()
     assert h.ok and h.engine == store.dialect
     assert h.version[0].isdigit()
+
+
+def test_store_nul_in_text_is_a_clear_error_not_a_store_error(store: Store) -> None:
+    # FalkorDB cannot carry NUL in parameters: a 4xx-class InvalidInput, not a store error;
+    # Neo4j carries it
+    from graph.errors import InvalidInput
+
+    if store.dialect == "falkordb":
+        with pytest.raises(InvalidInput, match="NUL"):
+            store.read("RETURN $x AS x", {"x": "a\x00b"})
+        with pytest.raises(InvalidInput, match="NUL"):
+            store.write("UNWIND $rows AS r RETURN r", {"rows": [{"n": ["ok", "b\x00"]}]})
+    else:
+        assert store.read("RETURN $x AS x", {"x": "a\x00b"}) == [{"x": "a\x00b"}]
