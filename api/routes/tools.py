@@ -105,7 +105,8 @@ class UsccResponse(BaseModel):
                                        "18).", examples=["3"])
 
 
-@router.post("/size-class", summary="企业划型 size class", responses=problem_responses(422))
+@router.post("/size-class", summary="企业划型 size class", responses=problem_responses(422),
+             openapi_extra={"x-read-only": True})  # computes, writes nothing
 def size_class(body: SizeClassRequest) -> SizeClassResponse:
     """Classify an enterprise as 大型/中型/小型/微型 by the 2011 SME rules (money in 万元)."""
     r = classify(body.industry_code, employees=body.employees, revenue=body.revenue,
