@@ -118,3 +118,17 @@ def test_store_neo4j_wrong_password(neo4j_server: object, monkeypatch: pytest.Mo
     with pytest.raises(StoreAuthError, match="RONGLIAN_NEO4J_PASSWORD") as e:
         open_store(neo4j_server.uri)  # type: ignore[attr-defined]
     assert "\n" not in str(e.value)
+
+
+@pytest.mark.neo4j
+def test_store_neo4j_routing_url_on_a_single_server(neo4j_server: object,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # neo4j:// asks the server for a routing table (clusters, Aura); a single server answers it
+    from graph.settings import get_settings
+
+    monkeypatch.setenv("RONGLIAN_NEO4J_PASSWORD", neo4j_server.password)  # type: ignore[attr-defined]
+    get_settings.cache_clear()
+    url = neo4j_server.uri.replace("bolt://", "neo4j://")  # type: ignore[attr-defined]
+    with open_store(url) as store:
+        assert store.read("RETURN 1 AS ok") == [{"ok": 1}]
+        assert store.health().ok
