@@ -23,7 +23,7 @@ Cypher: ``chain_meta``, ``gap_nodes`` (aggregated per node in the engine),
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
 from graph.errors import InvalidInput, NotFound
@@ -35,6 +35,9 @@ from queries.common import is_local, region_label, resolve_region
 SIZE_WEIGHT = {"大型": 1.0, "中型": 0.5, "小型": 0.25, "微型": 0.1}
 LEADING_TIER = "链主企业"
 TOP_CANDIDATES = 5
+SIZE_COLUMNS = {"大型": "l_large", "中型": "l_medium", "小型": "l_small", "微型": "l_micro"}
+TIER_COLUMNS = {"链主企业": "t_leader", "专精特新中小企业": "t_sme", "专精特新小巨人": "t_giant",
+                "制造业单项冠军": "t_champion", "高新技术企业": "t_hightech"}
 
 
 def is_leading(size_class: Any, tiers: list[str]) -> bool:
@@ -79,7 +82,7 @@ def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[s
     rows = run(store, "gap_nodes", params)
 
     unmet: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in run(store, "gap_needs", {"chain_id": chain_id}):
+    for r in run(store, "gap_needs", params):
         tiers = as_tiers(r["tiers"])
         if not is_local(r["region_code"], prefix) or not is_leading(r["size_class"], tiers):
             continue
@@ -91,33 +94,36 @@ def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[s
 
     nodes = []
     for r in rows:
-        local = [x for x in (r["locals"] or []) if x]
+        n_local = int(r["local_count"] or 0)
         needs = sorted(unmet.get(r["product_id"], []), key=lambda n: str(n["need_id"]))
-        by_size = Counter(str(p.get("size_class") or "未划型") for p in local)
-        by_tier = Counter(t for p in local for t in as_tiers(p.get("tiers")))
-        strength = min(1.0, sum(_size_w(p.get("size_class"))
-                                + (0.25 if as_tiers(p.get("tiers")) else 0.0) for p in local))
+        by_size = {k: int(r[col] or 0) for k, col in SIZE_COLUMNS.items() if r[col]}
+        unclassified = n_local - sum(by_size.values())
+        if unclassified:
+            by_size["未划型"] = unclassified
+        by_tier = {k: int(r[col] or 0) for k, col in TIER_COLUMNS.items() if r[col]}
+        strength = min(1.0, sum(_size_w(k) * v for k, v in by_size.items())
+                       + 0.25 * int(r["l_tiered"] or 0))
         score = round(0.65 * (1 - strength) + 0.35 * min(1.0, len(needs) / 2), 3)
         reasons: list[str] = []
         cls: str | None
-        if not local:
+        if not n_local:
             cls = "补链"
             reasons.append("本地无生产企业")
             if needs:
                 reasons.append(f"本地龙头企业有 {len(needs)} 项相关需求")
         else:
-            if len(local) == 1:
+            if n_local == 1:
                 reasons.append("仅有一家本地生产企业，依赖单一供应商")
-            if all(p.get("size_class") == "微型" for p in local):
+            if by_size.get("微型", 0) == n_local:
                 reasons.append("本地生产企业均为微型企业")
             if needs:
                 reasons.append(f"本地龙头企业有 {len(needs)} 项需求未在本地得到满足")
             cls = "强链" if reasons else None
         nodes.append({
             "id": r["product_id"], "name": r["product_name"], "segment": r["segment"],
-            "local_count": len(local), "external_count": int(r["external_count"] or 0),
+            "local_count": n_local, "external_count": int(r["external_count"] or 0),
             "class": cls, "score": score, "local_by_size": dict(sorted(by_size.items())),
-            "local_by_tier": dict(sorted(by_tier.items())), "single_supplier": len(local) == 1,
+            "local_by_tier": dict(sorted(by_tier.items())), "single_supplier": n_local == 1,
             "unmet_needs": needs, "reasons": reasons, "candidates": [], "extensions": [],
             "_order": r["segment_order"]})
 
