@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import examples as ex
 from api.deps import StoreDep
 from queries.chains import chain_detail, list_chains
 from queries.gaps import chain_gaps
@@ -111,17 +113,26 @@ def get_chains(store: StoreDep) -> list[dict[str, Any]]:
     return list_chains(store)
 
 
-@router.get("/chains/{chain_id}", response_model=ChainDetail)
-def get_chain(store: StoreDep, chain_id: str,
-              region: str | None = Query(None, description="Region code; default: the "
-                                         "chain's home region.")) -> dict[str, Any]:
+CHAIN_ID = PathParam(description="Chain id (from GET /api/v1/chains).", examples=["ts-steel"])
+REGION = Query(None, description="Region code; default: the chain's home region.",
+               examples=["1302"])
+
+
+def _example(value: Any) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {"application/json": {"example": value}}}}
+
+
+@router.get("/chains/{chain_id}", response_model=ChainDetail,
+            responses=_example(ex.CHAIN_DETAIL))
+def get_chain(store: StoreDep, chain_id: str = CHAIN_ID,
+              region: str | None = REGION) -> dict[str, Any]:
     """One chain's segments, product nodes and enterprises, flagged local to a region."""
     return chain_detail(store, chain_id, region)
 
 
-@router.get("/chains/{chain_id}/gaps", response_model=ChainGaps, response_model_by_alias=True)
-def get_chain_gaps(store: StoreDep, chain_id: str,
-                   region: str | None = Query(None, description="Region code; default: the "
-                                              "chain's home region.")) -> dict[str, Any]:
+@router.get("/chains/{chain_id}/gaps", response_model=ChainGaps, response_model_by_alias=True,
+            responses=_example(ex.CHAIN_GAPS))
+def get_chain_gaps(store: StoreDep, chain_id: str = CHAIN_ID,
+                   region: str | None = REGION) -> dict[str, Any]:
     """Gap analysis (补链/强链/延链) of a chain in a region, with candidate firms."""
     return chain_gaps(store, chain_id, region)

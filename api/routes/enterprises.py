@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
+from api import examples as ex
 from api.deps import StoreDep
 from queries.profile import enterprise_profile
 from queries.search import search
@@ -72,22 +74,33 @@ class Profile(BaseModel):
     model_config = {"extra": "allow"}
 
 
-@router.get("/enterprises", response_model=SearchPage)
+@router.get("/enterprises", response_model=SearchPage,
+            responses={200: {"content": {"application/json": {"example": ex.SEARCH}}}})
 def search_enterprises(
     store: StoreDep,
-    q: str | None = Query(None, description="Name, short name, alias, USCC or pinyin initials."),
-    region: str | None = Query(None, description="Region code (prefix match: 1302 = 唐山)."),
-    size_class: str | None = Query(None, description="大型/中型/小型/微型/未划型."),
-    tier: str | None = Query(None, description="A tier such as 链主企业."),
+    q: str | None = Query(None, description="Name, short name, alias, USCC or pinyin initials.",
+                          examples=["钢铁"]),
+    region: str | None = Query(None, description="Region code (prefix match: 1302 = 唐山).",
+                               examples=["1302"]),
+    size_class: str | None = Query(None, description="大型/中型/小型/微型/未划型.",
+                                   examples=["小型"]),
+    tier: str | None = Query(None, description="A tier such as 链主企业.",
+                             examples=["专精特新中小企业"]),
     limit: int = Query(20, ge=1, le=100, description="Page size."),
-    cursor: str | None = Query(None, description="Cursor from the previous page."),
+    cursor: str | None = Query(None, description="Cursor from the previous page.",
+                               examples=[ex.SEARCH["next_cursor"]]),
 ) -> dict[str, Any]:
     """Search enterprises by Chinese substring, fuzzy name, USCC or pinyin initials."""
     return search(store, q, region=region, size_class=size_class, tier=tier, limit=limit,
                   cursor=cursor)
 
 
-@router.get("/enterprises/{enterprise_id}", response_model=Profile)
-def get_enterprise(store: StoreDep, enterprise_id: str) -> dict[str, Any]:
+ENTERPRISE_ID = PathParam(description="Enterprise id (from search).",
+                          examples=[ex.IDS["enterprise"]])
+
+
+@router.get("/enterprises/{enterprise_id}", response_model=Profile,
+            responses={200: {"content": {"application/json": {"example": ex.PROFILE}}}})
+def get_enterprise(store: StoreDep, enterprise_id: str = ENTERPRISE_ID) -> dict[str, Any]:
     """An enterprise's profile: products, capabilities, needs, partners, chains, provenance."""
     return enterprise_profile(store, enterprise_id)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import examples as ex
 from api.deps import StoreDep
 from queries.paths import paths
 
@@ -49,14 +50,18 @@ class Paths(BaseModel):
     paths: list[Path] = Field(description="Shortest first.")
 
 
-@router.get("/paths", response_model=Paths, response_model_by_alias=True)
+@router.get("/paths", response_model=Paths, response_model_by_alias=True,
+            responses={200: {"content": {"application/json": {"example": ex.PATHS}}}})
 def get_paths(
     store: StoreDep,
-    from_: str = Query(alias="from", description="Start enterprise: id, USCC or name."),
-    to: str = Query(description="End enterprise: id, USCC or name."),
+    from_: str = Query(alias="from", description="Start enterprise: id, USCC or name.",
+                       examples=[ex.IDS["path_from"]]),
+    to: str = Query(description="End enterprise: id, USCC or name.",
+                    examples=[ex.IDS["path_to"]]),
     max_hops: int = Query(6, ge=1, le=8, description="Longest path, in hops."),
     relations: str | None = Query(None, description="Comma-separated subset of SUPPLIES, "
-                                  "COOPERATES_WITH, INVESTS_IN, CONTROLS (default: all)."),
+                                  "COOPERATES_WITH, INVESTS_IN, CONTROLS (default: all).",
+                                  examples=["SUPPLIES,COOPERATES_WITH"]),
     k: int = Query(3, ge=1, le=10, description="How many paths."),
 ) -> dict[str, Any]:
     """Up to k shortest collaboration paths between two enterprises, hops explained."""

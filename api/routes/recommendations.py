@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from api import examples as ex
 from api.deps import StoreDep
 from queries.recommend import recommend_partners
 
@@ -33,15 +34,19 @@ class Recommendations(BaseModel):
     results: list[Recommendation] = Field(description="Best first.")
 
 
-@router.get("/recommendations/partners", response_model=Recommendations)
+@router.get("/recommendations/partners", response_model=Recommendations,
+            responses={200: {"content": {"application/json": {"example": ex.RECOMMEND}}}})
 def get_partner_recommendations(
     store: StoreDep,
-    enterprise: str = Query(description="Enterprise id, USCC or name."),
+    enterprise: str = Query(description="Enterprise id, USCC or name.",
+                            examples=[ex.IDS["enterprise"]]),
     relation: Literal["SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN"] = Query(
         "SUPPLIES", description="Kind of partner wanted."),
     need: str | None = Query(None, description="A Need id of the enterprise, or free text "
-                             "such as a product name (SUPPLIES/COOPERATES_WITH)."),
-    region: str | None = Query(None, description="Prefer partners in this region (code)."),
+                             "such as a product name (SUPPLIES/COOPERATES_WITH).",
+                             examples=["冷轧薄板"]),
+    region: str | None = Query(None, description="Prefer partners in this region (code).",
+                               examples=["1302"]),
     top: int = Query(10, ge=1, le=100, description="How many results."),
 ) -> dict[str, Any]:
     """Recommend partners for an enterprise, each with a score and Chinese reasons."""
