@@ -31,6 +31,7 @@ class DemoSummary:
 
     runs: list[IngestResult] = field(default_factory=list)
     chains: list[str] = field(default_factory=list)
+    service_requests: int = 0
     seconds: float = 0.0
 
     def total(self, counter: str) -> int:
@@ -77,5 +78,12 @@ def load_demo(store: Store, *, progress: Callable[[str], None] | None = None,
         say(f"table {f.name}")
         out.runs.append(ingest_table(store, f, kind=kind, run_dir=run_dir,
                                      source=f"seeds/demo/{f.name}"))
+    if (seeds_dir / "demo" / "needs.csv").is_file():
+        # matchmaking records so the service KPIs (服务评价) have something to show;
+        # the desk's offers stand in for the recommender to keep the demo load quick
+        from ingest.services import demo_service_requests
+
+        say("service requests")
+        out.service_requests = demo_service_requests(store, recommend=False).created
     out.seconds = time.perf_counter() - t0
     return out
