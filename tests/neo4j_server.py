@@ -291,6 +291,9 @@ def write_config(workdir: Path, port: int, *, heap: str, pagecache: str) -> Path
         "internal.server.bolt.connection_shutdown_wait_time": "1s",
         "internal.server.bolt.thread_pool_shutdown_wait_time": "1s",
         "db.shutdown_transaction_end_timeout": "2s",
+        # Time limits are enforced by a monitor that looks every 2 s by default: a 50 ms
+        # limit in a test would let a 1 s query finish. Production keeps its own setting.
+        "db.transaction.monitor.check.interval": "100ms",
     }
     text = "".join(f"{key}={value}\n" for key, value in settings.items())
     (conf / "neo4j.conf").write_text(text, encoding="utf-8")
