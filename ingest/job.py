@@ -275,7 +275,10 @@ class Job:
         done = 0
         prov = self._shared()
         for i in range(0, len(rows), self.batch_size):
-            out = self.store.write(text, {"rows": rows[i:i + self.batch_size], "prov": prov})
+            # microseconds: runs a second apart must still order which record came first
+            now = datetime.now(UTC).isoformat(timespec="microseconds")
+            out = self.store.write(text, {"rows": rows[i:i + self.batch_size], "prov": prov,
+                                          "now": now})
             done += int(out[0][column] or 0) if out else 0
         return done
 

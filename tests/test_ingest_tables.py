@@ -223,3 +223,16 @@ def test_ingest_undecodable_bytes_midway_quarantine_the_row(store: Store,
     with open(r.quarantine_path or "", encoding="utf-8-sig") as fh:
         q = list(csv.DictReader(fh))
     assert q[0]["code"] == "E222" and q[0]["row"] == "2502"
+
+
+def test_ingest_same_named_products_resolve_stably_after_clear(store: Store,
+                                                                tmp_path: Path) -> None:
+    # regression: a product name shared by two products resolved by the engine's internal
+    # order, which changes once deleted ids are reused, so a rerun re-linked the firm
+    for _ in range(2):
+        store.clear()
+        ensure_reference(store)
+        for k in ORDER:
+            ingest_table(store, EXAMPLES / f"{k}.csv", run_dir=tmp_path)
+        again = [ingest_table(store, EXAMPLES / f"{k}.csv", run_dir=tmp_path) for k in ORDER]
+        assert sum(r.created + r.updated for r in again) == 0

@@ -1,9 +1,13 @@
 // Upsert nodes of one allow-listed label keyed on id, with the run's shared provenance.
 // Template: {label} is a backtick-quoted label from the schema (filled by ingest.job).
-// Parameters: $rows = [{id: string, props: map}], $prov = map (source, run_id, ingested_at,
-//   method, as_of, …: the same for every row, so sent once per batch)
+// Parameters: $rows = [{id: string, props: map}], $now (ISO-8601 time with microseconds),
+//   $prov = map (source, run_id, ingested_at, method, as_of, …: the same for every row, so
+//   sent once per batch)
 // Returns: written
+// first_seen is set once, when the node is created: "which of two same-named records came
+// first" must not depend on the engine's internal ids (they are reused after deletes).
 UNWIND $rows AS row
 MERGE (n:{label} {id: row.id})
+ON CREATE SET n.first_seen = $now
 SET n += $prov, n += row.props
 RETURN count(n) AS written
