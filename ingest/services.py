@@ -38,19 +38,10 @@ from typing import Any
 from graph.errors import InvalidInput, NotFound, RonglianError
 from graph.schema import q
 from graph.store import GRAPH_CYPHER, Store
-from queries.services import check_chars
+from queries.services import AREAS, STATUS_ZH, STATUSES, check_chars
 
 log = logging.getLogger("ronglian.services")
 
-#: The six collaboration areas of the standard.
-AREAS: tuple[str, ...] = ("创新创意", "设计研发", "生产制造", "物资采购", "市场营销", "资金融通")
-
-STATUSES: tuple[str, ...] = ("submitted", "matching", "matched", "in_progress", "completed",
-                             "evaluated", "rejected", "cancelled")
-STATUS_ZH: dict[str, str] = {
-    "submitted": "已受理", "matching": "匹配中", "matched": "已对接", "in_progress": "合作中",
-    "completed": "已完成", "evaluated": "已评价", "rejected": "不予受理", "cancelled": "已取消",
-}
 #: Allowed next statuses. ``matched → matching`` re-opens matching when a partner falls
 #: through; ``evaluated``, ``rejected`` and ``cancelled`` are final.
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.commands._common import use_store
 from graph.errors import RonglianError
 from graph.migrations import migrate as run_migrate
 from graph.settings import get_settings
@@ -24,13 +25,6 @@ StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL (defaul
                      "RONGLIAN_STORE, else an embedded store in the user's data folder).")]
 HostOpt = Annotated[str | None, typer.Option("--host", help="Bind address (default 127.0.0.1).")]
 PortOpt = Annotated[int | None, typer.Option("--port", help="Port (default 8000).")]
-
-
-def _use_store(url: str | None) -> None:
-    """Make ``url`` the store of this process and of any worker it starts."""
-    if url:
-        os.environ["RONGLIAN_STORE"] = url
-    get_settings.cache_clear()
 
 
 def _serve(host: str | None, port: int | None, workers: int, store: Store) -> None:
@@ -62,7 +56,7 @@ def register(app: typer.Typer) -> None:
         """Load the bundled synthetic Tangshan demo (idempotent) and serve the API."""
         from ingest.demo import load_demo
 
-        _use_store(store)
+        use_store(store)
         os.environ.setdefault("RONGLIAN_ANONYMOUS_READ", "true")  # the demo is for looking
         get_settings.cache_clear()
         s = open_store()
@@ -85,14 +79,14 @@ def register(app: typer.Typer) -> None:
                                              help="Worker processes.")] = 1,
     ) -> None:
         """Serve the HTTP API on an existing store, loading nothing."""
-        _use_store(store)
+        use_store(store)
         with open_store() as s:
             _serve(host, port, workers, s)
 
     @app.command()
     def migrate(store: StoreOpt = None) -> None:
         """Upgrade the store's schema (constraints, indexes, data) in place."""
-        _use_store(store)
+        use_store(store)
         with open_store() as s:
             r = run_migrate(s)
         typer.echo(f"schema version {r.from_version} → {r.to_version}; "
@@ -101,7 +95,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def health(store: StoreOpt = None) -> None:
         """Check that the store answers; exit code 1 when it does not."""
-        _use_store(store)
+        use_store(store)
         try:
             with open_store() as s:
                 h = s.health()

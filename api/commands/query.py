@@ -7,18 +7,15 @@ prints its answer as a table (or the API's JSON with ``--json``).
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from graph.settings import get_settings
-from graph.store import Store, open_store
+from api.commands._common import echo_json as _json
+from api.commands._common import with_store as _with_store
 
 out = Console(width=None if Console().is_terminal else 160)
 err = Console(stderr=True)
@@ -26,18 +23,6 @@ err = Console(stderr=True)
 StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL (default: "
                      "RONGLIAN_STORE, else the embedded store in the user's data folder).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the API's JSON instead of a table.")]
-
-
-def _with_store(url: str | None, fn: Callable[[Store], Any]) -> Any:
-    if url:
-        os.environ["RONGLIAN_STORE"] = url
-        get_settings.cache_clear()
-    with open_store() as s:
-        return fn(s)
-
-
-def _json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def chains_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:

@@ -7,17 +7,15 @@ opens the store, calls one function of :mod:`ingest.services` (writes) or
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from graph.settings import get_settings
-from graph.store import Store, open_store
+from api.commands._common import echo_json as _json
+from api.commands._common import with_store as _with_store
+from graph.store import Store
 
 services_app = typer.Typer(help="服务记录与服务评价指标 (service requests and KPIs).",
                            no_args_is_help=True)
@@ -28,18 +26,6 @@ StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL (defaul
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the API's JSON.")]
 ActorOpt = Annotated[str, typer.Option("--actor", help="Who does it (kept in the timeline).")]
 AtOpt = Annotated[str | None, typer.Option("--at", help="When (ISO-8601; default now).")]
-
-
-def _with_store(url: str | None, fn: Callable[[Store], Any]) -> Any:
-    if url:
-        os.environ["RONGLIAN_STORE"] = url
-        get_settings.cache_clear()
-    with open_store() as s:
-        return fn(s)
-
-
-def _json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _show(r: dict[str, Any]) -> None:
