@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from graph.schema import q, q_rel
-from graph.store import GRAPH_CYPHER, Store
+from graph.settings import get_settings
+from graph.store import GRAPH_CYPHER, Store, chunks
 
 
 def node_row(id_: str, props: Mapping[str, Any]) -> dict[str, Any]:
@@ -30,7 +31,7 @@ def merge_nodes(store: Store, label: str, rows: Iterable[dict[str, Any]], *,
     """Upsert ``rows`` (from :func:`node_row`) as ``label`` nodes; return how many were new."""
     text = GRAPH_CYPHER.get("merge_nodes", store.dialect).replace("{label}", q(label))
     created = 0
-    for batch_rows in _batches(rows, batch_size, store):
+    for batch_rows in _batches(rows, batch_size):
         created += store.write_summary(text, {"rows": batch_rows}).nodes_created
         if on_batch:
             on_batch(len(batch_rows))
@@ -44,7 +45,7 @@ def merge_rels(store: Store, rel: str, start: str, end: str, rows: Iterable[dict
     text = (GRAPH_CYPHER.get("merge_rels", store.dialect)
             .replace("{start}", q(start)).replace("{end}", q(end)).replace("{rel}", q_rel(rel)))
     matched = 0
-    for batch_rows in _batches(rows, batch_size, store):
+    for batch_rows in _batches(rows, batch_size):
         out = store.write(text, {"rows": batch_rows})
         matched += int(out[0]["matched"] or 0) if out else 0
         if on_batch:
@@ -52,9 +53,5 @@ def merge_rels(store: Store, rel: str, start: str, end: str, rows: Iterable[dict
     return matched
 
 
-def _batches(rows: Iterable[dict[str, Any]], size: int | None,
-             store: Store) -> Iterable[list[dict[str, Any]]]:
-    from graph.settings import get_settings
-    from graph.store import chunks
-
+def _batches(rows: Iterable[dict[str, Any]], size: int | None) -> Iterable[list[dict[str, Any]]]:
     return chunks(rows, size or get_settings().batch_size)
