@@ -111,7 +111,10 @@ def _ours(job: Job, data: dict[str, Any], region: str | None) -> str:
             job.node("Product", pid, {"name": pname, "norm_name": norm_name(pname),
                                       "industry_code": p.get("industry_code"),
                                       "chain_id": chain_id, "name_en": p.get("name_en")})
-            job.rel("IN_SEGMENT", "Product", pid, "Segment", sid)
+            # 延链 products belong to the chain as extension targets, not as its core: the
+            # flag lives on the membership, since a product can sit in several chains.
+            job.rel("IN_SEGMENT", "Product", pid, "Segment", sid,
+                    {"extension": True} if p.get("extension") else None)
             for up in p.get("upstream") or []:
                 job.rel("UPSTREAM_OF", "Product", str(up), "Product", pid)
             for c in p.get("companies") or []:

@@ -4,13 +4,15 @@
 // Returns: chain_id, chain_name, segment, segment_order, product_id, product_name,
 //          local_count, l_large, l_medium, l_small, l_micro (ints: local producers per size
 //          class), l_tiered (local producers with any tier), t_leader, t_sme, t_giant,
-//          t_champion, t_hightech (local producers per tier), external_count
-MATCH (c:Chain {id: $chain_id})<-[:PART_OF]-(s:Segment)<-[:IN_SEGMENT]-(p:Product)
+//          t_champion, t_hightech (local producers per tier), external_count,
+//          extension (bool: the chain marks this product as a 延链 target)
+MATCH (c:Chain {id: $chain_id})<-[:PART_OF]-(s:Segment)<-[m:IN_SEGMENT]-(p:Product)
 OPTIONAL MATCH (e:Enterprise)-[:PRODUCES]->(p)
-WITH c, s, p, e, e IS NOT NULL AND coalesce(e.region_code, '') STARTS WITH $prefix AS local,
+WITH c, s, p, coalesce(m.extension, false) AS extension, e,
+     e IS NOT NULL AND coalesce(e.region_code, '') STARTS WITH $prefix AS local,
      coalesce(e.tiers, []) AS tiers
 RETURN c.id AS chain_id, c.name AS chain_name, s.name AS segment, s.order AS segment_order,
-       p.id AS product_id, p.name AS product_name,
+       p.id AS product_id, p.name AS product_name, extension,
        sum(CASE WHEN local THEN 1 ELSE 0 END) AS local_count,
        sum(CASE WHEN local AND e.size_class = '大型' THEN 1 ELSE 0 END) AS l_large,
        sum(CASE WHEN local AND e.size_class = '中型' THEN 1 ELSE 0 END) AS l_medium,

@@ -4,7 +4,9 @@ For every product node of the chain: local producers counted by size class and
 tier, single-supplier dependence, local leading firms' open needs about the
 product that no local producer meets, a gap score and a class:
 
-- ``补链`` exactly when the node has no local producer;
+- ``补链`` exactly when the node has no local producer — unless the chain marks the
+  product as an extension target (``extension: true`` in the chain file), which is
+  then ``延链``: a direction to grow the chain, not a break in it;
 - ``强链`` when it has some but is weak: a single local producer, only micro
   firms, or a leading firm's need unmet locally;
 - ``None`` otherwise — and such strong nodes list ``延链`` extensions: products
@@ -106,7 +108,14 @@ def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[s
         score = round(0.65 * (1 - strength) + 0.35 * min(1.0, len(needs) / 2), 3)
         reasons: list[str] = []
         cls: str | None
-        if not n_local:
+        if not n_local and r["extension"]:
+            # The chain lists this product as a way to extend it, not as a missing link:
+            # planners read 补链 as "the chain is broken here", which it is not.
+            cls = "延链"
+            reasons.append("延链方向：本地尚无生产企业，可引进或培育")
+            if needs:
+                reasons.append(f"本地龙头企业有 {len(needs)} 项相关需求")
+        elif not n_local:
             cls = "补链"
             reasons.append("本地无生产企业")
             if needs:

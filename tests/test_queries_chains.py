@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from graph.errors import InvalidInput, NotFound
 from graph.store import Store
+from ingest.chains import ingest_chain
 from queries.chains import chain_detail, list_chains
 from queries.common import region_prefix
 from queries.gaps import chain_gaps
@@ -119,3 +123,36 @@ def test_queries_chain_gaps_needs_a_region(store: Store) -> None:
     with pytest.raises(InvalidInput):
         chain_gaps(store, "steel")
     assert chain_gaps(store, "steel", "1302")["region"] == "1302"
+
+
+def test_queries_chain_gaps_extension_product_is_yanlian_not_bulian(store: Store,
+                                                                    tmp_path: Path) -> None:
+    """A product the chain file marks ``extension: true`` that no local firm makes is a
+    direction to grow the chain (延链), not a missing link (补链); a core product in the
+    same position stays 补链, and an extension product made locally is judged as usual."""
+    chain = {
+        "id": "ext-demo", "name": "延链示例", "home_region": "1302",
+        "segments": [{"name": "中游", "order": 1, "products": [
+            {"id": "x.core", "name": "热轧板卷", "upstream": [],
+             "companies": [{"name": "天津示例钢铁有限公司", "is_foreign": True}]},
+            {"id": "x.ext", "name": "氢基直接还原铁", "upstream": ["x.core"], "extension": True,
+             "companies": [{"name": "天津示例氢能有限公司", "is_foreign": True}]},
+            {"id": "x.ext-local", "name": "变压器铁芯", "upstream": ["x.core"],
+             "extension": True,
+             "companies": [{"name": "唐山示例电工有限公司", "is_foreign": False},
+                           {"name": "唐山示例铁芯有限公司", "is_foreign": False}]},
+        ]}]}
+    f = tmp_path / "ext-demo.json"
+    f.write_text(json.dumps(chain, ensure_ascii=False), encoding="utf-8")
+    ingest_chain(store, f, region="130203", run_dir=tmp_path)
+    nodes = {n["id"]: n for n in chain_gaps(store, "ext-demo", "1302")["nodes"]}
+    assert nodes["x.core"]["class"] == "补链"
+    assert nodes["x.ext"]["class"] == "延链"
+    assert nodes["x.ext"]["reasons"][0].startswith("延链")
+    # the firm outside the region is still offered as a candidate to attract
+    assert [c["name"] for c in nodes["x.ext"]["candidates"]] == ["天津示例氢能有限公司"]
+    assert nodes["x.ext-local"]["class"] is None and nodes["x.ext-local"]["local_count"] == 2
+    # a rerun keeps the flag and the classes
+    ingest_chain(store, f, region="130203", run_dir=tmp_path)
+    again = {n["id"]: n["class"] for n in chain_gaps(store, "ext-demo", "1302")["nodes"]}
+    assert again == {"x.core": "补链", "x.ext": "延链", "x.ext-local": None}

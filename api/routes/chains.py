@@ -85,7 +85,8 @@ class GapNode(BaseModel):
     local_count: int = Field(description="Local producers.")
     external_count: int = Field(description="Producers outside the region.")
     class_: str | None = Field(alias="class", description="补链 (no local supplier), 强链 (weak), "
-                               "or null.", examples=["补链"])
+                               "延链 (an extension product of the chain that no local firm "
+                               "makes yet), or null.", examples=["补链"])
     score: float = Field(description="Gap score 0–1, higher = bigger gap.")
     local_by_size: dict[str, int] = Field(default_factory=dict,
                                           description="Local producers per size class.")
