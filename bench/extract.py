@@ -35,7 +35,7 @@ def sentences(n: int) -> list[str]:
         for line in (ROOT / "seeds" / "text" / name).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 base.append(json.loads(line)["text"])
-    out = []
+    out: list[str] = []
     i = 0
     while len(out) < n:
         s = base[i % len(base)]
@@ -73,6 +73,8 @@ def main() -> None:
         print(f"{name:<16}{cps:>14,.0f}{wps:>15,.0f}{n_ent:>10,}{n_rel:>11,}")
     print(f"model + rules runs at {rows[1][1] / rows[0][1]:.2f}x the speed of rules only "
           f"({len(texts):,} sentences, one thread)")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"model: {args.model}; load average at the end: {load}")
 
 
 if __name__ == "__main__":

@@ -282,11 +282,17 @@ class EntityMerger:
             self.matcher.add("GAZ", patterns[i:i + 5000])
 
     def __call__(self, doc: Doc) -> Doc:
+        # a model ran before us when the pipeline has one (the rules-only pipeline has
+        # no ``ner``); then its spans lead and the rules may only add precision-safe spans
+        model_ran = "ner" in self.nlp.pipe_names
         model = [Candidate(e.start_char, e.end_char, e.label_, "model",
                            SOURCE_RANK["model"][1]) for e in doc.ents
                  if e.text not in _GENERIC_NAMES]
+        legal = legal_form_candidates(doc, model, self.places)
+        if model_ran:
+            model, legal = defer_to_model(doc.text, model, legal, self.places)
         cands: list[Candidate] = list(model)
-        cands.extend(legal_form_candidates(doc, model, self.places))
+        cands.extend(legal)
         for _, s, e in self.matcher(doc):
             match = doc[s:e]
             best: dict[str, Entry] = {}
@@ -296,7 +302,10 @@ class EntityMerger:
                 if old is None or (entry.origin == "graph", entry.strength) > (
                         old.origin == "graph", old.strength):
                     best[entry.label] = entry
-            cands.extend(_gaz_candidate(match, entry) for entry in best.values())
+            for entry in best.values():
+                c = _gaz_candidate(match, entry)
+                if not model_ran or known_name_is_safe(c, entry, model):
+                    cands.append(c)
         chosen = select(cands)
         spans: list[Span] = []
         meta: dict[tuple[int, int], dict[str, Any]] = {}
@@ -311,6 +320,69 @@ class EntityMerger:
         doc.ents = _non_overlapping(spans)
         doc.user_data[META_KEY] = meta
         return doc
+
+
+#: Suffixes that make a registered legal name on their own; a bare 公司/集团/厂/大学…
+#: also ends generic phrases (大公司, 拍卖公司, 家具厂) and needs more evidence.
+FULL_LEGAL_FORMS = ("有限公司", "有限责任公司", "股份公司", "集团公司")
+
+
+def _starts_with_place(head: str, places: frozenset[str]) -> bool:
+    return any(len(head) >= size and head[:size] in places for size in (4, 3, 2))
+
+
+def defer_to_model(text: str, model: list[Candidate], legal: list[Candidate],
+                   places: frozenset[str]) -> tuple[list[Candidate], list[Candidate]]:
+    """Rules beside a trained model: add only precision-safe rule spans.
+
+    A full legal form (…有限公司, …股份公司) is a registered name and keeps its rank
+    over the model (in business text the model may cut a long name short). A bare
+    suffix (…公司, …集团, …厂, …大学) is weaker evidence: such a name never splits
+    or moves the left edge of a model span; it may extend one to the right over
+    its suffix (model 中粮 + 集团 -> 中粮集团), its suffix deciding the label. Where
+    the model found nothing, a bare-suffix name is added only when it starts with
+    a known place (唐山…集团), since on news text most bare-suffix phrases are
+    generic (大公司, 博彩公司, 家具厂).
+    Returns the model spans (some replaced by their extension) and the rule spans.
+    """
+    kept_model = list(model)
+    added: list[Candidate] = []
+    for c in legal:
+        name = text[c.start:c.end]
+        if name.endswith(FULL_LEGAL_FORMS):
+            added.append(c)  # outranks overlapping model spans in ``select``
+            continue
+        over = [m for m in kept_model if m.start < c.end and c.start < m.end]
+        if over:
+            m = over[0]
+            if len(over) == 1 and m.start == c.start and c.end >= m.end:
+                kept_model.remove(m)
+                added.append(c)
+            continue
+        m_suffix = _SUFFIX_RE.search(name)
+        head = name[:m_suffix.start()] if m_suffix else name
+        if c.label == "ORG" or _starts_with_place(head, places):
+            added.append(c)
+    return kept_model, added
+
+
+def known_name_is_safe(c: Candidate, entry: Entry, model: list[Candidate]) -> bool:
+    """Beside a model, a known enterprise name is added only on strong evidence.
+
+    It never cuts into a model span (the graph's short name 三友 inside the model's
+    三友化工 keeps the longer name), and a two-character short name or alias is
+    taken only where the model marks exactly that span: on its own it is too often
+    an ordinary word. Full names and longer short names stand on their own.
+    Other labels (products, regions) rank below the model anyway.
+    """
+    if c.label != "ENTERPRISE":
+        return True
+    for m in model:
+        if m.start < c.end and c.start < m.end and not (c.start <= m.start and m.end <= c.end):
+            return False
+    if entry.strength < 3 and c.end - c.start < 3:
+        return any(m.start == c.start and m.end == c.end for m in model)
+    return True
 
 
 def _gaz_candidate(span: Span, entry: Entry) -> Candidate:
@@ -339,7 +411,7 @@ def select(cands: list[Candidate]) -> list[Candidate]:
     merged: list[Candidate] = []
     for c in taken:
         if merged and merged[-1].label == "REGION" and c.label == "ENTERPRISE" and \
-                merged[-1].end == c.start and c.source in {"model", "legal_form"}:
+                merged[-1].end == c.start and c.source == "legal_form":
             prev = merged.pop()
             c = Candidate(prev.start, c.end, c.label, c.source, c.confidence)
         merged.append(c)

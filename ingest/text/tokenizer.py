@@ -7,25 +7,36 @@ the same text, storing on every character token:
 
 - ``norm_``  = the character plus its position in its jieba word (``B``/``I``/``E``/``S``),
 - ``lemma_`` = the whole jieba word it belongs to,
-- ``tag_``   = the character bigram starting at it (这 + 个).
+- ``tag_``   = the character bigram starting at it (这 + 个),
+- ``morph``  = (v2 only) lexicon features: ``P`` = the part of speech jieba's own
+  dictionary gives the word (``nt`` organisation, ``nz`` proper noun, ...; ``eng``,
+  ``num`` or ``oov`` for words it does not list) and ``G`` = the character's
+  B/I/E/S position in a listed company name (short or full name) that the text
+  contains, longest match first, ``O`` outside.
 
-The trained NER model embeds ORTH, NORM, LEMMA and TAG, so word identity and word
-edges reach it as features, while spans stay character-exact. Registered with
-spaCy as ``ronglian.CharWordTokenizer.v1`` so the training config and the
-shipped pipeline build the same tokenizer. Nothing here reads the graph.
+The trained NER model embeds ORTH, NORM, LEMMA, TAG (and MORPH), so word identity,
+word edges and lexicon hits reach it as features — the model learns how far to
+trust them — while spans stay character-exact. Registered with spaCy as
+``ronglian.CharWordTokenizer.v1`` (no lexicon features) and ``.v2`` so the training
+config and the shipped pipeline build the same tokenizer; the v2 name list is saved
+inside the pipeline directory (``tokenizer/company_names.txt``), so a shipped model
+carries its own list. Nothing here reads the graph.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable, Iterator
+from functools import cache
 from itertools import accumulate, pairwise
+from pathlib import Path
 from typing import Any
 
 import jieba
 import numpy
-from spacy.attrs import LEMMA, NORM, TAG
+from spacy.attrs import LEMMA, MORPH, NORM, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import get_words_and_spaces, registry
@@ -52,11 +63,98 @@ def _jieba_words(text: str) -> Iterator[str]:
     return _JIEBA.cut(text, HMM=False)
 
 
-class CharWordTokenizer:
-    """Callable tokenizer: ``text -> Doc`` with character tokens and jieba features."""
+#: file name of the company list inside a saved tokenizer directory
+NAMES_FILE = "company_names.txt"
+_ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z&'.-]*")
+_NUMBER = re.compile(r"[0-9０-９.%]+")
 
-    def __init__(self, vocab: Vocab) -> None:
+
+@cache
+def jieba_pos() -> dict[str, str]:
+    """Word -> part of speech from jieba's bundled dictionary (read once, ~0.5 s)."""
+    path = Path(os.path.dirname(jieba.__file__)) / "dict.txt"
+    out: dict[str, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 3:
+                out[parts[0]] = parts[2]
+    return out
+
+
+def word_class(word: str, pos: dict[str, str]) -> str:
+    """jieba dictionary POS of ``word``, or a coarse class for words it does not list."""
+    tag = pos.get(word)
+    if tag is not None:
+        return tag
+    if _ASCII_WORD.fullmatch(word):
+        return "eng"
+    if _NUMBER.fullmatch(word):
+        return "num"
+    if len(word) == 1 and not word.isalnum():
+        return "w"  # punctuation and symbols
+    return "oov"
+
+
+class NameLexicon:
+    """Longest-match lookup of known names in a text, by first character."""
+
+    def __init__(self, names: list[str] | None = None) -> None:
+        self.names: frozenset[str] = frozenset()
+        self._lengths: dict[str, tuple[int, ...]] = {}
+        self.set(names or [])
+
+    def set(self, names: list[str]) -> None:
+        keep = sorted({n.strip() for n in names if len(n.strip()) >= 2})
+        self.names = frozenset(keep)
+        by_first: dict[str, set[int]] = {}
+        for n in keep:
+            by_first.setdefault(n[0], set()).add(len(n))
+        self._lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
+
+    def positions(self, text: str) -> list[str]:
+        """B/I/E/S/O per character of ``text`` (greedy, longest match first)."""
+        out = ["O"] * len(text)
+        lengths, names = self._lengths, self.names
+        if not lengths:
+            return out
+        i, n = 0, len(text)
+        while i < n:
+            for size in lengths.get(text[i], ()):
+                if i + size <= n and text[i:i + size] in names:
+                    if size == 1:
+                        out[i] = "S"
+                    else:
+                        out[i] = "B"
+                        for k in range(i + 1, i + size - 1):
+                            out[k] = "I"
+                        out[i + size - 1] = "E"
+                    i += size
+                    break
+            else:
+                i += 1
+        return out
+
+
+def read_names(path: Path) -> list[str]:
+    return [x.strip() for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+class CharWordTokenizer:
+    """Callable tokenizer: ``text -> Doc`` with character tokens and jieba features.
+
+    ``lexicon=True`` (v2) adds the MORPH lexicon features; ``names`` is the
+    company-name list behind its ``G`` feature.
+    """
+
+    def __init__(self, vocab: Vocab, *, lexicon: bool = False,
+                 names: list[str] | None = None) -> None:
         self.vocab = vocab
+        self.lexicon = lexicon
+        self.names = NameLexicon(names)
+        self._pos = jieba_pos() if lexicon else {}
+        self._word_morph: dict[str, str] = {}
+        self._hash: dict[str, int] = {}
 
     def __call__(self, text: str) -> Doc:
         if text and not _has_space(text):
@@ -96,6 +194,12 @@ class CharWordTokenizer:
         full_lemmas: list[str] = []
         full_norms: list[str] = []
         full_words: dict[int, str] = {}
+        char_morphs: list[str] = []
+        if self.lexicon:
+            gaz = self.names.positions("".join(chars))
+            char_morphs = [f"G={g}|P={word_class(w, self._pos)}"
+                           for g, w in zip(gaz, lemmas, strict=True)]
+        full_morphs: list[str] = []
         k = 0
         for i, w in enumerate(words):
             if k < len(chars) and w == chars[k]:
@@ -103,14 +207,18 @@ class CharWordTokenizer:
                     full_words[i] = word_at[k]
                 full_lemmas.append(lemmas[k])
                 full_norms.append(norms[k])
+                if self.lexicon:
+                    full_morphs.append(char_morphs[k])
                 k += 1
             else:
                 full_lemmas.append(w)
                 full_norms.append("_SP")
                 full_words[i] = w
+                full_morphs.append("G=O|P=sp")
         tags = [a + b for a, b in pairwise(words)] + [words[-1] + "$"]
         doc = Doc(self.vocab, words=words, spaces=spaces)
-        self._set_features(doc, full_norms, full_lemmas, tags)
+        self._set_features(doc, full_norms, full_lemmas, tags,
+                           full_morphs if self.lexicon else None)
         doc.user_data[WORDS_KEY] = full_words
         return doc
 
@@ -127,32 +235,65 @@ class CharWordTokenizer:
         tags = [a + b for a, b in pairwise(chars)]
         tags.append(chars[-1] + "$")
         doc = Doc(self.vocab, words=chars, spaces=[False] * len(chars))
-        self._set_features(doc, norms, lemmas, tags)
+        morphs = self._morphs(text, words) if self.lexicon else None
+        self._set_features(doc, norms, lemmas, tags, morphs)
         doc.user_data[WORDS_KEY] = word_at
         return doc
 
+    def _morphs(self, text: str, words: list[str]) -> list[str]:
+        """MORPH strings for a text without whitespace (one per character)."""
+        cache = self._word_morph
+        classes: list[str] = []
+        for w in words:
+            c = cache.get(w)
+            if c is None:
+                c = word_class(w, self._pos)
+                if len(cache) < 500_000:  # bounded: a long-running process sees many words
+                    cache[w] = c
+            classes.extend([c] * len(w))
+        gaz = self.names.positions(text)
+        return [f"G={g}|P={p}" for g, p in zip(gaz, classes, strict=True)]
+
     def _set_features(self, doc: Doc, norms: list[str], lemmas: list[str],
-                      tags: list[str]) -> None:
+                      tags: list[str], morphs: list[str] | None = None) -> None:
         # one from_array call instead of three Python attribute setters per token
         add = self.vocab.strings.add
         n = len(norms)
-        arr = numpy.empty((n, 3), dtype="uint64")
-        arr[:, 0] = numpy.fromiter((add(x) for x in norms), dtype="uint64", count=n)
-        arr[:, 1] = numpy.fromiter((add(x) for x in lemmas), dtype="uint64", count=n)
-        arr[:, 2] = numpy.fromiter((add(x) for x in tags), dtype="uint64", count=n)
-        doc.from_array([NORM, LEMMA, TAG], arr)  # type: ignore[arg-type]
+        cols: list[list[str]] = [norms, lemmas, tags]
+        attrs = [NORM, LEMMA, TAG]
+        arr = numpy.empty((n, len(cols) + (morphs is not None)), dtype="uint64")
+        for j, col in enumerate(cols):
+            arr[:, j] = numpy.fromiter((add(x) for x in col), dtype="uint64", count=n)
+        if morphs is not None:
+            # few distinct MORPH strings: remember their hashes instead of re-adding
+            known = self._hash
+            for x in set(morphs) - known.keys():
+                known[x] = add(x)
+            arr[:, 3] = numpy.fromiter((known[x] for x in morphs), dtype="uint64", count=n)
+            attrs.append(MORPH)
+        doc.from_array(attrs, arr)  # type: ignore[arg-type]
 
-    # spaCy serialises tokenizers; ours has no state beyond the vocab.
+    # spaCy serialises tokenizers; our only state beyond the vocab is the name list.
     def to_bytes(self, **kwargs: Any) -> bytes:
-        return b""
+        return "\n".join(sorted(self.names.names)).encode("utf-8")
 
     def from_bytes(self, data: bytes, **kwargs: Any) -> CharWordTokenizer:
+        if self.lexicon:
+            self.names.set(data.decode("utf-8").splitlines())
         return self
 
     def to_disk(self, path: Any, **kwargs: Any) -> None:
-        return None
+        if not self.lexicon:
+            return
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / NAMES_FILE).write_text("\n".join(sorted(self.names.names)) + "\n",
+                                      encoding="utf-8")
 
     def from_disk(self, path: Any, **kwargs: Any) -> CharWordTokenizer:
+        names = Path(path) / NAMES_FILE
+        if self.lexicon and names.is_file():
+            self.names.set(read_names(names))
         return self
 
 
@@ -160,5 +301,19 @@ class CharWordTokenizer:
 def create_char_word_tokenizer() -> Callable[[Language], CharWordTokenizer]:
     def factory(nlp: Language) -> CharWordTokenizer:
         return CharWordTokenizer(nlp.vocab)
+
+    return factory
+
+
+@registry.tokenizers("ronglian.CharWordTokenizer.v2")
+def create_char_word_tokenizer_v2(
+    names_path: str | None = None,
+) -> Callable[[Language], CharWordTokenizer]:
+    """v1 plus the MORPH lexicon features; ``names_path`` (one name a line) is read at
+    training time only: a saved pipeline loads its own copy from its directory."""
+    names = read_names(Path(names_path)) if names_path else []
+
+    def factory(nlp: Language) -> CharWordTokenizer:
+        return CharWordTokenizer(nlp.vocab, lexicon=True, names=names)
 
     return factory

@@ -97,8 +97,11 @@ def to_docbin(nlp: Language, rows: Iterable[GoldSentence]) -> tuple[DocBin, int]
     return db, lost
 
 
-def write_corpus(source: Path, out_dir: Path, nlp: Language) -> dict[str, int]:
-    """Write ``train.spacy``, ``dev.spacy``, ``test.spacy`` and ``test.jsonl`` (CLUENER)."""
+def write_corpus(source: Path, out_dir: Path, nlp: Language,
+                 augment_names: list[str] | None = None) -> dict[str, int]:
+    """Write ``train.spacy``, ``dev.spacy``, ``test.spacy`` and ``dev``/``test.jsonl``
+    (CLUENER); with ``augment_names`` also ``train_aug.spacy`` (train plus one
+    mention-replaced copy of each sentence with a company, :func:`augment_mentions`)."""
     rows = list(read_cluener(source))
     parts = split_sentences(rows)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -108,6 +111,12 @@ def write_corpus(source: Path, out_dir: Path, nlp: Language) -> dict[str, int]:
         db.to_disk(out_dir / f"{name}.spacy")
         counts[name] = len(part)
         counts[f"{name}_unaligned"] = lost
+    if augment_names is not None:
+        extra = augment_mentions(parts["train"], augment_names)
+        db, lost = to_docbin(nlp, parts["train"] + extra)
+        db.to_disk(out_dir / "train_aug.spacy")
+        counts["train_aug"] = len(parts["train"]) + len(extra)
+        counts["train_aug_unaligned"] = lost
     # dev and the held-out test part also in CLUENER format, for `ronglian eval ner --gold`
     for name in ("dev", "test"):
         wanted = {r.text for r in parts[name]}
@@ -118,3 +127,42 @@ def write_corpus(source: Path, out_dir: Path, nlp: Language) -> dict[str, int]:
                 if line.strip() and json.loads(line)["text"] in wanted:
                     dst.write(line if line.endswith("\n") else line + "\n")
     return counts
+
+
+def augment_mentions(rows: list[GoldSentence], names: list[str], *, seed: int = SPLIT_SEED,
+                     label: str = "ENTERPRISE", share_known: float = 0.5) -> list[GoldSentence]:
+    """Mention replacement: one copy of every sentence holding a ``label`` mention,
+    each such mention swapped for another company name, every span shifted to match.
+
+    Half of the substitutes (``share_known``) come from ``names`` (the listed
+    companies behind the model's lexicon feature), the rest from the other
+    sentences' own mentions, so the copies do not teach "in the list = company".
+    Only training sentences may go in: dev and test stay untouched.
+    """
+    rng = random.Random(seed + 1)
+    own = sorted({r.text[s:e] for r in rows for s, e, lab in r.spans if lab == label})
+    known = [n for n in names if 2 <= len(n) <= 12]
+    out: list[GoldSentence] = []
+    for row in rows:
+        if not any(lab == label for _, _, lab in row.spans):
+            continue
+        pieces: list[str] = []
+        spans: list[tuple[int, int, str]] = []
+        pos = 0  # next unread character of row.text
+        shift = 0
+        for start, end, lab in row.spans:
+            if start < pos:  # overlapping gold (rare): keep the copy simple, skip it
+                continue
+            pieces.append(row.text[pos:start])
+            old = row.text[start:end]
+            new = old
+            if lab == label:
+                pool = known if known and rng.random() < share_known else own
+                new = rng.choice(pool) if pool else old
+            pieces.append(new)
+            spans.append((start + shift, start + shift + len(new), lab))
+            shift += len(new) - len(old)
+            pos = end
+        pieces.append(row.text[pos:])
+        out.append(GoldSentence("".join(pieces), tuple(spans)))
+    return out

@@ -28,6 +28,9 @@ def main() -> None:
                      "author": "ronglian team"})
     nlp.config["paths"]["train"] = None
     nlp.config["paths"]["dev"] = None
+    # the company list was read from the build machine; the saved tokenizer keeps a copy
+    if "names_path" in nlp.config["nlp"]["tokenizer"]:
+        nlp.config["nlp"]["tokenizer"]["names_path"] = None
     nlp.to_disk(path)
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
     print(f"{path}: {size / 1e6:.1f} MB")

@@ -1,6 +1,10 @@
 """Build the NER training corpus from CLUENER (step 1 of tools/ner/train.sh).
 
-usage: python tools/ner/prepare.py CLUENER_TRAIN_JSONL OUT_DIR
+usage: python tools/ner/prepare.py CLUENER_TRAIN_JSONL OUT_DIR [COMPANY_NAMES_TXT]
+
+With a name list (tools/ner/names.py) it also writes ``train_aug.spacy``: the
+training part plus one copy of each sentence with a company mention, the
+mentions replaced by other company names (dev and test are never augmented).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import spacy
 
-from ingest.text.tokenizer import CharWordTokenizer
+from ingest.text.tokenizer import CharWordTokenizer, read_names
 from ingest.text.training import write_corpus
 
 
@@ -20,7 +24,8 @@ def main() -> None:
     source, out_dir = Path(sys.argv[1]), Path(sys.argv[2])
     nlp = spacy.blank("zh")
     nlp.tokenizer = CharWordTokenizer(nlp.vocab)
-    counts = write_corpus(source, out_dir, nlp)
+    names = read_names(Path(sys.argv[3])) if len(sys.argv) > 3 else None
+    counts = write_corpus(source, out_dir, nlp, augment_names=names)
     print(counts)
 
 

@@ -1,0 +1,135 @@
+"""NER model inputs and training data: lexicon features (v2 tokenizer), the name list
+saved with a pipeline, mention-replacement augmentation, and how rule spans defer to
+the trained model (issue 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+
+from ingest.text.components import Candidate, defer_to_model
+from ingest.text.tokenizer import NAMES_FILE, CharWordTokenizer, NameLexicon, word_class
+from ingest.text.training import GoldSentence, augment_mentions
+
+
+@pytest.fixture(scope="module")
+def tok() -> CharWordTokenizer:
+    return CharWordTokenizer(spacy.blank("zh").vocab, lexicon=True,
+                             names=["浙商银行", "腾讯", "腾讯控股"])
+
+
+def _feat(doc: spacy.tokens.Doc, key: str) -> list[str]:
+    return [t.morph.to_dict()[key] for t in doc]
+
+
+def test_ner_features_name_positions_longest_first(tok: CharWordTokenizer) -> None:
+    doc = tok("腾讯控股与浙商银行合作")
+    assert _feat(doc, "G") == ["B", "I", "I", "E", "O", "B", "I", "I", "E", "O", "O"]
+
+
+def test_ner_features_word_classes(tok: CharWordTokenizer) -> None:
+    doc = tok("EA与2024年的合作")
+    classes = _feat(doc, "P")
+    assert classes[:2] == ["eng", "eng"]
+    assert classes[doc.text.index("2")] == "num"
+    assert classes[doc.text.index("合")] == "vn"  # jieba's own dictionary tag
+    assert word_class("，", {}) == "w" and word_class("鑫达", {}) == "oov"
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("腾讯 与 浙商银行 合作", id="spaces"),
+    pytest.param("  前后 有\t空白 ", id="edges"),
+    pytest.param("Tencent 腾讯", id="mixed"),
+])
+def test_ner_features_align_with_whitespace(tok: CharWordTokenizer, text: str) -> None:
+    doc = tok(text)
+    assert doc.text == text
+    gaz = _feat(doc, "G")
+    for t, g in zip(doc, gaz, strict=True):
+        if t.is_space:
+            assert g == "O" and t.morph.to_dict()["P"] == "sp"
+    if "腾讯" in text:
+        i = next(t.i for t in doc if t.text == "腾")
+        assert gaz[i:i + 2] == ["B", "E"]
+
+
+def test_ner_features_v1_sets_no_morph() -> None:
+    doc = CharWordTokenizer(spacy.blank("zh").vocab)("腾讯与浙商银行合作")
+    assert all(str(t.morph) == "" for t in doc)
+
+
+def test_ner_features_name_list_travels_with_the_pipeline(tmp_path: Path,
+                                                        tok: CharWordTokenizer) -> None:
+    tok.to_disk(tmp_path)
+    assert (tmp_path / NAMES_FILE).read_text(encoding="utf-8").split() == sorted(
+        ["浙商银行", "腾讯", "腾讯控股"])
+    fresh = CharWordTokenizer(spacy.blank("zh").vocab, lexicon=True).from_disk(tmp_path)
+    assert fresh.names.names == tok.names.names
+    assert NameLexicon([]).positions("腾讯") == ["O", "O"]
+
+
+def test_ner_features_augmentation_keeps_spans_right() -> None:
+    text = "腾讯与北京大学在深圳合作，阿里巴巴也来了。"
+    rows = [GoldSentence(text, ((0, 2, "ENTERPRISE"), (3, 7, "ORG"), (8, 10, "REGION"),
+                                (13, 17, "ENTERPRISE"))),
+            GoldSentence("今天没有公司。", ())]
+    out = augment_mentions(rows, ["浙商银行", "中国平安"], seed=3)
+    assert len(out) == 1  # only sentences with a company are copied
+    copy = out[0]
+    labels = [(copy.text[s:e], lab) for s, e, lab in copy.spans]
+    assert [lab for _, lab in labels] == ["ENTERPRISE", "ORG", "REGION", "ENTERPRISE"]
+    assert labels[1][0] == "北京大学" and labels[2][0] == "深圳"
+    assert all(name in {"浙商银行", "中国平安", "腾讯", "阿里巴巴"}
+               for name, lab in labels if lab == "ENTERPRISE")
+    assert copy.text.endswith("也来了。")
+
+
+def _c(text: str, sub: str, label: str, source: str) -> Candidate:
+    start = text.index(sub)
+    return Candidate(start, start + len(sub), label, source, 0.9)
+
+
+@pytest.mark.parametrize(("text", "model", "rule", "expect"), [
+    # a bare suffix never moves a model span's left edge (英国必发公司, not 口状态下英国必发公司)
+    pytest.param("这一盘口状态下英国必发公司亚洲盘", "英国必发公司", "口状态下英国必发公司",
+                 ["英国必发公司"], id="no-left-override"),
+    # …but may extend it over its suffix
+    pytest.param("中粮集团和益海嘉里", "中粮", "中粮集团", ["中粮集团"], id="extend-right"),
+    # a full legal form outranks the model (the model cut the name short)
+    pytest.param("唐山鑫达电子科技有限公司与天津大学合作", "鑫达电子科技有限公司",
+                 "唐山鑫达电子科技有限公司", ["唐山鑫达电子科技有限公司", "鑫达电子科技有限公司"],
+                 id="full-legal-form"),
+    # a bare suffix the model did not see: only with a place name in front
+    pytest.param("充分发挥大公司在资源配置中的作用", None, "发挥大公司", [], id="generic-bare"),
+    pytest.param("武汉钢铁集团正式签署协议", None, "武汉钢铁集团", ["武汉钢铁集团"],
+                 id="place-bare"),
+])
+def test_ner_features_rules_defer_to_model(text: str, model: str | None, rule: str,
+                                           expect: list[str]) -> None:
+    m = [_c(text, model, "ENTERPRISE", "model")] if model else []
+    r = [_c(text, rule, "ENTERPRISE", "legal_form")]
+    kept, added = defer_to_model(text, m, r, frozenset({"武汉", "唐山", "天津"}))
+    got = sorted({text[c.start:c.end] for c in kept + added}, key=len, reverse=True)
+    assert got == sorted(expect, key=len, reverse=True)
+
+
+@pytest.mark.parametrize(("model", "hit", "strength", "ok"), [
+    pytest.param("三友化工", "三友", 2, False, id="inside-model-span"),
+    pytest.param("唐山三友", "三友化工", 3, False, id="crosses-model-span"),
+    pytest.param(None, "三友", 2, False, id="two-char-alone"),
+    pytest.param("三友", "三友", 2, True, id="two-char-model-agrees"),
+    pytest.param(None, "三友化工", 2, True, id="longer-short-name"),
+    pytest.param("三友化工", "唐山三友化工", 3, True, id="contains-model-span"),
+])
+def test_ner_features_known_names_need_evidence(model: str | None, hit: str, strength: int,
+                                                ok: bool) -> None:
+    from ingest.text.components import known_name_is_safe
+    from ingest.text.gazetteer import Entry
+
+    text = "唐山三友化工与河北某公司合作"
+    m = [_c(text, model, "ENTERPRISE", "model")] if model else []
+    c = _c(text, hit, "ENTERPRISE", "graph")
+    entry = Entry("ENTERPRISE", "E1", hit, strength=strength, origin="graph")
+    assert known_name_is_safe(c, entry, m) is ok
