@@ -1,27 +1,50 @@
 """Enterprise search: Chinese substring and fuzzy matching over names, short names,
 aliases and USCC, optional pinyin initials, filters and an opaque cursor.
 
-FalkorDB's full-text index does not segment Chinese, so search does not use it on
-either engine: one query (``search_index.cypher``) reads the searchable fields and
-an in-process index answers queries — a character-bigram inverted index for
-substrings and fuzzy candidates (scored with rapidfuzz), a table of pinyin
-initials per character (pypinyin, built once per distinct character). The index
-is rebuilt when the number of enterprises changes or after ``INDEX_TTL_S``.
+FalkorDB's full-text index does not segment Chinese, and neither engine's full-text
+index can rank a query that matches most firms (公司, 有限) without handing every hit
+back, so search runs in process on both engines. One query (``search_index.cypher``)
+reads the searchable fields; :class:`SearchIndex` lays the folded keys end to end in
+three texts whose order is the ranking order, so ``str.find`` (C speed) yields hits
+best first and a page stops after ``offset + limit + 1`` of them, however common the
+query:
 
-Scores (0–100): exact 100, prefix 95, substring 90 (minus length difference),
-pinyin initials 80/75, fuzzy = rapidfuzz ratio (≥ ``FUZZY_MIN``).
+* exact — a dict from folded key (and USCC) to firms;
+* prefix — a range of the sorted keys (bisect) when it is small; otherwise every
+  firm's keys in firm order, each after a separator, so ``find(SEP + q)`` meets
+  prefix hits in firm order (the same for USCCs, for code-like queries);
+* substring — all keys sorted by length, then firm order: the first hits are the
+  shortest keys, i.e. the best-scored substrings;
+* pinyin initials — the prefix text translated character by character to initials;
+* fuzzy — firms sharing at least half of the query's character bigrams (an inverted
+  index), scored with rapidfuzz, only when the tiers above found few firms.
+
+Firm order is (name length, name, id). Scores (0–100): exact 100, prefix 95,
+substring 90 minus half the length difference (at least 80), pinyin initials
+80/75, fuzzy ≤ 79 (≥ ``FUZZY_MIN``). Results are ranked by tier, then (substring)
+length difference, then (fuzzy) score, then firm order.
+
+The index is cached per store and rebuilt when the store's fingerprint (enterprise
+count, latest ingest run) changes; after ``INDEX_TTL_S`` it is rebuilt in the
+background while the old one keeps answering (edits that keep both the count and
+the run show up then). Building it at 100k enterprises takes a few seconds: call
+:func:`warm` at start-up to keep that off the first request.
 """
 
 from __future__ import annotations
 
 import base64
+import heapq
 import json
+import logging
 import re
 import threading
 import time
 import unicodedata
-from collections import defaultdict
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -33,13 +56,20 @@ from queries import run
 from queries.chains import as_tiers
 from queries.common import is_local, resolve_region
 
+log = logging.getLogger(__name__)
+
 INDEX_TTL_S = 300.0
 FUZZY_MIN = 60.0
 FUZZY_SKIP = 200
 FUZZY_POOL = 300
 MAX_LIMIT = 100
+PREFIX_SORT_MAX = 5000  # more prefix hits than this: scan in firm order instead of sorting
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _ASCII_LETTERS = re.compile(r"^[a-z]+$")
+_SEP = "\x01"  # never in a folded key (fold drops non-word characters)
+
+# Tiers, best first; a firm is listed once, in the best tier it reaches.
+EXACT, PREFIX, SUBSTRING, PINYIN_PREFIX, PINYIN, FUZZY = range(6)
 
 
 def fold(text: Any) -> str:
@@ -68,129 +98,252 @@ def _bigrams(s: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1)} if len(s) > 1 else {s} if s else set()
 
 
+def _is_code(q: str) -> bool:
+    """Whether ``q`` may be (the start of) a USCC: a code is typed, not searched by parts."""
+    return len(q) >= 6 and q.isascii() and q.isalnum()
+
+
 @dataclass
 class _Entry:
     row: dict[str, Any]
-    keys: list[tuple[str, str]]  # (field, folded text)
-    initials: list[str] = field(default_factory=list)
+    keys: list[tuple[str, str]]  # (field, folded text), USCC last
+
+
+class _Text:
+    """Keys laid end to end, each after :data:`_SEP`; ``find`` yields each key that
+    contains the needle once, in the order the keys were given."""
+
+    def __init__(self, docs: list[tuple[str, int, str]]) -> None:
+        parts: list[str] = []
+        self.starts: list[int] = []
+        self.entry: list[int] = []
+        self.field: list[str] = []
+        self.length: list[int] = []
+        pos = 0
+        for text, entry, fld in docs:
+            self.starts.append(pos)
+            self.entry.append(entry)
+            self.field.append(fld)
+            self.length.append(len(text))
+            parts.append(_SEP + text)
+            pos += len(text) + 1
+        self.text = "".join(parts)
+
+    def translated(self, table: dict[int, str]) -> _Text:
+        """The same keys mapped character for character (offsets stay valid)."""
+        out = object.__new__(_Text)
+        out.starts, out.entry, out.field, out.length = \
+            self.starts, self.entry, self.field, self.length
+        out.text = self.text.translate(table)
+        return out
+
+    def find(self, needle: str) -> Iterator[int]:
+        text, starts = self.text, self.starts
+        n = len(starts)
+        pos = text.find(needle)
+        while pos >= 0:
+            doc = bisect_right(starts, pos) - 1
+            yield doc
+            if doc + 1 >= n:
+                return
+            pos = text.find(needle, starts[doc + 1])
 
 
 @dataclass
 class SearchIndex:
     entries: list[_Entry]
+    exact: dict[str, list[tuple[int, str]]]
+    prefix: _Text
+    sorted_keys: list[str]  # every key, sorted: a prefix is a range (bisect)
+    sorted_docs: list[tuple[int, str]]  # (firm, field) of each sorted key
+    substring: _Text
+    uscc: _Text
+    pinyin: _Text
     grams: dict[str, list[int]]
     count: int
     built_at: float
+    fingerprint: tuple[Any, ...] = ()
 
     @classmethod
-    def build(cls, rows: list[dict[str, Any]]) -> SearchIndex:
+    def build(cls, rows: list[dict[str, Any]], fingerprint: tuple[Any, ...] = ()) -> SearchIndex:
         entries: list[_Entry] = []
-        grams: dict[str, list[int]] = defaultdict(list)
-        for r in sorted(rows, key=lambda r: str(r["id"])):
+        exact: dict[str, list[tuple[int, str]]] = {}
+        grams: dict[str, list[int]] = {}
+        prefix_docs: list[tuple[str, int, str]] = []
+        uscc_docs: list[tuple[str, int, str]] = []
+        chars: set[str] = set()
+        for r in sorted(rows, key=lambda r: (len(str(r["name"] or "")), str(r["name"] or ""),
+                                             str(r["id"]))):
             keys = [("name", fold(r["name"]))]
             if r.get("short_name"):
                 keys.append(("short_name", fold(r["short_name"])))
             keys.extend(("alias", fold(a)) for a in as_tiers(r.get("aliases")))
             if r.get("uscc"):
                 keys.append(("uscc", fold(r["uscc"])))
-            keys = [(f, k) for f, k in keys if k]
             i = len(entries)
+            keys = [(f, k) for f, k in keys if k]
             entries.append(_Entry(r, keys))
-            seen: set[str] = set()
+            seen: set[str] = set()  # bigrams already posted for this firm
+            listed: set[str] = set()  # keys already in `exact` for this firm
             for f, k in keys:
                 if f == "uscc":
+                    uscc_docs.append((k, i, f))
+                    exact.setdefault(k, []).append((i, f))
                     continue
-                for g in _bigrams(k):
-                    if g not in seen:
-                        seen.add(g)
-                        grams[g].append(i)
-        return cls(entries, dict(grams), len(rows), time.monotonic())
+                prefix_docs.append((k, i, f))
+                chars.update(k)
+                if k not in listed:  # a firm is listed once per distinct key
+                    listed.add(k)
+                    exact.setdefault(k, []).append((i, f))
+                for g in _bigrams(k) - seen:
+                    seen.add(g)
+                    grams.setdefault(g, []).append(i)
+        prefix = _Text(prefix_docs)
+        by_key = sorted(prefix_docs)
+        # substring hits come out shortest key first (the best score), then in firm order
+        substring = _Text(sorted(prefix_docs, key=lambda d: (len(d[0]), d[1])))
+        table = {ord(c): _initial(c) for c in chars if "\u4e00" <= c <= "\u9fff"}
+        return cls(entries, exact, prefix, [d[0] for d in by_key],
+                   [(d[1], d[2]) for d in by_key], substring, _Text(uscc_docs),
+                   prefix.translated(table), grams, len(rows), time.monotonic(), fingerprint)
 
-    def _initials(self, e: _Entry) -> list[str]:
-        if not e.initials:
-            e.initials = [initials(k) for f, k in e.keys if f != "uscc"]
-        return e.initials
-
-    def query(self, text: str) -> list[tuple[float, str, int]]:
-        """``[(score, matched field, entry index)]`` for every entry that matches."""
+    # -- hits, best first --------------------------------------------------------------
+    def iter_hits(self, text: str) -> Iterator[tuple[float, str, int]]:
+        """``(score, matched field, entry index)`` for every matching firm, best first,
+        each firm once; lazy, so a page reads only as many hits as it shows."""
         q = fold(text)
         if not q:
-            return []
-        hits: dict[int, tuple[float, str]] = {}
-
-        def keep(i: int, score: float, fld: str) -> None:
-            if score > hits.get(i, (0.0, ""))[0]:
-                hits[i] = (score, fld)
-
-        qg = _bigrams(q)
-        postings = [self.grams.get(g, []) for g in qg]
-        if len(q) == 1:
-            pool: set[int] = set(range(len(self.entries)))
-        elif postings and all(postings):
-            pool = set.intersection(*(set(p) for p in postings))
-        else:
-            pool = set()
-        for i in pool:  # substring candidates: every bigram of q occurs in the entry
-            for f, k in self.entries[i].keys:
-                if k == q:
-                    keep(i, 100.0, f)
-                elif k.startswith(q):
-                    keep(i, 95.0, f)
-                elif q in k:
-                    keep(i, max(80.0, 90.0 - (len(k) - len(q)) * 0.5), f)
-        # USCC: exact or prefix (a code is typed, not searched by fragments)
-        if len(q) >= 6 and q.isalnum():
-            for i, e in enumerate(self.entries):
-                for f, k in e.keys:
-                    if f == "uscc" and k.startswith(q):
-                        keep(i, 100.0 if k == q else 95.0, f)
+            return
+        seen: set[int] = set()
+        code = _is_code(q)
+        for i, f in sorted(self.exact.get(q, [])):
+            if i not in seen and (f != "uscc" or code):
+                seen.add(i)
+                yield 100.0, f, i
+        streams = [self._prefix_hits(q)]
+        if code:
+            streams.append((self.uscc.entry[d], "uscc") for d in self.uscc.find(_SEP + q))
+        for i, f in heapq.merge(*streams):
+            if i not in seen:
+                seen.add(i)
+                yield 95.0, f, i
+        sub = self.substring
+        for d in sub.find(q):
+            i = sub.entry[d]
+            if i not in seen:
+                seen.add(i)
+                yield max(80.0, 90.0 - (sub.length[d] - len(q)) * 0.5), sub.field[d], i
         if _ASCII_LETTERS.match(q) and len(q) >= 2:
-            for i, e in enumerate(self.entries):
-                for ini in self._initials(e):
-                    if ini.startswith(q):
-                        keep(i, 80.0, "pinyin")
-                    elif q in ini:
-                        keep(i, 75.0, "pinyin")
-        # Fuzzy: entries sharing at least half of q's bigrams, most shared first; skipped
-        # when substrings already fill many pages (fuzzy scores rank below them anyway).
-        if len(q) >= 2 and len(hits) < FUZZY_SKIP:
-            counts: dict[int, int] = defaultdict(int)
-            for p in postings:
-                for i in p:
-                    counts[i] += 1
-            need = max(1, (len(qg) + 1) // 2)
-            shared = sorted(((-n, i) for i, n in counts.items() if n >= need and i not in hits))
-            for _, i in shared[:FUZZY_POOL]:
-                best = max((fuzz.ratio(q, k), f) for f, k in self.entries[i].keys
-                           if f != "uscc")
-                partial = max(fuzz.partial_ratio(q, k) for f, k in self.entries[i].keys
-                              if f != "uscc")
-                score = min(79.0, max(best[0], partial * 0.9))
-                if score >= FUZZY_MIN:
-                    keep(i, round(score, 1), best[1])
-        return [(s, f, i) for i, (s, f) in hits.items()]
+            for score, needle in ((80.0, _SEP + q), (75.0, q)):
+                for d in self.pinyin.find(needle):
+                    i = self.pinyin.entry[d]
+                    if i not in seen:
+                        seen.add(i)
+                        yield score, "pinyin", i
+        # Fuzzy: skipped when exact matches already fill many pages (fuzzy scores rank
+        # below them anyway).
+        if len(q) >= 2 and len(seen) < FUZZY_SKIP:
+            yield from self._fuzzy(q, seen)
+
+    def _prefix_hits(self, q: str) -> Iterator[tuple[int, str]]:
+        """``(firm, field)`` of keys starting with ``q``, in firm order: a few are read from
+        the sorted keys and sorted; many (唐山…) come from scanning the prefix text."""
+        lo = bisect_left(self.sorted_keys, q)
+        hi = bisect_left(self.sorted_keys, q + "\U0010ffff", lo)
+        if hi - lo <= PREFIX_SORT_MAX:
+            return iter(sorted(self.sorted_docs[lo:hi]))
+        return ((self.prefix.entry[d], self.prefix.field[d])
+                for d in self.prefix.find(_SEP + q))
+
+    def _fuzzy(self, q: str, seen: set[int]) -> list[tuple[float, str, int]]:
+        """Firms sharing at least half of ``q``'s bigrams (most shared first, at most
+        ``FUZZY_POOL``), scored with rapidfuzz; best score first, then firm order."""
+        qg = _bigrams(q)
+        counts: Counter[int] = Counter()
+        for g in qg:
+            counts.update(self.grams.get(g, ()))
+        need = max(1, (len(qg) + 1) // 2)
+        pool = heapq.nsmallest(FUZZY_POOL, ((-n, i) for i, n in counts.items()
+                                            if n >= need and i not in seen))
+        out = []
+        for _, i in pool:
+            keys = [(f, k) for f, k in self.entries[i].keys if f != "uscc"]
+            best = max((fuzz.ratio(q, k), f) for f, k in keys)
+            partial = max(fuzz.partial_ratio(q, k) for _, k in keys)
+            score = min(79.0, max(best[0], partial * 0.9))
+            if score >= FUZZY_MIN:
+                out.append((round(score, 1), best[1], i))
+        out.sort(key=lambda h: (-h[0], h[2]))
+        return out
+
+    def query(self, text: str) -> list[tuple[float, str, int]]:
+        """Every hit of :meth:`iter_hits` (tests and tools; search pages lazily)."""
+        return list(self.iter_hits(text))
 
 
 _indexes: dict[int, SearchIndex] = {}
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards _indexes
+_build_lock = threading.Lock()  # one build at a time: concurrent callers wait for it
+_refreshing: set[int] = set()
 
 
-def get_index(store: Store) -> SearchIndex:
-    """The store's search index, rebuilt when stale (count changed or older than the TTL)."""
+def _fingerprint(store: Store) -> tuple[Any, ...]:
     count = int(run(store, "search_count")[0]["n"])
-    with _lock:
-        idx = _indexes.get(id(store))
-        if idx is not None and idx.count == count and \
-                time.monotonic() - idx.built_at < INDEX_TTL_S:
-            return idx
-    idx = SearchIndex.build(run(store, "search_index"))
+    last = run(store, "search_last_run")
+    return count, last[0]["last_run"] if last else None
+
+
+def _build(store: Store, fingerprint: tuple[Any, ...]) -> SearchIndex:
+    t0 = time.perf_counter()
+    idx = SearchIndex.build(run(store, "search_index"), fingerprint)
+    log.info("search index built: %d enterprises in %.2fs", idx.count,
+             time.perf_counter() - t0)
     with _lock:
         _indexes[id(store)] = idx
     return idx
 
 
+def _refresh(store: Store) -> None:
+    try:
+        _build(store, _fingerprint(store))
+    except Exception:  # a background refresh must not kill the process; the old index stays
+        log.exception("search index refresh failed")
+    finally:
+        with _lock:
+            _refreshing.discard(id(store))
+
+
+def get_index(store: Store) -> SearchIndex:
+    """The store's search index: rebuilt now when the store's fingerprint changed, in the
+    background (serving the current one meanwhile) when older than the TTL."""
+    fp = _fingerprint(store)
+    with _lock:
+        idx = _indexes.get(id(store))
+    if idx is None or idx.fingerprint != fp:
+        with _build_lock:
+            with _lock:
+                idx = _indexes.get(id(store))
+            if idx is None or idx.fingerprint != fp:
+                idx = _build(store, fp)
+    elif time.monotonic() - idx.built_at >= INDEX_TTL_S:
+        with _lock:
+            start = id(store) not in _refreshing
+            _refreshing.add(id(store))
+        if start:
+            threading.Thread(target=_refresh, args=(store,), daemon=True,
+                             name="search-index-refresh").start()
+    return idx
+
+
+def warm(store: Store) -> float:
+    """Build the store's index now (at start-up); return the seconds it took."""
+    t0 = time.perf_counter()
+    get_index(store)
+    return time.perf_counter() - t0
+
+
 def clear_index() -> None:
-    """Drop every cached index (after bulk edits that keep the count)."""
+    """Drop every cached index (after bulk edits that keep the fingerprint)."""
     with _lock:
         _indexes.clear()
 
@@ -218,13 +371,18 @@ def search(store: Store, q: str | None = None, *, region: str | None = None,
     matched}], next_cursor}``; without ``q`` lists (filtered) enterprises by name."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    text = (q or "").strip()
+    key = json.dumps([text, region, size_class, tier], ensure_ascii=False)
+    offset = _decode_cursor(cursor, key) if cursor else 0
     prefix = resolve_region(store, region)
     idx = get_index(store)
-    text = (q or "").strip()
-    scored = idx.query(text) if text else [(0.0, "", i) for i in range(len(idx.entries))]
     entries = idx.entries
-    keep = []
-    for score, fld, i in scored:
+    hits: Iterator[tuple[float, str, int]] = (
+        idx.iter_hits(text) if text else ((0.0, "", i) for i in range(len(entries))))
+    page: list[dict[str, Any]] = []
+    kept = 0
+    more = False
+    for score, fld, i in hits:
         r = entries[i].row
         if prefix and not is_local(r.get("region_code"), prefix):
             continue
@@ -232,17 +390,14 @@ def search(store: Store, q: str | None = None, *, region: str | None = None,
             continue
         if tier and tier not in as_tiers(r.get("tiers")):
             continue
-        name = str(r["name"] or "")
-        keep.append((-score, len(name), name, str(r["id"]), fld, i))
-    keep.sort()
-    key = json.dumps([text, region, size_class, tier], ensure_ascii=False)
-    offset = _decode_cursor(cursor, key) if cursor else 0
-    page = []
-    for neg, _n, _name, _id, fld, i in keep[offset:offset + limit]:
-        r = entries[i].row
+        kept += 1
+        if kept <= offset:
+            continue
+        if len(page) == limit:
+            more = True
+            break
         page.append({"id": r["id"], "name": r["name"], "short_name": r.get("short_name"),
                      "uscc": r.get("uscc"), "region_code": r.get("region_code"),
                      "size_class": r.get("size_class"), "tiers": as_tiers(r.get("tiers")),
-                     "score": -neg, "matched": fld or None})
-    more = offset + limit < len(keep)
+                     "score": score, "matched": fld or None})
     return {"items": page, "next_cursor": _encode_cursor(offset + limit, key) if more else None}

@@ -1,0 +1,6 @@
+// Enterprise ids and names of nodes the path search reached (to order and show paths).
+// Parameters: $nodes (internal node ids)
+// Returns: node (as given), id, name
+UNWIND $nodes AS i
+MATCH (e) WHERE ID(e) = i
+RETURN i AS node, e.id AS id, e.name AS name
