@@ -13,9 +13,13 @@
    hops), search, profile — warms up, then times ``--runs`` calls on sampled inputs
    and prints p50/p95 in ms against the issue's aims (embedded: gaps ≤ 200, recommend
    ≤ 100, paths ≤ 100, search ≤ 50) and Neo4j/FalkorDB ratios measured in this run.
+   Path pairs are random firms (mostly 5–6 hops apart or unreachable within 6: the
+   hard cases) and, as a separate line, near pairs (2–3 steps of a random walk over
+   the generated ties); how many pairs of each length were found is printed. The
+   search index's cold build (once per process) is timed and printed on its own.
 4. Asks each engine for the plan of the id-keyed queries and reports whether an
-   index is used (FalkorDB ``Node By Index Scan``; Neo4j ``NodeIndexSeek`` /
-   ``NodeUniqueIndexSeek``). Not a test.
+   index is used (FalkorDB ``Node By Index Scan`` / ``NodeByIdSeek``; Neo4j
+   ``NodeIndexSeek`` / ``NodeUniqueIndexSeek`` / ``NodeByElementIdSeek``). Not a test.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from ingest.tables import ingest_table
 from queries import QUERIES
 from queries.chains import chain_detail, list_chains
 from queries.gaps import chain_gaps
-from queries.paths import paths
+from queries.paths import PATH_RELATIONS, paths
 from queries.profile import enterprise_profile
 from queries.recommend import recommend_partners
 from queries.search import get_index, search
@@ -50,7 +54,8 @@ KINDS = ("enterprises", "enterprise_products", "capabilities", "needs", "resourc
 AIMS_MS = {"gaps": 200, "recommend SUPPLIES": 100, "recommend SUPPLIED_BY": 100,
            "paths 6 hops": 100, "search": 50}
 INDEX_MARKERS = ("Node By Index Scan", "NodeIndexSeek", "NodeUniqueIndexSeek",
-                 "Node By Label and ID Scan", "NodeIndexScan")
+                 "Node By Label and ID Scan", "NodeIndexScan", "NodeByIdSeek",
+                 "NodeByElementIdSeek")
 
 
 def load(store: Store, data: Path, run_dir: Path) -> float:
@@ -79,8 +84,44 @@ def _loaded(store: Store) -> bool:
     return n > 0
 
 
+def near_pairs(data: Path, rng: random.Random, n: int) -> list[tuple[str, str]]:
+    """Pairs 2–3 steps apart on a random walk over the generated path ties (supply and
+    relations files), so near pairs are timed too; the walk never returns to a firm."""
+    import csv
+
+    adj: dict[str, list[str]] = {}
+    for name, a, b, kind in (("supply.csv", "supplier", "buyer", None),
+                             ("relations.csv", "from", "to", "type")):
+        f = data / name
+        if not f.is_file():
+            continue
+        with f.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if kind and row.get(kind) not in PATH_RELATIONS:
+                    continue
+                x, y = row.get(a), row.get(b)
+                if x and y and x != y:
+                    adj.setdefault(x, []).append(y)
+                    adj.setdefault(y, []).append(x)
+    starts = sorted(adj)
+    out: list[tuple[str, str]] = []
+    while starts and len(out) < n:
+        walk = [rng.choice(starts)]
+        for _ in range(rng.choice((2, 3))):
+            nxt = [v for v in adj.get(walk[-1], []) if v not in walk]
+            if not nxt:
+                break
+            walk.append(rng.choice(nxt))
+        if len(walk) >= 3:
+            out.append((walk[0], walk[-1]))
+    return out
+
+
 def sample_inputs(store: Store, rng: random.Random, n: int) -> dict[str, list[Any]]:
+    t0 = time.perf_counter()
     idx = get_index(store)
+    print(f"  search index (cold, once per process): {time.perf_counter() - t0:.2f} s for "
+          f"{len(idx.entries):,} enterprises", flush=True)
     rows = [e.row for e in idx.entries]
     picks = rng.sample(rows, min(n, len(rows)))
     words = []
@@ -111,9 +152,21 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p * (len(xs) - 1)))]
 
 
-def bench_engine(store: Store, runs: int, seed: int) -> dict[str, tuple[float, float]]:
+def path_lengths(store: Store, pairs: list[tuple[str, str]]) -> str:
+    """How many pairs have a shortest path of each length (``-`` none within 6 hops)."""
+    lengths: dict[str, int] = {}
+    for a, b in pairs:
+        found = paths(store, a, b, max_hops=6, k=1)["paths"]
+        key = str(found[0]["length"]) if found else "-"
+        lengths[key] = lengths.get(key, 0) + 1
+    return ", ".join(f"{k}: {v}" for k, v in sorted(lengths.items()))
+
+
+def bench_engine(store: Store, runs: int, seed: int,
+                 data: Path | None = None) -> dict[str, tuple[float, float]]:
     rng = random.Random(seed)
     inp = sample_inputs(store, rng, max(runs, 20))
+    near = near_pairs(data, random.Random(seed), max(runs, 20)) if data else []
     home = "1302"
     services: dict[str, tuple[Callable[[Any], Any], list[Any]]] = {
         "chain detail": (lambda c: chain_detail(store, c), inp["chains"]),
@@ -122,14 +175,20 @@ def bench_engine(store: Store, runs: int, seed: int) -> dict[str, tuple[float, f
         "recommend SUPPLIED_BY": (lambda e: recommend_partners(store, e, "SUPPLIED_BY"),
                                   inp["ids"]),
         "paths 6 hops": (lambda p: paths(store, p[0], p[1], max_hops=6, k=3), inp["pairs"]),
+        "paths near pairs": (lambda p: paths(store, p[0], p[1], max_hops=6, k=3), near),
         "search": (lambda w: search(store, w, limit=20), inp["words"]),
         "profile": (lambda e: enterprise_profile(store, e), inp["ids"]),
     }
     out = {}
     for name, (fn, xs) in services.items():
+        if not xs:
+            continue
         ms = timed(fn, xs, runs)
         out[name] = (statistics.median(ms), pct(ms, 0.95))
         print(f"  {name:24} p50 {out[name][0]:8.1f} ms   p95 {out[name][1]:8.1f} ms", flush=True)
+    print(f"  path lengths, random pairs: {path_lengths(store, inp['pairs'])}", flush=True)
+    if near:
+        print(f"  path lengths, near pairs:   {path_lengths(store, near)}", flush=True)
     plans(store, inp["ids"][0], inp["chains"][0])
     return out
 
@@ -139,13 +198,16 @@ def plans(store: Store, eid: str, chain: str) -> None:
     if explain is None:
         print("  (this store cannot explain plans)")
         return
+    nodes = [r["node"] for r in store.read(QUERIES.get("paths_start", store.dialect),
+                                           {"ids": [eid]})]
     checks = {"enterprise_lookup": {"key": eid, "upper": eid},
               "rec_shared_partners": {"id": eid, "limit": 10},
               "rec_suppliers": {"id": eid, "need": None}, "rec_buyers": {"id": eid},
               "rec_chain_upstream": {"id": eid, "limit": 10, "prefer_sme": False, "ids": None},
               "profile_facts": {"id": eid}, "gap_nodes": {"chain_id": chain, "prefix": "1302"},
               "gap_needs": {"chain_id": chain},
-              "paths": {"a": eid, "b": eid, "cap": 10}}
+              "paths_start": {"ids": [eid]}, "paths_expand": {"nodes": nodes},
+              "paths_nodes": {"nodes": nodes}, "path_hops": {"pairs": [[eid, eid]]}}
     for name, params in checks.items():
         text = (QUERIES.get(name, store.dialect).replace("{rels}", "`SUPPLIES`")
                 .replace("{max_hops}", "6"))
@@ -184,7 +246,7 @@ def main() -> int:
             with open_store(f"embedded://{base / 'falkordb'}") as s:
                 if not _loaded(s):
                     print(f"  loaded in {load(s, data, base / 'runs-f'):.1f}s", flush=True)
-                results["falkordb"] = bench_engine(s, args.runs, args.seed)
+                results["falkordb"] = bench_engine(s, args.runs, args.seed, data)
         if not args.skip_neo4j and args.only != "falkordb":
             server = None
             if args.neo4j:
@@ -200,7 +262,7 @@ def main() -> int:
                 print("neo4j", flush=True)
                 if not _loaded(s2):
                     print(f"  loaded in {load(s2, data, base / 'runs-n'):.1f}s", flush=True)
-                results["neo4j"] = bench_engine(s2, args.runs, args.seed)
+                results["neo4j"] = bench_engine(s2, args.runs, args.seed, data)
             finally:
                 s2.close()
                 if server:
@@ -215,7 +277,7 @@ def main() -> int:
             if aim:
                 line += f" (aim ≤ {aim}: {'met' if p95 <= aim else 'MISSED'}, " \
                         f"{p95 / aim:.2f}× the aim)"
-            if "neo4j" in results:
+            if name in results.get("neo4j", {}):
                 n95 = results["neo4j"][name][1]
                 line += f"   neo4j {n95:8.1f} ({n95 / p95:.2f}× falkordb)"
             print(line)

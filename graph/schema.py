@@ -14,7 +14,7 @@ from graph.errors import SchemaError
 
 #: Bumped whenever the constraints/indexes below change; stored on a :Meta node
 #: so ``ronglian migrate`` can upgrade an older store in place.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: Enterprise.short_name index (exact short-name look-ups)
 
 LABELS: frozenset[str] = frozenset(
     {
@@ -67,7 +67,8 @@ UNIQUE_KEYS: dict[str, str] = {label: "id" for label in LABELS}
 
 #: Extra exact-match indexes for fields that are searched or joined.
 INDEXES: dict[str, tuple[str, ...]] = {
-    "Enterprise": ("uscc", "name", "norm_name", "region_code", "industry_code", "size_class"),
+    "Enterprise": ("uscc", "name", "norm_name", "short_name", "region_code", "industry_code",
+                   "size_class"),
     "Product": ("name", "norm_name"),
     "Capability": ("name", "area"),
     "Need": ("status",),

@@ -59,3 +59,39 @@ def test_queries_paths_filters_and_limits(store: Store) -> None:
         paths(store, "E1", "E5", max_hops=0)
     with pytest.raises(NotFound):
         paths(store, "E1", "E404")
+
+
+def test_queries_paths_bfs_equals_engine_all_shortest_paths(store: Store) -> None:
+    """The bidirectional search returns exactly the engine's own all-shortest-paths (every
+    ordered pair of the sample graph, every relation subset used by the API default)."""
+    from graph.schema import q_rel
+    from queries import QUERIES
+    from queries.paths import PATH_RELATIONS
+    from tests.queries_sample import ENTERPRISES
+
+    build_sample(store)
+    native = (QUERIES.get("paths", store.dialect)
+              .replace("{rels}", "|".join(q_rel(t) for t in PATH_RELATIONS))
+              .replace("{max_hops}", "6"))
+    ids = [e[0] for e in ENTERPRISES]
+    reachable = 0
+    for a in ids:
+        for b in ids:
+            if a == b:
+                continue
+            rows = store.read(native, {"a": a, "b": b, "cap": 1000})
+            want = sorted({tuple(r["ids"]) for r in rows if len(set(r["ids"])) == len(r["ids"])})
+            got = [tuple(node_ids(p)) for p in paths(store, a, b, k=10)["paths"]]
+            assert got == want[:10], (a, b)
+            reachable += bool(got)
+    assert reachable > 30  # the comparison is not vacuous
+
+
+def test_queries_paths_unreachable_and_ordered(store: Store) -> None:
+    build_sample(store)
+    assert paths(store, "E7", "E1")["paths"] == []  # 北京家电外壳 has no ties
+    assert paths(store, "E8", "E3", max_hops=8)["paths"] == []
+    out = paths(store, "E3", "E5", k=10)["paths"]
+    seqs = [node_ids(p) for p in out]
+    assert seqs == sorted(seqs) and len({len(s) for s in seqs}) == 1
+    assert all(h["text"] for p in out for h in p["hops"])  # every hop explained

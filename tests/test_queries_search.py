@@ -94,3 +94,110 @@ def test_queries_profile_unknown(store: Store) -> None:
     build_sample(store)
     with pytest.raises(NotFound):
         enterprise_profile(store, "E404")
+
+
+def _reference_ranking(rows: list[dict], q: str) -> list[tuple[float, str]]:
+    """Brute force: every firm's best exact/prefix/substring tier (no fuzzy, no pinyin),
+    ranked by tier, length difference, then (name length, name, id)."""
+    from queries.search import fold
+
+    out = []
+    for r in rows:
+        keys = [fold(r["name"]), fold(r.get("short_name")),
+                *(fold(a) for a in r.get("aliases") or [])]
+        best = None
+        for k in (k for k in keys if k):
+            rank = (0, 0) if k == q else (1, 0) if k.startswith(q) else \
+                (2, len(k) - len(q)) if q in k else None
+            if rank is not None and (best is None or rank < best):
+                best = rank
+        if best is not None:
+            name = r["name"]
+            out.append((best, (len(name), name, r["id"])))
+    out.sort()
+    return [(100.0 if t == 0 else 95.0 if t == 1 else max(80.0, 90.0 - d * 0.5), key[2])
+            for (t, d), key in out]
+
+
+def _random_rows(n: int, seed: int) -> list[dict]:
+    import random
+
+    rng = random.Random(seed)
+    chars = "唐山钢铁集团有限公司焦化迁安市冷轧薄板天津船"
+    rows = []
+    for i in range(n):
+        name = "".join(rng.choice(chars) for _ in range(rng.randint(2, 14)))
+        short = "".join(rng.choice(chars) for _ in range(rng.randint(2, 4))) \
+            if rng.random() < 0.5 else None
+        aliases = ["".join(rng.choice(chars) for _ in range(rng.randint(2, 6)))] \
+            if rng.random() < 0.3 else []
+        rows.append({"id": f"R{i:04d}", "name": name, "short_name": short, "aliases": aliases,
+                     "uscc": None})
+    return rows
+
+
+@pytest.mark.parametrize("prefix_sort_max", [0, 5000], ids=["prefix-scan", "prefix-bisect"])
+def test_queries_search_lazy_ranking_matches_brute_force(
+        monkeypatch: pytest.MonkeyPatch, prefix_sort_max: int) -> None:
+    """The ranked key texts yield exactly the brute-force order, both ways of finding
+    prefixes included, for queries that match a few firms and most of them."""
+    import queries.search as s
+
+    monkeypatch.setattr(s, "PREFIX_SORT_MAX", prefix_sort_max)
+    rows = _random_rows(600, seed=5)
+    idx = SearchIndex.build(rows)
+    for q in ("公司", "唐", "有限公司", "唐山", "钢铁集团", "迁安市冷", "船", "山钢"):
+        got = [(score, idx.entries[i].row["id"]) for score, fld, i in idx.iter_hits(q)
+               if fld != "pinyin" and score >= 80]
+        assert got == _reference_ranking(rows, q), q
+
+
+def test_queries_search_pages_of_a_common_query_are_the_full_ranking() -> None:
+    """Lazy paging stops early but pages through the same ranking as the full list."""
+    rows = _random_rows(400, seed=9)
+    for r in rows[::2]:
+        r["name"] += "有限公司"
+    idx = SearchIndex.build(rows)
+    full = [idx.entries[i].row["id"] for _, _, i in idx.iter_hits("公司")]
+    assert len(full) > 100
+    first = list(zip(range(20), idx.iter_hits("公司"), strict=False))
+    assert [idx.entries[h[2]].row["id"] for _, h in first] == full[:20]
+    scores = [score for score, _, _ in idx.iter_hits("公司")]
+    assert scores == sorted(scores, reverse=True)  # best first, all the way down
+
+
+def test_queries_search_index_follows_new_enterprises(store: Store) -> None:
+    """A firm written after the index was built is found: the count changed."""
+    from graph.writes import merge_nodes, node_row
+
+    build_sample(store)
+    assert ids(search(store, "曹妃甸港务")) == []
+    merge_nodes(store, "Enterprise", [node_row("E99", {"name": "唐山曹妃甸港务有限公司"})])
+    assert ids(search(store, "曹妃甸港务")) == ["E99"]
+
+
+def test_queries_search_uscc_prefix_and_no_uscc_for_short_codes(store: Store) -> None:
+    build_sample(store)
+    assert ids(search(store, "91130207")) == ["E2"]  # a typed code prefix
+    assert "E2" not in ids(search(store, "9113"))  # too short to be a code
+
+
+def test_queries_lookup_by_unique_short_name_without_search(store: Store,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """A short name that one firm has resolves through the index, not the search index
+    (whose cold build at 100k firms takes seconds); a shared one still goes to search."""
+    import queries.search as s
+    from graph.writes import merge_nodes, node_row
+    from queries.common import resolve_enterprise
+
+    build_sample(store)
+    calls = []
+    real = s.search
+    monkeypatch.setattr(s, "search", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert resolve_enterprise(store, "丰南焦化")["id"] == "E2" and not calls
+    merge_nodes(store, "Enterprise", [node_row("E98", {"name": "丰南焦化二厂",
+                                                        "short_name": "丰南焦化"})])
+    with pytest.raises(NotFound):
+        resolve_enterprise(store, "丰南焦化")  # two firms share it: ambiguous
+    assert calls

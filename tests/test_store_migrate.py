@@ -23,3 +23,23 @@ def test_migrate_refuses_a_newer_store(store: Store) -> None:
     store.run("schema_version_set", {"version": SCHEMA_VERSION + 1, "at": "x"}, write=True)
     with pytest.raises(StoreError, match="newer than this ronglian"):
         migrate(store)
+
+
+def test_migrate_from_version_1_adds_the_short_name_index(store: Store) -> None:
+    """A version-1 store (no short_name index) is brought to 2 and the index made; an
+    existing firm is then found by its short name through the index."""
+    from graph.schema import INDEXES
+    from graph.store import GRAPH_CYPHER
+    from queries.common import resolve_enterprise
+    from tests.queries_sample import build_sample
+
+    assert "short_name" in INDEXES["Enterprise"] and SCHEMA_VERSION >= 2
+    build_sample(store)
+    store.run("schema_version_set", {"version": 1, "at": "x"}, write=True)
+    result = migrate(store)
+    assert (result.from_version, result.to_version) == (1, SCHEMA_VERSION)
+    indexed = {(r["label"], tuple(r["properties"] or ()))
+               for r in store.read(GRAPH_CYPHER.get("list_indexes", store.dialect))}
+    assert any(label == "Enterprise" and "short_name" in props for label, props in indexed)
+    assert resolve_enterprise(store, "石汽部件")["id"] == "E4"
+    assert not migrate(store).changed
