@@ -1,8 +1,8 @@
-// Partners of peers in one relationship type (template: {rel} is a quoted type): firms
+// Partners of peers in one relationship type (template: {rel}: quoted types joined by |): firms
 // tied by {rel} to a peer y that shares a {rel} partner z with the enterprise
 // (e -{rel}- z -{rel}- y -{rel}- c), each path weighted by 1/(deg z * deg y).
 // Parameters: $id (enterprise id), $limit (int)
-// Returns: id (candidate), score (float), via (names of up to 3 peers)
+// Returns: id (candidate), score (float), via (names of up to 3 peers, strongest first)
 MATCH (e:Enterprise {id: $id})-[:{rel}]-(z:Enterprise)
 WITH DISTINCT e, z
 MATCH (z)-[:{rel}]-(y:Enterprise)
@@ -15,6 +15,8 @@ WITH e, y, wy, collect(DISTINCT c) AS cs
 UNWIND cs AS c
 WITH e, y, c, wy / size(cs) AS w
 WHERE c <> e
+WITH c, y, w
+ORDER BY w DESC, y.name
 RETURN c.id AS id, sum(w) AS score, collect(y.name)[0..3] AS via
 ORDER BY score DESC, id
 LIMIT $limit

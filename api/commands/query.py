@@ -165,12 +165,15 @@ def profile_cmd(
 
 def eval_links_cmd(
     train: Annotated[Path, typer.Option("--train", help="Training triples file.")],
-    test: Annotated[Path, typer.Option("--test", help="Test triples file.")],
+    test: Annotated[Path | None, typer.Option("--test", help="Test triples file.")] = None,
     mapping: Annotated[Path | None, typer.Option(
         "--mapping", help="Relation mapping, e.g. seeds/mappings/ickg25.json (default: built in)."
     )] = None,
     relation: Annotated[str, typer.Option("--relation", help="Relation to predict, e.g. 供给 "
                                           "or 合作.")] = "供给",
+    dev: Annotated[float | None, typer.Option(
+        "--dev", help="Instead of --test: evaluate on the last FRACTION of --train by time "
+        "(a chronological dev split for tuning, e.g. 0.1).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Link prediction: recommender vs Adamic-Adar, common neighbours, pref. attachment."""
@@ -180,7 +183,7 @@ def eval_links_cmd(
         if i == n or i % 50 == 0:
             err.print(f"  {i}/{n}", highlight=False)
 
-    report = evaluate_links(train, test, relation, mapping, progress=progress)
+    report = evaluate_links(train, test, relation, mapping, progress=progress, dev_fraction=dev)
     if as_json:
         return _json(report.as_dict())
     out.print(f"relation {relation}: {report.pairs} test pairs (skipped: {report.skipped})")

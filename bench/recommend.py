@@ -1,0 +1,129 @@
+"""Latency of ``recommend_partners`` alone, per relation, with a per-query breakdown.
+
+``python bench/recommend.py --store embedded:///tmp/bench-rec/falkordb [--runs 60]
+[--seed 7] [--relations SUPPLIES,SUPPLIED_BY,COOPERATES_WITH] [--breakdown]``
+
+Uses a store that already holds generated data (``bench/queries.py --keep DIR``
+leaves one in ``DIR/falkordb``; a Neo4j URL works too, credentials from
+``RONGLIAN_NEO4J_*``, or ``--neo4j-dir DIR/neo4j`` to start the kept test server).
+For each relation: the first request on a freshly opened store (cold: graph-wide
+aggregates not yet cached), then warm-up, then ``--runs`` requests on sampled
+enterprises, printing p50/p95 in ms. ``--breakdown`` adds the time spent in each
+named query (calls and total ms over the timed runs). Not a test; run it under
+``flock /tmp/ronglian-bench.lock``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.store import Row, Store, open_store
+from queries import QUERIES
+from queries.recommend import clear_cache, recommend_partners
+
+RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH")
+
+
+class Timing:
+    """Wraps ``store.read`` to add up the time of each named query."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.by_name: dict[str, list[float]] = defaultdict(list)
+        self.on = False
+        names = {}
+        for name in QUERIES.names():
+            first = QUERIES.get(name, store.dialect).splitlines()[0]
+            names[first] = name
+        self.names = names
+        self._read = store.read
+
+        def read(query: str, params: Mapping[str, Any] | None = None, *,
+                 timeout: float | None = None) -> list[Row]:
+            t0 = time.perf_counter()
+            try:
+                return self._read(query, params, timeout=timeout)
+            finally:
+                if self.on:
+                    key = self.names.get(query.splitlines()[0], query.splitlines()[0][:40])
+                    self.by_name[key].append((time.perf_counter() - t0) * 1000)
+
+        store.read = read  # type: ignore[method-assign]
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(p * (len(xs) - 1)))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--store", default=None, help="Store URL (embedded:///dir or bolt://…).")
+    ap.add_argument("--neo4j-dir", type=Path, default=None,
+                    help="Start the kept Neo4j test server in this folder.")
+    ap.add_argument("--runs", type=int, default=60)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--relations", default=",".join(RELATIONS))
+    ap.add_argument("--breakdown", action="store_true")
+    args = ap.parse_args()
+    server = None
+    if args.neo4j_dir:
+        from graph.neo4j_store import Neo4jStore
+        from tests.neo4j_server import ensure_jars, start
+
+        ensure_jars()
+        server = start(args.neo4j_dir, heap="1g", pagecache="512m")
+        store: Store = Neo4jStore(server.uri, user=server.user, password=server.password)
+    else:
+        store = open_store(args.store)
+    try:
+        if store.dialect == "falkordb":  # a restarted server rebuilds its indexes first
+            while any(r["status"] != "OPERATIONAL" for r in store.read(
+                    "CALL db.indexes() YIELD status RETURN status")):
+                time.sleep(1)
+        ids = [r["id"] for r in store.read(
+            "MATCH (e:Enterprise) RETURN e.id AS id ORDER BY id")]
+        rng = random.Random(args.seed)
+        picks = rng.sample(ids, min(len(ids), max(args.runs, 20) + 5))
+        timing = Timing(store)
+        print(f"{store.dialect}: {len(ids):,} enterprises", flush=True)
+        for rel in args.relations.split(","):
+            clear_cache()
+            t0 = time.perf_counter()
+            recommend_partners(store, picks[-1], rel)
+            cold = (time.perf_counter() - t0) * 1000
+            for e in picks[-5:-1]:
+                recommend_partners(store, e, rel)
+            timing.by_name.clear()
+            timing.on = True
+            ms = []
+            for e in picks[:args.runs]:
+                t0 = time.perf_counter()
+                recommend_partners(store, e, rel)
+                ms.append((time.perf_counter() - t0) * 1000)
+            timing.on = False
+            print(f"  {rel:16} cold {cold:7.1f} ms   p50 {statistics.median(ms):7.1f} ms   "
+                  f"p95 {pct(ms, 0.95):7.1f} ms   max {max(ms):7.1f} ms", flush=True)
+            if args.breakdown:
+                for name, xs in sorted(timing.by_name.items(), key=lambda kv: -sum(kv[1])):
+                    print(f"      {name:24} calls {len(xs):4}  total {sum(xs):8.1f} ms  "
+                          f"p95 {pct(xs, 0.95):6.1f} ms")
+    finally:
+        store.close()
+        if server:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
