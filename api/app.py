@@ -4,7 +4,7 @@
 lifespan (opened once per app from settings, closed at shutdown unless the caller
 passed its own), the bounded thread pool for blocking store calls, problem+json
 errors, API-key auth and rate limits, CORS, body-size limits, request ids, JSON
-access logs and Prometheus metrics.
+access logs, Prometheus metrics and the per-worker answer cache (:mod:`api.cache`).
 
 Routers are discovered: every module in ``api/routes/`` that defines ``router`` is
 included, in sorted module order. Paths already starting with ``/api/`` are kept
@@ -37,6 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import api.routes
 from api import metrics, problems
 from api.auth import RateLimiter, current_principal
+from api.cache import ResponseCache
 from api.keys import KeyStore
 from api.logging import configure_logging, request_id_var
 from graph.errors import RonglianError
@@ -90,6 +91,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     owned = app.state.store is None
     if owned:
         app.state.store = await anyio.to_thread.run_sync(lambda: open_store(settings=settings))
+    app.state.cache = ResponseCache(
+        app.state.store, max_entries=settings.api_cache_entries,
+        max_bytes=int(settings.api_cache_mb * 1024 * 1024),
+        check_interval=settings.api_cache_check_ms / 1000)
     app.state.ready = True
     log.info("api started", extra={"store": getattr(app.state.store, "url", "?"),
                                    "threadpool": settings.threadpool_size})

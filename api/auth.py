@@ -108,6 +108,7 @@ async def current_principal(
     else:
         raise Unauthorized("this endpoint needs an API key (X-API-Key or Authorization: Bearer)")
     request.state.key_id = who.id
+    request.state.role = who.role  # part of every cache key (api.cache)
     wait = limiter.hit(who.id, who.rate_limit_per_minute)
     if wait:
         raise RateLimited(f"rate limit exceeded for {who.id}; retry in {wait} s", retry_after=wait)

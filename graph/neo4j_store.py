@@ -9,7 +9,7 @@ refuses a write in a read (access mode READ). Only this module imports ``neo4j``
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -86,8 +86,11 @@ class Neo4jStore(Store):
             res = tx.run(query, dict(params or {}))
             return [{k: _value(v) for k, v in rec.items()} for rec in res]
 
-        with self._errors(query), self._session(neo4j.WRITE_ACCESS) as s:
-            return s.execute_write(work)
+        try:
+            with self._errors(query), self._session(neo4j.WRITE_ACCESS) as s:
+                return s.execute_write(work)
+        finally:
+            self.local_writes += 1  # after the write: a cache never files old data as new
 
     def write_summary(self, query: str, params: Mapping[str, Any] | None = None) -> WriteSummary:
         def work(tx: neo4j.ManagedTransaction) -> WriteSummary:
@@ -96,8 +99,11 @@ class Neo4jStore(Store):
                                 relationships_created=c.relationships_created,
                                 properties_set=c.properties_set)
 
-        with self._errors(query), self._session(neo4j.WRITE_ACCESS) as s:
-            return s.execute_write(work)
+        try:
+            with self._errors(query), self._session(neo4j.WRITE_ACCESS) as s:
+                return s.execute_write(work)
+        finally:
+            self.local_writes += 1  # after the write: a cache never files old data as new
 
     def explain(self, query: str, params: Mapping[str, Any] | None = None) -> str:
         """The planner's plan for ``query`` (used by benchmarks to check index use)."""
@@ -150,6 +156,18 @@ class Neo4jStore(Store):
         if made:
             self.run("await_indexes", write=True)
         return made
+
+    def data_version(self) -> Hashable | None:
+        """The bookmark of a trivial read: Neo4j hands back the last transaction committed
+        to the database (by any client), and only a transaction that changed something
+        gets a new one. (``SHOW DATABASE``'s ``lastCommittedTxn`` is empty on a single
+        Community server.)"""
+        try:
+            with self._session(neo4j.READ_ACCESS) as s:
+                s.run(GRAPH_CYPHER.get("ping", self.dialect)).consume()
+                return tuple(sorted(s.last_bookmarks().raw_values))
+        except Exception:  # a cache then stops serving; it never breaks a request
+            return None
 
     def health(self) -> Health:
         try:

@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     threadpool_size: int = Field(
         40, ge=1, description="Worker threads per process for blocking store calls."
     )
+    api_cache_entries: int = Field(
+        20000, ge=0, description="Read answers (search, profiles, chains, gaps, paths, "
+        "recommendations) each API worker keeps in its LRU cache; 0 turns the cache off.",
+    )
+    api_cache_mb: float = Field(
+        64.0, gt=0, description="Most memory each API worker's answer cache may hold, MB.",
+    )
+    api_cache_check_ms: int = Field(
+        200, ge=0, description="How often, at most, an API worker asks the store whether the "
+        "graph changed (ms): a write by another process shows in cached answers within this.",
+    )
     job_dir: Path = Field(
         default_factory=lambda: Path(user_data_dir("ronglian")) / "jobs",
         description="Folder for ingest upload jobs: uploaded files, status, summaries, "

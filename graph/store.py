@@ -9,7 +9,7 @@ batches, applies the schema, tells its dialect, checks its health and closes.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -62,6 +62,15 @@ class Store(abc.ABC):
 
     dialect: Dialect
     url: str
+    #: Write calls completed through this object (bumped after each one finishes), so a
+    #: cache in the same process sees its own writes at once; see :meth:`data_version`.
+    local_writes: int = 0
+
+    def data_version(self) -> Hashable | None:
+        """A token that changes whenever the stored graph changes, whoever wrote it (another
+        process included); ``None`` when the engine cannot tell. Caches of read answers
+        (``api/cache.py``) poll it; it must be cheap (one round trip) and never raise."""
+        return None
 
     @abc.abstractmethod
     def read(
@@ -143,7 +152,7 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Stor
         if not path:
             raise ConfigError(f"store URL {url!r} has no path; use embedded:///path/to/dir",
                               code="E101")
-        return EmbeddedStore(Path(path).expanduser())
+        return EmbeddedStore(Path(path).expanduser(), timeout=settings.query_timeout_s)
     if scheme in {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}:
         from graph.neo4j_store import Neo4jStore
 

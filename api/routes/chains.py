@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import examples as ex
+from api.cache import cached
 from api.deps import StoreDep
 from queries.chains import chain_detail, list_chains
 from queries.gaps import chain_gaps
@@ -109,9 +111,9 @@ class ChainGaps(BaseModel):
 
 
 @router.get("/chains", response_model=list[ChainSummary])
-def get_chains(store: StoreDep) -> list[dict[str, Any]]:
+async def get_chains(request: Request, store: StoreDep) -> Response:
     """List every chain with its number of segments and enterprises."""
-    return list_chains(store)
+    return await cached(request, list[ChainSummary], list_chains, store)
 
 
 CHAIN_ID = PathParam(description="Chain id (from GET /api/v1/chains).", examples=["ts-steel"])
@@ -125,15 +127,15 @@ def _example(value: Any) -> dict[int | str, dict[str, Any]]:
 
 @router.get("/chains/{chain_id}", response_model=ChainDetail,
             responses=_example(ex.CHAIN_DETAIL))
-def get_chain(store: StoreDep, chain_id: str = CHAIN_ID,
-              region: str | None = REGION) -> dict[str, Any]:
+async def get_chain(request: Request, store: StoreDep,
+                    chain_id: str = CHAIN_ID, region: str | None = REGION) -> Response:
     """One chain's segments, product nodes and enterprises, flagged local to a region."""
-    return chain_detail(store, chain_id, region)
+    return await cached(request, ChainDetail, chain_detail, store, chain_id, region)
 
 
 @router.get("/chains/{chain_id}/gaps", response_model=ChainGaps, response_model_by_alias=True,
             responses=_example(ex.CHAIN_GAPS))
-def get_chain_gaps(store: StoreDep, chain_id: str = CHAIN_ID,
-                   region: str | None = REGION) -> dict[str, Any]:
+async def get_chain_gaps(request: Request, store: StoreDep,
+                         chain_id: str = CHAIN_ID, region: str | None = REGION) -> Response:
     """Gap analysis (补链/强链/延链) of a chain in a region, with candidate firms."""
-    return chain_gaps(store, chain_id, region)
+    return await cached(request, ChainGaps, chain_gaps, store, chain_id, region)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api import examples as ex
+from api.cache import cached
 from api.deps import StoreDep
 from queries.profile import enterprise_profile
 from queries.search import search
@@ -76,7 +78,8 @@ class Profile(BaseModel):
 
 @router.get("/enterprises", response_model=SearchPage,
             responses={200: {"content": {"application/json": {"example": ex.SEARCH}}}})
-def search_enterprises(
+async def search_enterprises(
+    request: Request,
     store: StoreDep,
     q: str | None = Query(None, description="Name, short name, alias, USCC or pinyin initials.",
                           examples=["钢铁"]),
@@ -89,10 +92,10 @@ def search_enterprises(
     limit: int = Query(20, ge=1, le=100, description="Page size."),
     cursor: str | None = Query(None, description="Cursor from the previous page.",
                                examples=[ex.SEARCH["next_cursor"]]),
-) -> dict[str, Any]:
+) -> Response:
     """Search enterprises by Chinese substring, fuzzy name, USCC or pinyin initials."""
-    return search(store, q, region=region, size_class=size_class, tier=tier, limit=limit,
-                  cursor=cursor)
+    return await cached(request, SearchPage, search, store, q, region=region,
+                        size_class=size_class, tier=tier, limit=limit, cursor=cursor)
 
 
 ENTERPRISE_ID = PathParam(description="Enterprise id (from search).",
@@ -101,6 +104,7 @@ ENTERPRISE_ID = PathParam(description="Enterprise id (from search).",
 
 @router.get("/enterprises/{enterprise_id}", response_model=Profile,
             responses={200: {"content": {"application/json": {"example": ex.PROFILE}}}})
-def get_enterprise(store: StoreDep, enterprise_id: str = ENTERPRISE_ID) -> dict[str, Any]:
+async def get_enterprise(request: Request, store: StoreDep,
+                         enterprise_id: str = ENTERPRISE_ID) -> Response:
     """An enterprise's profile: products, capabilities, needs, partners, chains, provenance."""
-    return enterprise_profile(store, enterprise_id)
+    return await cached(request, Profile, enterprise_profile, store, enterprise_id)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import examples as ex
+from api.cache import cached
 from api.deps import StoreDep
 from queries.paths import paths
 
@@ -52,7 +52,8 @@ class Paths(BaseModel):
 
 @router.get("/paths", response_model=Paths, response_model_by_alias=True,
             responses={200: {"content": {"application/json": {"example": ex.PATHS}}}})
-def get_paths(
+async def get_paths(
+    request: Request,
     store: StoreDep,
     from_: str = Query(alias="from", description="Start enterprise: id, USCC or name.",
                        examples=[ex.IDS["path_from"]]),
@@ -63,6 +64,7 @@ def get_paths(
                                   "COOPERATES_WITH, INVESTS_IN, CONTROLS (default: all).",
                                   examples=["SUPPLIES,COOPERATES_WITH"]),
     k: int = Query(3, ge=1, le=10, description="How many paths."),
-) -> dict[str, Any]:
+) -> Response:
     """Up to k shortest collaboration paths between two enterprises, hops explained."""
-    return paths(store, from_, to, relations=relations, max_hops=max_hops, k=k)
+    return await cached(request, Paths, paths, store, from_, to, relations=relations,
+                        max_hops=max_hops, k=k)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api import examples as ex
+from api.cache import cached
 from api.deps import StoreDep
 from queries.recommend import recommend_partners
 
@@ -36,7 +38,8 @@ class Recommendations(BaseModel):
 
 @router.get("/recommendations/partners", response_model=Recommendations,
             responses={200: {"content": {"application/json": {"example": ex.RECOMMEND}}}})
-def get_partner_recommendations(
+async def get_partner_recommendations(
+    request: Request,
     store: StoreDep,
     enterprise: str = Query(description="Enterprise id, USCC or name.",
                             examples=[ex.IDS["enterprise"]]),
@@ -48,6 +51,7 @@ def get_partner_recommendations(
     region: str | None = Query(None, description="Prefer partners in this region (code).",
                                examples=["1302"]),
     top: int = Query(10, ge=1, le=100, description="How many results."),
-) -> dict[str, Any]:
+) -> Response:
     """Recommend partners for an enterprise, each with a score and Chinese reasons."""
-    return recommend_partners(store, enterprise, relation, need=need, region=region, top=top)
+    return await cached(request, Recommendations, recommend_partners, store, enterprise,
+                        relation, need=need, region=region, top=top)

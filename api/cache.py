@@ -1,0 +1,213 @@
+"""Per-worker cache of read answers (search, profile, chains, gaps, recommendations, paths).
+
+Correctness first: an entry is keyed by
+
+- the graph's **generation**: the store's :meth:`~graph.store.Store.data_version` (a token
+  the engine changes on every write, whoever made it: this worker, another worker, a
+  ``ronglian ingest`` in another process) together with the store object's
+  ``local_writes`` (this process's own writes, seen at once). ``data_version`` is asked
+  at most every ``api_cache_check_ms`` per worker, so **a write made elsewhere shows in
+  every answer served from a request that starts more than that long after the write
+  committed**; a write made through this worker shows at once;
+- the route template, the caller's **role** (anonymous and keyed answers never mix, even
+  though today they are the same), and the **validated** parameters (so ``?top=10`` and
+  the default are one entry, and an invalid request never reaches the cache).
+
+When the generation moves, the whole cache is dropped; an answer computed under an older
+generation is not stored. The cache is an LRU bounded by entries and by bytes (the JSON
+bodies are what is kept). Identical requests that miss at the same time are computed
+once (the others wait for that answer). Errors (404, 422, store errors) are never cached.
+Authentication, roles and rate limits run before the cache (they are dependencies of the
+route), so a hit costs the same checks as a miss.
+
+When the engine cannot tell its generation (``data_version`` is ``None``) nothing is
+cached. ``api_cache_entries = 0`` turns the cache off. Everything here runs on the
+event loop except the store calls, which go to the bounded thread pool.
+
+Must not live here: query logic (``queries/``) or HTTP routing (``api/routes/``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import anyio.to_thread
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import TypeAdapter
+
+from api import metrics
+from graph.store import Store
+
+Generation = tuple[Hashable, int]
+JSON = "application/json"
+
+
+class GenerationWatch:
+    """The graph's generation as this worker last saw it; asks the store at most every
+    ``interval`` seconds (one cheap round trip, in the thread pool)."""
+
+    def __init__(self, store: Store, interval: float) -> None:
+        self.store = store
+        self.interval = interval
+        self._token: Hashable | None = None
+        self._checked = -float("inf")
+        self._lock: asyncio.Lock | None = None
+
+    async def current(self) -> Generation | None:
+        if time.monotonic() - self._checked >= self.interval:
+            if self._lock is None:
+                self._lock = asyncio.Lock()
+            async with self._lock:  # one check at a time; the waiters reuse its answer
+                if time.monotonic() - self._checked >= self.interval:
+                    # The check's *start* time counts: a write committed after it started
+                    # may be missing from its answer.
+                    started = time.monotonic()
+                    self._token = await anyio.to_thread.run_sync(self.store.data_version)
+                    self._checked = started
+                    metrics.CACHE_CHECKS.inc()
+        if self._token is None:
+            return None
+        return (self._token, self.store.local_writes)
+
+
+class ResponseCache:
+    """LRU of JSON bodies, bounded by entries and bytes, dropped when the generation moves."""
+
+    def __init__(self, store: Store, *, max_entries: int, max_bytes: int,
+                 check_interval: float) -> None:
+        self.watch = GenerationWatch(store, check_interval)
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._bytes = 0
+        self._generation: Generation | None = None
+        self._inflight: dict[Hashable, asyncio.Future[bytes]] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_entries > 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+        metrics.CACHE_ENTRIES.set(0)
+        metrics.CACHE_BYTES.set(0)
+
+    def _get(self, key: Hashable) -> bytes | None:
+        body = self._entries.get(key)
+        if body is not None:
+            self._entries.move_to_end(key)
+        return body
+
+    def _put(self, key: Hashable, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old)
+        self._entries[key] = body
+        self._bytes += len(body)
+        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+            _, dropped = self._entries.popitem(last=False)
+            self._bytes -= len(dropped)
+            metrics.CACHE_EVICTIONS.inc()
+        metrics.CACHE_ENTRIES.set(len(self._entries))
+        metrics.CACHE_BYTES.set(self._bytes)
+
+    async def answer(self, key: Hashable, route: str, compute: Callable[[], bytes]) -> Response:
+        """The cached body for ``key``, else ``compute()`` (run in the thread pool) stored
+        under the generation seen before it ran."""
+        if not self.enabled:
+            return _response(await anyio.to_thread.run_sync(compute), None)
+        generation = await self.watch.current()
+        if generation is None:
+            metrics.CACHE_REQUESTS.labels(route, "bypass").inc()
+            return _response(await anyio.to_thread.run_sync(compute), None)
+        if generation != self._generation:
+            self.clear()
+            self._generation = generation
+        full = (generation, key)
+        body = self._get(full)
+        if body is not None:
+            metrics.CACHE_REQUESTS.labels(route, "hit").inc()
+            return _response(body, "hit")
+        waiting = self._inflight.get(full)
+        if waiting is not None:
+            # The same request is being computed: share its answer (or its error).
+            metrics.CACHE_REQUESTS.labels(route, "shared").inc()
+            return _response(await asyncio.shield(waiting), "hit")
+        metrics.CACHE_REQUESTS.labels(route, "miss").inc()
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._inflight[full] = future
+        try:
+            body = await anyio.to_thread.run_sync(compute)
+        except BaseException as e:
+            if isinstance(e, Exception):
+                future.set_exception(e)
+                future.exception()  # retrieved: no "never retrieved" warning without waiters
+            else:
+                future.cancel()
+            raise
+        finally:
+            self._inflight.pop(full, None)
+        future.set_result(body)
+        if generation == self._generation:  # not if the graph moved on meanwhile
+            self._put(full, body)
+        return _response(body, "miss")
+
+
+def _response(body: bytes, state: str | None) -> Response:
+    headers = {"X-Cache": state} if state else None
+    return Response(body, media_type=JSON, headers=headers)
+
+
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+
+
+def serializer(model: Any) -> Callable[[Any], bytes]:
+    """``value -> JSON bytes`` through the route's response model, as FastAPI would answer
+    (validated, by alias, extra fields kept where the model allows them)."""
+    adapter = _ADAPTERS.get(model)
+    if adapter is None:
+        adapter = _ADAPTERS[model] = TypeAdapter(model)
+
+    def dump(value: Any) -> bytes:
+        return adapter.dump_json(adapter.validate_python(value), by_alias=True)
+
+    return dump
+
+
+async def cached(request: Request, model: Any, service: Callable[..., Any], store: Store,
+                 *args: Hashable, **kwargs: Hashable) -> Response:
+    """Answer a read route through the app's cache: ``service(store, *args, **kwargs)`` is
+    the route's one service call (run in the thread pool on a miss); ``args``/``kwargs``
+    are the route's validated parameters and, with the route and the caller's role (set
+    by :func:`api.auth.current_principal`), the key.
+
+    Routes that use it are ``async def`` (a hit never leaves the event loop) and keep
+    their ``response_model``, so the OpenAPI document does not change. Without a cache
+    (a router mounted on a bare app) or a resolved caller, it just runs the service."""
+    dump = serializer(model)
+
+    def compute() -> bytes:
+        return dump(service(store, *args, **kwargs))
+
+    cache: ResponseCache | None = getattr(request.app.state, "cache", None)
+    role: str | None = getattr(request.state, "role", None)
+    if cache is None or role is None:
+        return _response(await anyio.to_thread.run_sync(compute), None)
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    key = (route, role, args, tuple(sorted(kwargs.items())))
+    return await cache.answer(key, route, compute)
