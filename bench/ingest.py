@@ -13,13 +13,17 @@
 
 Prints rows/s of both, their ratio, and the pipeline's peak memory (this
 process's max RSS, measured before the baseline runs, and the embedded server's
-RSS at the end). Not a test.
+RSS at the end, its peak RSS and FalkorDB's own ``GRAPH.MEMORY USAGE``), plus
+the CPU seconds of this process and of the server for each phase: on a shared
+machine the wall-clock ratio moves with the load, the CPU split does not. Not a
+test.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import resource
 import sys
 import tempfile
@@ -35,14 +39,36 @@ from ingest.refload import load_reference
 from ingest.tables import ingest_table
 
 
-def _rss_mb(pid: int) -> float:
+def _rss_mb(pid: int, field: str = "VmRSS") -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def _server_mem(store: Store) -> str:
+    pid = _server_pid(store) or 0
+    graph = ""
+    client = getattr(getattr(store, "_db", None), "client", None)
+    if client is not None:
+        try:
+            usage = client.execute_command("GRAPH.MEMORY", "USAGE", "ronglian")
+            graph = f", graph {usage['total_graph_sz_mb']} MB (indexes {usage['indices_sz_mb']})"
+        except Exception:  # an older server without GRAPH.MEMORY: RSS only
+            graph = ""
+    return (f"server RSS {_rss_mb(pid):.0f} MB, peak {_rss_mb(pid, 'VmHWM'):.0f} MB{graph}")
 
 
 def _server_pid(store: Store) -> int | None:
@@ -110,21 +136,30 @@ def main() -> int:
 
     # The pipeline first, so this process's peak memory is the pipeline's own.
     pipe_store = _fresh(base / "pipe")
+    spid = _server_pid(pipe_store) or 0
+    c0, s0 = time.process_time(), _cpu_s(spid)
     rows, records, t_pipe = pipeline_rate(base / "gen", pipe_store, kinds, base / "runs")
-    pipe_server = _rss_mb(_server_pid(pipe_store) or 0)
+    pipe_cpu = (time.process_time() - c0, _cpu_s(spid) - s0)
+    pipe_server = _server_mem(pipe_store)
     pipe_store.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"pipeline: {rows:,} rows → {records:,} records in {t_pipe:.1f}s = "
           f"{records / t_pipe:,.0f} records/s ({rows / t_pipe:,.0f} rows/s); "
-          f"peak memory {peak:.0f} MB (+ embedded server RSS {pipe_server:.0f} MB)", flush=True)
+          f"CPU {pipe_cpu[0]:.1f}s here + {pipe_cpu[1]:.1f}s server; "
+          f"peak memory {peak:.0f} MB here; {pipe_server}", flush=True)
 
     raw_store = _fresh(base / "raw")
+    spid = _server_pid(raw_store) or 0
+    c0, s0 = time.process_time(), _cpu_s(spid)
     n_raw, t_raw = raw_rate(base / "gen", raw_store, kinds)
-    raw_server = _rss_mb(_server_pid(raw_store) or 0)
+    raw_cpu = (time.process_time() - c0, _cpu_s(spid) - s0)
+    raw_server = _server_mem(raw_store)
     raw_store.close()
-    print(f"raw batched writes: {n_raw:,} records in {t_raw:.1f}s = {n_raw / t_raw:,.0f}/s "
-          f"(server RSS {raw_server:.0f} MB)")
-    print(f"ratio pipeline/raw (records/s): {(records / t_pipe) / (n_raw / t_raw):.2f}")
+    print(f"raw batched writes: {n_raw:,} records in {t_raw:.1f}s = {n_raw / t_raw:,.0f}/s; "
+          f"CPU {raw_cpu[0]:.1f}s here + {raw_cpu[1]:.1f}s server; {raw_server}")
+    print(f"ratio pipeline/raw (records/s): {(records / t_pipe) / (n_raw / t_raw):.2f}; "
+          f"records per CPU second (both processes), pipeline/raw: "
+          f"{(records / sum(pipe_cpu)) / (n_raw / sum(raw_cpu)):.2f}")
     return 0
 
 

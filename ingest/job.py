@@ -6,9 +6,13 @@ node and relationship records, and per batch reads the stored
 ``content_hash`` of those records: new ones are created, changed ones updated
 (their previous values kept with their time in ``history_json``), identical
 ones not written at all, so rerunning a source changes nothing. Each batch is
-its own committed transaction, so a crash loses at most the batch in flight
-and a rerun completes the graph. Must not live here: parsing of any source
-format, or Cypher text (``graph/cypher/ingest_*.cypher``).
+its own committed transaction, so a crash loses at most the batches in flight
+and a rerun completes the graph. Full batches are written by one background
+thread (:class:`_Writer`, in order, at most ``_IN_FLIGHT`` queued) while the
+caller parses the next rows: the store is another process, so waiting on its
+socket overlaps with parsing. :meth:`Job.flush` waits until everything queued
+is committed. Must not live here: parsing of any source format, or Cypher text
+(``graph/cypher/ingest_*.cypher``).
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ import csv
 import hashlib
 import json
 import logging
+import threading
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +42,68 @@ log = logging.getLogger("ingest.job")
 PROVENANCE_KEYS = frozenset({"source", "run_id", "ingested_at", "method", "confidence",
                              "content_hash", "as_of", "history_json"})
 _HISTORY_MAX = 10
+#: Batches queued for the background writer before the producer waits: enough to keep
+#: the store busy while the next batch is parsed, few enough to bound memory.
+_IN_FLIGHT = 2
+
+
+class _Writer:
+    """Runs write batches on one background thread, in submission order.
+
+    A batch is a closure over records the producer no longer touches. At most
+    ``depth`` batches wait; :meth:`drain` blocks until all are committed and
+    re-raises the first error of any of them (later batches are then skipped, so
+    nothing is written after a failed batch). The thread is a
+    ``ThreadPoolExecutor`` worker: it exits when the job is garbage-collected,
+    even if the job never finished.
+    """
+
+    def __init__(self, depth: int = _IN_FLIGHT) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._slots = threading.BoundedSemaphore(depth)
+        self._pending: deque[Future[None]] = deque()
+        self._error: BaseException | None = None
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        self._check()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        self._slots.acquire()
+        try:
+            fut = self._pool.submit(self._run, fn)
+        except BaseException:
+            self._slots.release()
+            raise
+        self._pending.append(fut)
+
+    def _run(self, fn: Callable[[], None]) -> None:
+        try:
+            if self._error is None:
+                fn()
+        except BaseException as e:
+            self._error = e
+        finally:
+            self._slots.release()
+
+    def _check(self) -> None:
+        while self._pending and self._pending[0].done():
+            self._pending.popleft()
+        if self._error is not None:
+            err, self._error = self._error, None
+            raise err
+
+    def drain(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
+        self._check()
+
+    def close(self) -> None:
+        try:
+            self.drain()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
 
 
 @dataclass
@@ -78,11 +147,35 @@ def stable_id(prefix: str, *parts: object) -> str:
     return f"{prefix}-{h}"
 
 
+#: ``json.dumps(..., sort_keys=True, ensure_ascii=False, default=str)`` built once:
+#: the same text (so stored hashes stay valid) without a new encoder per record.
+_HASH_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+
+
 def content_hash(props: Mapping[str, Any]) -> str:
     data = {k: v for k, v in props.items() if k not in PROVENANCE_KEYS}
-    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    key: Any = None
+    if len(data) <= 2:
+        # Small maps of plain values repeat a lot ({synthetic: true} on every LOCATED_IN).
+        # The key holds each value's type: True == 1 == 1.0 but their JSON differs.
+        try:
+            key = tuple((k, v.__class__, v) for k, v in data.items())
+            hit = _HASH_MEMO.get(key)
+        except TypeError:  # a list value: not hashable, not memoised
+            key = hit = None
+        if hit is not None:
+            return hit
+    blob = _HASH_JSON.encode(data)
     # 64 bits tell a record's versions apart; a shorter value is cheaper to send and store.
-    return hashlib.blake2b(blob.encode("utf-8"), digest_size=8).hexdigest()
+    h = hashlib.blake2b(blob.encode("utf-8"), digest_size=8).hexdigest()
+    if key is not None:
+        if len(_HASH_MEMO) >= 4096:
+            _HASH_MEMO.clear()
+        _HASH_MEMO[key] = h
+    return h
+
+
+_HASH_MEMO: dict[Any, str] = {}
 
 
 def default_run_dir() -> Path:
@@ -104,7 +197,7 @@ class Job:
     def __init__(self, store: Store, source: str, kind: str, *, method: str = "table",
                  confidence: float = 1.0, run_dir: Path | None = None, prune: bool = False,
                  batch_size: int | None = None, synthetic: bool = False,
-                 resolver: Resolver | None = None,
+                 resolver: Resolver | None = None, background: bool = True,
                  on_progress: Callable[[int], None] | None = None) -> None:
         self.store = store
         self.source = source
@@ -133,6 +226,8 @@ class Job:
         # read (a first load skips the read round trips; see _existing_*).
         self._empty: dict[tuple[str, str], bool] = {}
         self._written: dict[tuple[str, str], set[int]] = {}
+        # Full batches go to a background writer (see module docstring); None writes inline.
+        self._writer: _Writer | None = _Writer() if background else None
         merge_nodes(self.store, "IngestRun", [node_row(self.run_id, {
             "source": source, "kind": kind, "method": method, "started_at": self.started_at,
             "status": "running"})])
@@ -212,7 +307,7 @@ class Job:
             # run tell ids from names; nothing else, to keep memory flat on big files.
             self._seen_nodes.setdefault(label, set()).add(id_)
         if self._pending >= self.batch_size:
-            self.flush()
+            self._dispatch()
 
     def rel(self, rel: str, start_label: str, start: str, end_label: str, end: str,
             props: Mapping[str, Any] | None = None, *, key: str = "",
@@ -233,21 +328,36 @@ class Job:
         if self.prune:
             self._seen_rels.setdefault((rel, start_label, end_label), set()).add(k)
         if self._pending >= self.batch_size:
-            self.flush()
+            self._dispatch()
 
     # ----------------------------------------------------------------- write
     def flush(self) -> None:
-        """Write what is buffered: nodes first (relationships need their ends)."""
-        for label, rows in list(self._nodes.items()):
+        """Write what is buffered and wait until every queued batch is committed."""
+        self._dispatch()
+        if self._writer is not None:
+            self._writer.drain()
+
+    def _dispatch(self) -> None:
+        """Hand the buffered records to the writer (or write them now, without one)."""
+        nodes, rels = self._nodes, self._rels
+        self._nodes, self._rels, self._pending = {}, {}, 0
+        if not nodes and not rels:
+            return
+        if self._writer is None:
+            self._write_batch(nodes, rels)
+        else:
+            self._writer.submit(lambda: self._write_batch(nodes, rels))
+
+    def _write_batch(self, nodes: dict[str, dict[str, dict[str, Any]]],
+                     rels: dict[str, dict[tuple[str, str], _RelBuf]]) -> None:
+        """Nodes first (relationships need their ends)."""
+        for label, rows in nodes.items():
             if rows:
                 self._write_nodes(label, rows)
-        self._nodes.clear()
-        for rel, by_ends in list(self._rels.items()):
+        for rel, by_ends in rels.items():
             for buf in by_ends.values():
                 if buf.rows:
                     self._write_rels(rel, buf)
-        self._rels.clear()
-        self._pending = 0
 
     def _stamp(self, data: dict[str, Any]) -> dict[str, Any]:
         """Per-record props: the data, its hash and a confidence other than the run's.
@@ -406,7 +516,12 @@ class Job:
     # ---------------------------------------------------------------- finish
     def finish(self, *, status: str = "finished") -> IngestResult:
         """Flush, prune when asked, close files and record the run's counts."""
-        self.flush()
+        try:
+            self.flush()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
         if self.prune:
             self._prune()
         for f in (self._qfile, self._dfile):

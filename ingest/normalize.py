@@ -93,7 +93,7 @@ def to_simplified(text: str) -> str:
     if not text:
         return text
     trad = _traditional_chars()
-    if trad and not any(c in trad for c in text):
+    if trad and trad.isdisjoint(text):
         return text
     return str(_t2s().convert(text))
 

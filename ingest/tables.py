@@ -90,8 +90,31 @@ def detect_encoding(path: Path) -> str:
 
 @dataclass
 class Chunk:
-    first_row: int  # file row number of rows[0] (header is row 1 in CSV/XLSX)
-    rows: list[dict[Any, Any]]
+    """Rows of a file as columns (pandas hands them over column by column, far cheaper
+    than boxing every cell into per-row dicts)."""
+
+    first_row: int  # file row number of the first row (header is row 1 in CSV/XLSX)
+    columns: list[str]
+    values: list[list[Any]]  # one list per column, all of the same length
+
+    def __len__(self) -> int:
+        return len(self.values[0]) if self.values else 0
+
+    def column(self, name: str) -> list[Any] | None:
+        try:
+            return self.values[self.columns.index(name)]
+        except ValueError:
+            return None
+
+    @property
+    def rows(self) -> list[dict[Any, Any]]:
+        return [dict(zip(self.columns, vals, strict=True))
+                for vals in zip(*self.values, strict=True)]
+
+
+def _chunk(first_row: int, df: pd.DataFrame) -> Chunk:
+    cols = [str(c) for c in df.columns]
+    return Chunk(first_row, cols, [df.iloc[:, i].tolist() for i in range(len(cols))])
 
 
 def read_table(path: Path, chunk_rows: int = CHUNK_ROWS) -> tuple[list[str], Iterator[Chunk]]:
@@ -138,9 +161,8 @@ def _read_csv(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
         chunks = [first_chunk]
         try:
             for df in [*chunks, *reader]:
-                recs = df.to_dict("records")
-                yield Chunk(row, recs)
-                row += len(recs)
+                yield _chunk(row, df)
+                row += len(df)
         except (UnicodeDecodeError, pd.errors.ParserError) as e:
             raise IngestError(f"{path} 第 {row} 行附近无法读取：{e} (unreadable near row {row})",
                               code=codes.E201_UNREADABLE) from e
@@ -151,11 +173,10 @@ def _read_csv(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
 def _read_excel(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
     df = pd.read_excel(path, dtype=str, keep_default_na=False)
     headers = [str(c) for c in df.columns]
-    recs = df.to_dict("records")
 
     def gen() -> Iterator[Chunk]:
-        for i in range(0, len(recs), chunk_rows):
-            yield Chunk(i + 2, recs[i:i + chunk_rows])
+        for i in range(0, len(df), chunk_rows):
+            yield _chunk(i + 2, df.iloc[i:i + chunk_rows])
 
     return headers, gen()
 
@@ -183,9 +204,8 @@ def _read_jsonl(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]
         row = 1
         with reader:
             for df in reader:
-                recs = df.to_dict("records")
-                yield Chunk(row, recs)
-                row += len(recs)
+                yield _chunk(row, df)
+                row += len(df)
 
     return headers, gen()
 
@@ -296,6 +316,18 @@ class RowError(Exception):
         self.column, self.code, self.reason = column, code, reason
 
 
+@dataclass(frozen=True)
+class _Failed:
+    """A memoised cell check that failed (a fresh :class:`RowError` is raised per row)."""
+
+    column: str
+    code: str
+    reason: str
+
+
+_MISS = object()
+
+
 def _cell(row: dict[str, Any], col: str, fn: Callable[..., Any], **kw: Any) -> Any:
     try:
         return fn(row.get(col), field=col, **kw)
@@ -310,6 +342,21 @@ def _required(row: dict[str, Any], col: str) -> str:
     return v
 
 
+_MEMO_MAX = 200_000
+
+
+def _uscc_ok(code: str) -> bool:
+    """True when ``code`` is an already-normalised valid USCC (``validate`` would say OK
+    and return it unchanged): the cheap check that lets valid codes skip ``validate``."""
+    from ingest.uscc import AUTHORITIES, check_char
+
+    return (len(code) == 18 and _USCC_CHARS.fullmatch(code) is not None
+            and code[0] in AUTHORITIES and check_char(code[:17]) == code[17])
+
+
+_USCC_CHARS = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
+
+
 class TableLoader:
     """Rows of one kind → records of a :class:`Job`."""
 
@@ -318,13 +365,36 @@ class TableLoader:
         self.kind = kind
         self.ents = EnterpriseRefs(job)
         self.prods = ProductRefs(job)
+        # Pure cell checks of few distinct values (region, industry, dates, tiers, size)
+        # are computed once per distinct (column, cell) and their outcome — value or
+        # error — reused; the result is exactly what the check gives for that cell.
+        self._memo: dict[tuple[str, str], Any] = {}
+        self._synth: dict[str, bool] = {}
 
-    def row(self, rown: int, raw: dict[str, Any]) -> None:
+    def _memo_cell(self, col: str, raw: Any, fn: Callable[[], Any]) -> Any:
+        if type(raw) is not str:
+            return fn()
+        key = (col, raw)
+        hit = self._memo.get(key, _MISS)
+        if hit is _MISS:
+            try:
+                hit = fn()
+            except RowError as e:
+                hit = _Failed(e.column, e.code, e.reason)
+            if len(self._memo) < _MEMO_MAX:
+                self._memo[key] = hit
+        if type(hit) is _Failed:
+            raise RowError(hit.column, hit.code, hit.reason)
+        return hit
+
+    def row(self, rown: int, raw: dict[str, Any], *, check_bytes: bool = True) -> None:
+        """Load one row; ``check_bytes=False`` when the caller knows no cell holds U+FFFD."""
         if all(values.blank(v) for v in raw.values()):
             self.job.result.skipped += 1
             return
         self.job.result.read += 1
-        bad = next((k for k, v in raw.items() if isinstance(v, str) and "\ufffd" in v), None)
+        bad = next((k for k, v in raw.items() if isinstance(v, str) and "\ufffd" in v),
+                   None) if check_bytes else None
         if bad is not None:
             self.job.quarantine(rown, bad, codes.E222_UNDECODABLE,
                                 f"{bad}: {codes.MESSAGES[codes.E222_UNDECODABLE]}")
@@ -336,8 +406,14 @@ class TableLoader:
 
     # --- shared helpers
     def _synthetic(self, row: dict[str, Any]) -> dict[str, Any]:
-        v = values.text(row.get("synthetic"))
-        return {"synthetic": True} if v and v.lower() in TRUE else {}
+        raw = row.get("synthetic")
+        flag = self._synth.get(raw) if type(raw) is str else None
+        if flag is None:
+            v = values.text(raw)
+            flag = bool(v and v.lower() in TRUE)
+            if type(raw) is str and len(self._synth) < 64:
+                self._synth[raw] = flag
+        return {"synthetic": True} if flag else {}
 
     def _ent(self, row: dict[str, Any], col: str) -> str | None:
         """Resolve an enterprise cell; ambiguous → None (the caller files a candidate)."""
@@ -391,7 +467,7 @@ class TableLoader:
 
         name = _required(row, "name")
         uscc = values.text(row.get("uscc"))
-        if uscc:
+        if uscc and not _uscc_ok(uscc):
             res = validate(uscc)
             if not res.valid:
                 raise RowError("uscc", codes.E211_USCC, f"uscc: {res.reason}")
@@ -400,26 +476,40 @@ class TableLoader:
         rc = values.text(row.get("region_code")) or values.text(row.get("region"))
         col = "region_code" if values.text(row.get("region_code")) else "region"
         if rc:
-            m = resolve_region(rc)
-            if m.region is None:
-                raise RowError(col, codes.E212_REGION, f"{col}: {m.reason}")
-            region_code = m.region.code
+            def region() -> str:
+                m = resolve_region(rc)
+                if m.region is None:
+                    raise RowError(col, codes.E212_REGION, f"{col}: {m.reason}")
+                return str(m.region.code)
+
+            region_code = self._memo_cell(col, rc, region)
         industry_code = None
         ic = values.text(row.get("industry_code"))
         if ic:
-            ind = get_industry(ic)
-            if ind is None:
-                raise RowError("industry_code", codes.E213_INDUSTRY,
-                               f"industry_code: 未知的行业代码 {ic!r} (unknown GB/T 4754 code)")
-            industry_code = ind.code
+            def industry() -> str:
+                ind = get_industry(ic)
+                if ind is None:
+                    raise RowError("industry_code", codes.E213_INDUSTRY,
+                                   f"industry_code: 未知的行业代码 {ic!r} "
+                                   "(unknown GB/T 4754 code)")
+                return str(ind.code)
+
+            industry_code = self._memo_cell("industry_code", ic, industry)
         employees = _cell(row, "employees", values.integer)
         revenue = _cell(row, "revenue", values.money)
         assets = _cell(row, "total_assets", values.money)
-        founded = _cell(row, "founded", values.iso_date)
-        tiers = []
-        for t in values.str_list(row.get("tiers")):
-            tiers.append(_cell({"tiers": t}, "tiers", values.choice, allowed=TIERS))
-        size = _cell(row, "size_class", values.choice, allowed=SIZES)
+        raw_founded = row.get("founded")
+        founded = self._memo_cell("founded", raw_founded,
+                                  lambda: _cell(row, "founded", values.iso_date))
+        raw_tiers = row.get("tiers")
+
+        def tier_list() -> list[str]:
+            return [_cell({"tiers": t}, "tiers", values.choice, allowed=TIERS)
+                    for t in values.str_list(raw_tiers)]
+
+        tiers = list(self._memo_cell("tiers", raw_tiers, tier_list))
+        size = self._memo_cell("size_class", row.get("size_class"),
+                               lambda: _cell(row, "size_class", values.choice, allowed=SIZES))
         if size is None and industry_code:
             try:
                 size = classify(industry_code, employees, revenue, assets).size_class
@@ -605,6 +695,13 @@ class TableLoader:
         self._rel_or_candidate(row, rel, "from", "to", props)
 
 
+def _has_fffd(column: list[Any]) -> bool:
+    try:
+        return "\ufffd" in "\x00".join(column)
+    except TypeError:  # not all strings (JSON Lines): look cell by cell
+        return any(isinstance(v, str) and "\ufffd" in v for v in column)
+
+
 def _kind_for(path: Path, headers: list[str], kind: str | None,
               mapping: dict[str, str]) -> str:
     if kind:
@@ -641,13 +738,19 @@ def ingest_table(store: Store, path: Path | str, *, kind: str | None = None,
     loader = TableLoader(job, k)
     keep = {h: c for h, c in colmap.items() if c != "-"}
     extra_synth = next((h for h in headers if str(h).strip().lower() == "synthetic"), None)
+    if extra_synth is not None:
+        keep[extra_synth] = "synthetic"
     try:
         for chunk in chunks:
-            for i, raw in enumerate(chunk.rows):
-                row = {c: raw.get(h) for h, c in keep.items()}
-                if extra_synth is not None:
-                    row["synthetic"] = raw.get(extra_synth)
-                loader.row(chunk.first_row + i, row)
+            n = len(chunk)
+            names = list(keep.values())
+            # a column a JSON Lines chunk lacks reads as empty, like a missing key
+            cols = [chunk.column(h) or [None] * n for h in keep]
+            first = chunk.first_row
+            # U+FFFD (undecodable bytes) looked for once per column, not per cell
+            check = any(_has_fffd(c) for c in cols)
+            for i, vals in enumerate(zip(*cols, strict=True)):
+                loader.row(first + i, dict(zip(names, vals, strict=True)), check_bytes=check)
     except IngestError:
         # The rows read before the unreadable part stay loaded; the run says it failed.
         job.prune = False

@@ -47,6 +47,12 @@ def blank(value: Any) -> bool:
 
 def text(value: Any) -> str | None:
     """A trimmed, width-folded string, or None when blank."""
+    if type(value) is str:  # the common case, inlined: this runs for every cell
+        s = value.strip()
+        if s in _BLANKS:
+            return None
+        # NFKC leaves ASCII unchanged; skip the call for the (most) cells that are ASCII
+        return s if value.isascii() else unicodedata.normalize("NFKC", value).strip()
     if blank(value):
         return None
     return unicodedata.normalize("NFKC", str(value)).strip()
