@@ -17,6 +17,7 @@ module sets ``PUBLIC = True`` (health and readiness only). Routes add
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import pkgutil
@@ -82,6 +83,37 @@ def _store_status_ok(store: Store) -> bool:
         return False
 
 
+class _FreezeAfterSlowCollections:
+    """Keep full garbage collections short: after one that took longer than ``slow_s``,
+    move its survivors to the permanent generation (``gc.freeze()``).
+
+    A worker holds large long-lived structures (the search index, partner lists, the
+    answer cache): a full collection rescans them all and stalls every request in flight
+    for hundreds of milliseconds, which is the API's p99. Freezing right after a full
+    collection keeps no garbage (it was just collected); frozen objects are still freed
+    by reference counting, only a later reference cycle among them would stay.
+    """
+
+    def __init__(self, slow_s: float = 0.02) -> None:
+        self.slow_s = slow_s
+        self._t0 = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._t0 = time.perf_counter()
+            return
+        took = time.perf_counter() - self._t0
+        if took >= self.slow_s:
+            gc.freeze()
+            log.info("full garbage collection took %.0f ms; froze its survivors", took * 1000,
+                     extra={"frozen": gc.get_freeze_count()})
+
+
+_GC_POLICY = _FreezeAfterSlowCollections()
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -95,6 +127,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store, max_entries=settings.api_cache_entries,
         max_bytes=int(settings.api_cache_mb * 1024 * 1024),
         check_interval=settings.api_cache_check_ms / 1000)
+    if settings.environment != "test" and _GC_POLICY not in gc.callbacks:
+        # Not in test processes: they build many apps, and frozen cycles would pile up.
+        gc.callbacks.append(_GC_POLICY)
+        # What exists now (imports, settings, the store client) lives as long as the worker.
+        gc.collect()
+        gc.freeze()
     app.state.ready = True
     log.info("api started", extra={"store": getattr(app.state.store, "url", "?"),
                                    "threadpool": settings.threadpool_size})

@@ -251,3 +251,21 @@ def test_api_app_rate_limiter_buckets_stay_bounded(monkeypatch: pytest.MonkeyPat
     assert len(rl._buckets) <= 2
     assert rl.hit("anonymous:10.0.0.1") == 0
     assert RateLimiter(0).hit("x") == 0  # 0 turns limiting off
+
+
+def test_api_app_freezes_survivors_of_slow_full_collections() -> None:
+    import gc
+
+    from api.app import _FreezeAfterSlowCollections
+
+    policy = _FreezeAfterSlowCollections(slow_s=0.0)
+    before = gc.get_freeze_count()
+    try:
+        policy("start", {"generation": 1})
+        policy("stop", {"generation": 1})
+        assert gc.get_freeze_count() == before  # young collections are left alone
+        policy("start", {"generation": 2})
+        policy("stop", {"generation": 2})
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
