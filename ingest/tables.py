@@ -495,7 +495,8 @@ class TableLoader:
                 return str(ind.code)
 
             industry_code = self._memo_cell("industry_code", ic, industry)
-        employees = _cell(row, "employees", values.integer)
+        employees = self._memo_cell("employees", row.get("employees"),
+                                    lambda: _cell(row, "employees", values.integer))
         revenue = _cell(row, "revenue", values.money)
         assets = _cell(row, "total_assets", values.money)
         raw_founded = row.get("founded")
@@ -680,8 +681,11 @@ class TableLoader:
 
     def _supply(self, row: dict[str, Any]) -> None:
         product = values.text(row.get("product"))
-        props = {"product": product, "since": _cell(row, "since", values.iso_date),
-                 "share": _cell(row, "share", values.share)}
+        props = {"product": product,
+                 "since": self._memo_cell("since", row.get("since"),
+                                          lambda: _cell(row, "since", values.iso_date)),
+                 "share": self._memo_cell("share", row.get("share"),
+                                          lambda: _cell(row, "share", values.share))}
         self._rel_or_candidate(row, "SUPPLIES", "supplier", "buyer", props,
                                key=product or "")
 
