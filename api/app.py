@@ -228,13 +228,15 @@ class RequestContextMiddleware:
             template = getattr(route, "path", None) or "<unmatched>"
             method = scope.get("method", "")
             metrics.REQUEST_LATENCY.labels(method, template, str(status)).observe(elapsed)
-            access_log.info(
-                "%s %s %s", method, path, status,
-                extra={"method": method, "path": path, "route": template, "status": status,
-                       "duration_ms": round(elapsed * 1000, 2), "response_started": started,
-                       "key_id": scope.get("state", {}).get("key_id"),
-                       "client": (scope.get("client") or ("", 0))[0]},
-            )
+            if access_log.isEnabledFor(logging.INFO):  # skip building the line when off
+                access_log.info(
+                    "%s %s %s", method, path, status,
+                    extra={"method": method, "path": path, "route": template,
+                           "status": status, "duration_ms": round(elapsed * 1000, 2),
+                           "response_started": started,
+                           "key_id": scope.get("state", {}).get("key_id"),
+                           "client": (scope.get("client") or ("", 0))[0]},
+                )
             request_id_var.reset(token)
 
 
