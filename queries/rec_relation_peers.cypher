@@ -1,13 +1,16 @@
 // Partners of peers in one relationship type (template: {rel}: quoted types joined by |): firms
 // tied by {rel} to a peer y that shares a {rel} partner z with the enterprise
-// (e -{rel}- z -{rel}- y -{rel}- c), each path weighted by 1/(deg z * deg y).
-// Parameters: $id (enterprise id), $limit (int)
+// (e -{rel}- z -{rel}- y -{rel}- c), each path weighted by 1/(deg z * deg y). A hub z
+// with more than $cap partners is skipped: each of its paths would weigh under 1/$cap, and
+// expanding its partners' partners is what made this query slow on big graphs.
+// Parameters: $id (enterprise id), $limit (int), $cap (int)
 // Returns: id (candidate), score (float), via (names of up to 3 peers, strongest first)
 MATCH (e:Enterprise {id: $id})-[:{rel}]-(z:Enterprise)
 WITH DISTINCT e, z
 MATCH (z)-[:{rel}]-(y:Enterprise)
 WHERE y <> e
 WITH e, z, collect(DISTINCT y) AS ys
+WHERE size(ys) <= $cap
 UNWIND ys AS y
 WITH e, y, sum(1.0 / size(ys)) AS wy
 MATCH (y)-[:{rel}]-(c:Enterprise)

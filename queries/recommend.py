@@ -55,13 +55,15 @@ INDUSTRY_SIDE = {"SUPPLIES": "upstream", "SUPPLIED_BY": "downstream",
 SME = {"中型", "小型", "微型"}
 NOTABLE_TIERS = ("链主企业", "专精特新小巨人", "制造业单项冠军", "专精特新中小企业", "高新技术企业")
 POOL = 200
-#: Members taken from one industry (the largest ones weigh little anyway, see rec_industry).
+#: Members taken from one industry (the largest ones weigh little anyway).
 INDUSTRY_POOL = 200
 #: The most active firms in the relationship, always candidates (popularity is the
 #: strongest single signal for cooperation in news-derived graphs).
 POPULAR_POOL = 200
 #: Candidates taken from chain adjacency alone (a product can have hundreds of makers).
 CHAIN_POOL = 100
+#: Display fields kept per store (all of them dropped beyond this many).
+DETAILS_CACHE = 200_000
 #: Cached aggregates are recomputed at least this often even when no change was seen
 #: (a property-only update does not move the relationship count).
 AGG_TTL_S = 300.0
@@ -69,6 +71,9 @@ AGG_TTL_S = 300.0
 #: cooperation (partners of partners' partners through any business tie).
 ENTERPRISE_TIES = ("SUPPLIES", "COOPERATES_WITH", "INVESTS_IN", "CONTROLS", "COMPETES_WITH")
 PEER_TYPES = {"COOPERATES_WITH": ENTERPRISE_TIES}
+#: Partners of partners are not expanded through a firm with more ties than this (ICKG-25's
+#: busiest firm has 193 business ties, so the evaluation is unaffected).
+PEER_HUB = 200
 #: Which ties count for popularity: "both" = all ties of the type, "in" = times named as
 #: the partner (the tail of a stored cooperation), which predicted new ties better on the
 #: dev split (firms others announce cooperation with).
@@ -113,6 +118,14 @@ class _Aggregates:
     degrees: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     #: (rel type, side) → the POPULAR_POOL most active ids
     popular: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    #: UPSTREAM_OF links: kind ('product'|'industry') → [(a, a_name, b, b_name)]; None: not read
+    links: dict[str, list[tuple[str, str, str, str]]] | None = None
+    #: product id → [(maker id, size class)]
+    makers: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    #: industry id → (name, member count, first INDUSTRY_POOL member ids by id)
+    members: dict[str, tuple[str, int, list[str]]] = field(default_factory=dict)
+    #: enterprise id → display fields (the popular pool recurs in every answer)
+    details: dict[str, Row] = field(default_factory=dict)
 
 
 _aggregates: dict[tuple[int, str], _Aggregates] = {}
@@ -160,6 +173,93 @@ def _popular(store: Store, agg: _Aggregates, rel_type: str, side: str) -> list[s
         ranked = sorted(((-_popularity(d, side), k) for k, d in deg.items()))
         ids = agg.popular[key] = [k for s, k in ranked[:POPULAR_POOL] if s < 0]
     return ids
+
+
+def _links(store: Store, agg: _Aggregates) -> dict[str, list[tuple[str, str, str, str]]]:
+    if agg.links is None:
+        links: dict[str, list[tuple[str, str, str, str]]] = {"product": [], "industry": []}
+        for r in run(store, "rec_structure"):
+            links[r["kind"]].append((r["a"], str(r["a_name"] or r["a"]), r["b"],
+                                     str(r["b_name"] or r["b"])))
+        agg.links = links
+    return agg.links
+
+
+def _makers(store: Store, agg: _Aggregates, products: set[str]
+            ) -> dict[str, list[tuple[str, str | None]]]:
+    missing = sorted(products - set(agg.makers))
+    if missing:
+        got: dict[str, list[tuple[str, str | None]]] = {p: [] for p in missing}
+        for r in run(store, "rec_makers", {"ids": missing}):
+            got[r["product"]].append((r["id"], r["size_class"]))
+        agg.makers.update(got)
+    return {p: agg.makers[p] for p in products}
+
+
+def _members(store: Store, agg: _Aggregates, industries: set[str]
+             ) -> dict[str, tuple[str, int, list[str]]]:
+    missing = sorted(industries - set(agg.members))
+    if missing:
+        got: dict[str, tuple[str, int, list[str]]] = {i: (i, 0, []) for i in missing}
+        for r in run(store, "rec_industry_members", {"ids": missing,
+                                                     "per_industry": INDUSTRY_POOL}):
+            got[r["id"]] = (str(r["name"] or r["id"]), int(r["n"]), list(r["sample"] or []))
+        agg.members.update(got)
+    return {i: agg.members[i] for i in industries}
+
+
+def _industry_rows(store: Store, agg: _Aggregates, eid: str, mine: list[str]
+                   ) -> list[tuple[str, str, str, float]]:
+    """``[(candidate, relation, industry name, weight)]``: members of the enterprise's
+    industries ('same') and of those directly down- or upstream of them, each industry
+    weighted by 1/ln(members + 2), strongest first, at most 2 × INDUSTRY_POOL rows."""
+    mine_set = set(mine)
+    pairs = {(i, "same") for i in mine}
+    for a, _an, b, _bn in _links(store, agg)["industry"]:
+        if a in mine_set:
+            pairs.add((b, "downstream"))
+        if b in mine_set:
+            pairs.add((a, "upstream"))
+    members = _members(store, agg, {j for j, _ in pairs})
+    rows = []
+    for j, relation in pairs:
+        name, n, sample = members[j]
+        w = 1.0 / math.log(n + 2.0)
+        rows += [(c, relation, name, w) for c in sample if c != eid]
+    rows.sort(key=lambda r: (-r[3], r[0], r[2], r[1]))
+    return rows[:INDUSTRY_POOL * 2]
+
+
+def _chain_rows(store: Store, agg: _Aggregates, eid: str, mine: list[str], relation: str,
+                prefer_sme: bool, others: set[str]) -> dict[str, str]:
+    """Chain adjacency: ``{candidate: "p → q"}`` for firms making a product directly up-
+    (SUPPLIES) or downstream (SUPPLIED_BY) of one the enterprise makes. At most CHAIN_POOL
+    of them (SMEs first when ``prefer_sme``, 融通; else leading firms first; then by id),
+    plus any of ``others`` (candidates found otherwise) that qualify."""
+    mine_set = set(mine)
+    via: dict[str, list[str]] = defaultdict(list)  # their product -> "p → q" texts
+    for a, an, b, bn in _links(store, agg)["product"]:
+        if relation == "SUPPLIES" and b in mine_set:
+            via[a].append(f"{an} → {bn}")
+        elif relation == "SUPPLIED_BY" and a in mine_set:
+            via[b].append(f"{an} → {bn}")
+    best: dict[str, str] = {}
+    size: dict[str, str | None] = {}
+    for product, makers in _makers(store, agg, set(via)).items():
+        text = min(via[product])
+        for c, size_class in makers:
+            if c != eid and (c not in best or text < best[c]):
+                best[c] = text
+                size[c] = size_class
+
+    def rank(c: str) -> int:
+        # a firm of unknown size is never preferred (as Cypher's null comparison behaves)
+        s = size[c]
+        return 1 if s is None or (s in SME) != prefer_sme else 0
+
+    pool = sorted(best, key=lambda c: (rank(c), c))[:CHAIN_POOL]
+    keep = set(pool) | (others & set(best))
+    return {c: best[c] for c in sorted(keep, key=lambda c: (rank(c), c))}
 
 
 def clear_cache() -> None:
@@ -229,7 +329,7 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
 
     peer_types = PEER_TYPES.get(rel_type, (rel_type,))
     peer_rows = store.read(_text(store, "rec_relation_peers", peer_types),
-                           {"id": eid, "limit": POOL})
+                           {"id": eid, "limit": POOL, "cap": PEER_HUB})
     kind = f"{REL_ZH[rel_type]}关系" if len(peer_types) == 1 else "业务往来"
     for r in peer_rows:
         c = cand(r["id"])
@@ -239,27 +339,21 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
               else f"同类企业的{REL_ZH[rel_type]}伙伴")
 
     side = INDUSTRY_SIDE[relation]
-    for r in run(store, "rec_industry", {"id": eid, "per_industry": INDUSTRY_POOL,
-                                        "limit": INDUSTRY_POOL * 2}):
-        c = cand(r["id"])
-        factor = 1.0 if r["relation"] == side else 0.5
-        c.signals["industry"] += factor * float(r["score"])
-        label = {"same": "同属行业", "upstream": "所在行业为上游", "downstream": "所在行业为下游"}
-        _note(c, "industry", f"{label[r['relation']]}：{r['industry']}")
+    label = {"same": "同属行业", "upstream": "所在行业为上游", "downstream": "所在行业为下游"}
+    for cid, where, industry, score in _industry_rows(store, agg, eid,
+                                                      list(me.get("industries") or [])):
+        c = cand(cid)
+        c.signals["industry"] += (1.0 if where == side else 0.5) * score
+        _note(c, "industry", f"{label[where]}：{industry}")
 
     # chain adjacency: a bounded pool of its own, plus a check of every other candidate
-    chain_query = {"SUPPLIES": "rec_chain_upstream",
-                   "SUPPLIED_BY": "rec_chain_downstream"}.get(relation)
-    if chain_query and not need:
-        base = {"id": eid, "prefer_sme": me_leading}
-        found = run(store, chain_query, {**base, "limit": CHAIN_POOL, "ids": None})
-        others = sorted(set(cands) - {r["id"] for r in found})
-        if others:
-            found += run(store, chain_query, {**base, "limit": len(others), "ids": others})
-        for r in found:
-            c = cand(r["id"])
+    if relation in ("SUPPLIES", "SUPPLIED_BY") and not need:
+        found = _chain_rows(store, agg, eid, list(me.get("products") or []), relation,
+                            me_leading, set(cands))
+        for cid, product in found.items():
+            c = cand(cid)
             c.signals["chain"] = 1.0
-            _note(c, "chain", f"产业链上下游衔接：{r['product']}")
+            _note(c, "chain", f"产业链上下游衔接：{product}")
 
     side = POPULARITY_SIDE.get(relation, "both")
     for pid in _popular(store, agg, rel_type, side):
@@ -301,7 +395,7 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         end = done + top
         while end < len(order) and partial[order[end]] >= floor:
             end += 1
-        out += _finish(store, [cands[k] for k in order[done:end]], partial, w, me,
+        out += _finish(store, agg, [cands[k] for k in order[done:end]], partial, w, me,
                        me_tiers, me_leading, region_hint, rel_type)
         done = end
         if len(out) >= top:
@@ -310,11 +404,21 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
     return out[:top]
 
 
-def _finish(store: Store, short: list[_Cand], partial: dict[str, float], w: Weights,
-            me: Row, me_tiers: list[str], me_leading: bool, region_hint: str | None,
-            rel_type: str) -> list[dict[str, Any]]:
+def _details(store: Store, agg: _Aggregates, ids: list[str]) -> dict[str, Row]:
+    missing = [i for i in ids if i not in agg.details]
+    if missing:
+        if len(agg.details) + len(missing) > DETAILS_CACHE:
+            agg.details.clear()
+        got = {r["id"]: r for r in run(store, "rec_details", {"ids": missing})}
+        agg.details.update(got)
+    return {i: agg.details[i] for i in ids if i in agg.details}
+
+
+def _finish(store: Store, agg: _Aggregates, short: list[_Cand], partial: dict[str, float],
+            w: Weights, me: Row, me_tiers: list[str], me_leading: bool,
+            region_hint: str | None, rel_type: str) -> list[dict[str, Any]]:
     """Add the region, size and tier bonuses to a short list, with display fields."""
-    details = {r["id"]: r for r in run(store, "rec_details", {"ids": [c.id for c in short]})}
+    details = _details(store, agg, [c.id for c in short])
     out = []
     for c in short:
         d = details.get(c.id)
