@@ -42,7 +42,7 @@ import threading
 import time
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -167,45 +167,47 @@ class SearchIndex:
     @classmethod
     def build(cls, rows: list[dict[str, Any]], fingerprint: tuple[Any, ...] = ()) -> SearchIndex:
         entries: list[_Entry] = []
-        exact: dict[str, list[tuple[int, str]]] = {}
-        grams: dict[str, list[int]] = {}
+        exact: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
+        grams: defaultdict[str, list[int]] = defaultdict(list)
         prefix_docs: list[tuple[str, int, str]] = []
         uscc_docs: list[tuple[str, int, str]] = []
-        chars: set[str] = set()
         for r in sorted(rows, key=lambda r: (len(str(r["name"] or "")), str(r["name"] or ""),
                                              str(r["id"]))):
             keys = [("name", fold(r["name"]))]
             if r.get("short_name"):
                 keys.append(("short_name", fold(r["short_name"])))
             keys.extend(("alias", fold(a)) for a in as_tiers(r.get("aliases")))
-            if r.get("uscc"):
-                keys.append(("uscc", fold(r["uscc"])))
             i = len(entries)
             keys = [(f, k) for f, k in keys if k]
-            entries.append(_Entry(r, keys))
-            seen: set[str] = set()  # bigrams already posted for this firm
-            listed: set[str] = set()  # keys already in `exact` for this firm
+            listed: set[str] = set()  # a firm is listed once per distinct key
             for f, k in keys:
-                if f == "uscc":
-                    uscc_docs.append((k, i, f))
-                    exact.setdefault(k, []).append((i, f))
-                    continue
                 prefix_docs.append((k, i, f))
-                chars.update(k)
-                if k not in listed:  # a firm is listed once per distinct key
+                if k not in listed:
                     listed.add(k)
-                    exact.setdefault(k, []).append((i, f))
-                for g in _bigrams(k) - seen:
-                    seen.add(g)
-                    grams.setdefault(g, []).append(i)
+                    exact[k].append((i, f))
+            # the firm's bigrams, each posted once: from all keys joined (pairs across a
+            # separator dropped), plus any one-character key as itself
+            joined = _SEP.join(listed)
+            firm_grams = {joined[j:j + 2] for j in range(len(joined) - 1)}
+            firm_grams.update(k for k in listed if len(k) == 1)
+            for g in firm_grams:
+                if _SEP not in g:
+                    grams[g].append(i)
+            uscc = fold(r.get("uscc"))
+            if uscc:
+                keys.append(("uscc", uscc))
+                uscc_docs.append((uscc, i, "uscc"))
+                exact[uscc].append((i, "uscc"))
+            entries.append(_Entry(r, keys))
         prefix = _Text(prefix_docs)
         by_key = sorted(prefix_docs)
         # substring hits come out shortest key first (the best score), then in firm order
         substring = _Text(sorted(prefix_docs, key=lambda d: (len(d[0]), d[1])))
-        table = {ord(c): _initial(c) for c in chars if "\u4e00" <= c <= "\u9fff"}
-        return cls(entries, exact, prefix, [d[0] for d in by_key],
+        table = {ord(c): _initial(c) for c in set(prefix.text) if "\u4e00" <= c <= "\u9fff"}
+        return cls(entries, dict(exact), prefix, [d[0] for d in by_key],
                    [(d[1], d[2]) for d in by_key], substring, _Text(uscc_docs),
-                   prefix.translated(table), grams, len(rows), time.monotonic(), fingerprint)
+                   prefix.translated(table), dict(grams), len(rows), time.monotonic(),
+                   fingerprint)
 
     # -- hits, best first --------------------------------------------------------------
     def iter_hits(self, text: str) -> Iterator[tuple[float, str, int]]:
