@@ -240,6 +240,13 @@ class EmbeddedStore(Store):
                     v = int(d.get("ver") or 0)
                     version = f"{v // 10000}.{v // 100 % 100}.{v % 100}"
             self.run("ping")
+            # A restarted server rebuilds every index in the background and scans labels
+            # until then (a 100k store answered 10-100x slower): not ready meanwhile.
+            building = self.run("index_status")
+            if building:
+                return Health(False, "falkordb", version, self.url,
+                              detail=f"{len(building)} index(es) still being built after the "
+                              "server started; queries scan labels until they are ready")
             return Health(True, "falkordb", version, self.url)
         except Exception as e:  # health never raises
             return Health(False, "falkordb", "?", self.url, detail=str(e))

@@ -43,3 +43,26 @@ def test_migrate_from_version_1_adds_the_short_name_index(store: Store) -> None:
     assert any(label == "Enterprise" and "short_name" in props for label, props in indexed)
     assert resolve_enterprise(store, "石汽部件")["id"] == "E4"
     assert not migrate(store).changed
+
+
+def test_store_index_status_lists_no_index_once_ready(store: Store) -> None:
+    """``index_status`` (what health reads) answers on both engines, empty once built."""
+    store.apply_schema()
+    assert store.run("index_status") == []
+    assert store.health().ok
+
+
+def test_store_health_not_ok_while_indexes_are_built(embedded_store: Store,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FalkorDB restarted on a big store rebuilds its indexes and scans until then:
+    health says so (readiness answers 503) instead of ok."""
+    real = embedded_store.run
+
+    def run(name: str, *a: object, **k: object) -> list:
+        if name == "index_status":
+            return [{"label": "Enterprise", "status": "UNDER CONSTRUCTION"}]
+        return real(name, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(embedded_store, "run", run)
+    h = embedded_store.health()
+    assert not h.ok and "being built" in h.detail
