@@ -240,8 +240,8 @@ class EmbeddedStore(Store):
                     v = int(d.get("ver") or 0)
                     version = f"{v // 10000}.{v // 100 % 100}.{v % 100}"
             self.run("ping")
-            # A restarted server rebuilds every index in the background and scans labels
-            # until then (a 100k store answered 10-100x slower): not ready meanwhile.
+            # A restarted server rebuilds every index in the background and its queries
+            # scan labels until then: not ready meanwhile.
             building = self.run("index_status")
             if building:
                 return Health(False, "falkordb", version, self.url,

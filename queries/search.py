@@ -58,7 +58,9 @@ from queries.common import is_local, resolve_region
 
 log = logging.getLogger(__name__)
 
-INDEX_TTL_S = 300.0
+# Ingests and merges change the fingerprint and rebuild at once; the TTL only catches
+# edits that keep both (rare), and each rebuild costs seconds of CPU in every process.
+INDEX_TTL_S = 1800.0
 FUZZY_MIN = 60.0
 FUZZY_SKIP = 200
 FUZZY_POOL = 300

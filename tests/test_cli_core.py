@@ -34,9 +34,11 @@ def test_cli_migrate_then_health(tmp_path: Path) -> None:
     url = f"embedded://{tmp_path / 'store'}"
     first = ronglian("migrate", "--store", url)
     assert first.returncode == 0, first.stderr
-    assert "schema version 0 → 1" in first.stdout
+    from graph.schema import SCHEMA_VERSION as v
+
+    assert f"schema version 0 → {v}" in first.stdout
     again = ronglian("migrate", "--store", url)
-    assert "schema version 1 → 1; 0 constraints" in again.stdout
+    assert f"schema version {v} → {v}; 0 constraints" in again.stdout
     h = ronglian("health", "--store", url)
     assert h.returncode == 0 and h.stdout.startswith("ok: falkordb")
 
