@@ -27,7 +27,7 @@ TEMPLATE = {"{rel}": q_rel("SUPPLIES"), "{rels}": f"{q_rel('SUPPLIES')}|{q_rel('
 #: whose data the sample graph lacks, must only run without error).
 NON_EMPTY = {"list_chains", "chain_nodes", "chain_meta", "gap_nodes", "gap_needs",
              "gap_candidates", "enterprise_lookup", "rec_enterprise", "rec_shared_partners",
-             "rec_relation_peers", "rec_existing_ties", "rec_popular", "rec_details",
+             "rec_relation_peers", "rec_degrees", "rec_generation", "rec_structure", "rec_details",
              "search_index", "search_count", "profile_enterprise", "profile_facts", "paths",
              "path_hops", "eval_edges", "map_chain_meta", "map_supplies"}
 
