@@ -411,7 +411,11 @@ def _details(store: Store, agg: _Aggregates, ids: list[str]) -> dict[str, Row]:
             agg.details.clear()
         got = {r["id"]: r for r in run(store, "rec_details", {"ids": missing})}
         agg.details.update(got)
-    return {i: agg.details[i] for i in ids if i in agg.details}
+    else:
+        got = {}
+    # .get: another request thread may have emptied the cache meanwhile
+    found = {i: got.get(i) or agg.details.get(i) for i in ids}
+    return {i: d for i, d in found.items() if d is not None}
 
 
 def _finish(store: Store, agg: _Aggregates, short: list[_Cand], partial: dict[str, float],
