@@ -1,7 +1,7 @@
 """Latency of the query services on generated data, per engine, with index-use checks.
 
 ``python bench/queries.py --enterprises 100000 [--data DIR] [--keep DIR] [--runs 40]
-[--skip-neo4j] [--only falkordb|neo4j] [--neo4j bolt://host:7687]``
+[--skip-neo4j] [--only falkordb|neo4j] [--neo4j bolt://host:7687] [--services paths,search]``
 
 1. Generates the data with H3's generator (``seeds.generator.generate``) into
    ``--data`` (reused when it already holds ``enterprises.csv``).
@@ -162,8 +162,8 @@ def path_lengths(store: Store, pairs: list[tuple[str, str]]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in sorted(lengths.items()))
 
 
-def bench_engine(store: Store, runs: int, seed: int,
-                 data: Path | None = None) -> dict[str, tuple[float, float]]:
+def bench_engine(store: Store, runs: int, seed: int, data: Path | None = None,
+                 only: set[str] | None = None) -> dict[str, tuple[float, float]]:
     rng = random.Random(seed)
     inp = sample_inputs(store, rng, max(runs, 20))
     near = near_pairs(data, random.Random(seed), max(runs, 20)) if data else []
@@ -181,7 +181,7 @@ def bench_engine(store: Store, runs: int, seed: int,
     }
     out = {}
     for name, (fn, xs) in services.items():
-        if not xs:
+        if not xs or (only and not any(name.startswith(o) for o in only)):
             continue
         ms = timed(fn, xs, runs)
         out[name] = (statistics.median(ms), pct(ms, 0.95))
@@ -227,9 +227,13 @@ def main() -> int:
     ap.add_argument("--skip-neo4j", action="store_true")
     ap.add_argument("--only", choices=("falkordb", "neo4j"), default=None)
     ap.add_argument("--keep", type=Path, default=None, help="Keep (and reuse) the stores here.")
+    ap.add_argument("--services", default=None,
+                    help="Comma-separated service names (or prefixes: paths,search) to time; "
+                    "default all.")
     ap.add_argument("--neo4j", default=None, help="bolt:// URL of a Neo4j to use (credentials "
                     "from RONGLIAN_NEO4J_*); default: start the test server.")
     args = ap.parse_args()
+    only = {x.strip() for x in args.services.split(",")} if args.services else None
     with tempfile.TemporaryDirectory(prefix="ronglian-bench-") as tmp:
         base = args.keep or Path(tmp)
         data = args.data or base / "gen"
@@ -246,7 +250,7 @@ def main() -> int:
             with open_store(f"embedded://{base / 'falkordb'}") as s:
                 if not _loaded(s):
                     print(f"  loaded in {load(s, data, base / 'runs-f'):.1f}s", flush=True)
-                results["falkordb"] = bench_engine(s, args.runs, args.seed, data)
+                results["falkordb"] = bench_engine(s, args.runs, args.seed, data, only)
         if not args.skip_neo4j and args.only != "falkordb":
             server = None
             if args.neo4j:
@@ -262,7 +266,7 @@ def main() -> int:
                 print("neo4j", flush=True)
                 if not _loaded(s2):
                     print(f"  loaded in {load(s2, data, base / 'runs-n'):.1f}s", flush=True)
-                results["neo4j"] = bench_engine(s2, args.runs, args.seed, data)
+                results["neo4j"] = bench_engine(s2, args.runs, args.seed, data, only)
             finally:
                 s2.close()
                 if server:
