@@ -7,8 +7,9 @@ Uses a store that already holds generated data (``bench/queries.py --keep DIR``
 leaves one in ``DIR/falkordb``; a Neo4j URL works too, credentials from
 ``RONGLIAN_NEO4J_*``, or ``--neo4j-dir DIR/neo4j`` to start the kept test server).
 For each relation: the first request on a freshly opened store (cold: graph-wide
-aggregates not yet cached), then warm-up, then ``--runs`` requests on sampled
-enterprises, printing p50/p95 in ms. ``--breakdown`` adds the time spent in each
+aggregates not yet cached), then ``--warm`` requests on other enterprises (the
+per-product and per-industry caches fill lazily), then ``--runs`` requests on
+sampled enterprises, printing p50/p95 in ms. ``--breakdown`` adds the time spent in each
 named query (calls and total ms over the timed runs). Not a test; run it under
 ``flock /tmp/ronglian-bench.lock``.
 """
@@ -72,6 +73,7 @@ def main() -> int:
     ap.add_argument("--neo4j-dir", type=Path, default=None,
                     help="Start the kept Neo4j test server in this folder.")
     ap.add_argument("--runs", type=int, default=60)
+    ap.add_argument("--warm", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--relations", default=",".join(RELATIONS))
     ap.add_argument("--breakdown", action="store_true")
@@ -94,7 +96,7 @@ def main() -> int:
         ids = [r["id"] for r in store.read(
             "MATCH (e:Enterprise) RETURN e.id AS id ORDER BY id")]
         rng = random.Random(args.seed)
-        picks = rng.sample(ids, min(len(ids), max(args.runs, 20) + 5))
+        picks = rng.sample(ids, min(len(ids), args.runs + args.warm + 1))
         timing = Timing(store)
         print(f"{store.dialect}: {len(ids):,} enterprises", flush=True)
         for rel in args.relations.split(","):
@@ -102,7 +104,7 @@ def main() -> int:
             t0 = time.perf_counter()
             recommend_partners(store, picks[-1], rel)
             cold = (time.perf_counter() - t0) * 1000
-            for e in picks[-5:-1]:
+            for e in picks[args.runs:-1]:
                 recommend_partners(store, e, rel)
             timing.by_name.clear()
             timing.on = True
