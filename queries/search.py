@@ -38,14 +38,17 @@ import heapq
 import json
 import logging
 import re
+import sys
 import threading
 import time
 import unicodedata
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -105,10 +108,30 @@ def _is_code(q: str) -> bool:
     return len(q) >= 6 and q.isascii() and q.isalnum()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     row: dict[str, Any]
-    keys: list[tuple[str, str]]  # (field, folded text), USCC last
+
+
+_FIELDS = ("name", "short_name", "alias", "uscc")
+
+
+def _code(firm: int, fld: str) -> int:
+    """A firm and a field in one int (memory: 250k keys at 100k firms)."""
+    return firm * 4 + _FIELDS.index(fld)
+
+
+def _decode(code: int) -> tuple[int, str]:
+    return code >> 2, _FIELDS[code & 3]
+
+
+def _keys(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """A firm's searchable keys: (field, folded text) of its name, short name and aliases."""
+    keys = [("name", fold(row["name"]))]
+    if row.get("short_name"):
+        keys.append(("short_name", fold(row["short_name"])))
+    keys.extend(("alias", fold(a)) for a in as_tiers(row.get("aliases")))
+    return [(f, k) for f, k in keys if k]
 
 
 class _Text:
@@ -116,20 +139,13 @@ class _Text:
     contains the needle once, in the order the keys were given."""
 
     def __init__(self, docs: list[tuple[str, int, str]]) -> None:
-        parts: list[str] = []
-        self.starts: list[int] = []
-        self.entry: list[int] = []
-        self.field: list[str] = []
-        self.length: list[int] = []
-        pos = 0
-        for text, entry, fld in docs:
-            self.starts.append(pos)
-            self.entry.append(entry)
-            self.field.append(fld)
-            self.length.append(len(text))
-            parts.append(_SEP + text)
-            pos += len(text) + 1
-        self.text = "".join(parts)
+        # typed arrays, not lists of int objects: a third of the memory at 100k firms
+        self.length = array("i", [len(d[0]) for d in docs])
+        self.starts = array("q", accumulate((n + 1 for n in self.length), initial=0))
+        self.starts.pop()
+        self.entry = array("i", [d[1] for d in docs])
+        self.field: list[str] = [sys.intern(d[2]) for d in docs]
+        self.text = "".join([_SEP + d[0] for d in docs])
 
     def translated(self, table: dict[int, str]) -> _Text:
         """The same keys mapped character for character (offsets stay valid)."""
@@ -154,10 +170,10 @@ class _Text:
 @dataclass
 class SearchIndex:
     entries: list[_Entry]
-    exact: dict[str, list[tuple[int, str]]]
+    exact: dict[str, int | tuple[int, ...]]  # folded key → firm code(s) (see _code)
     prefix: _Text
     sorted_keys: list[str]  # every key, sorted: a prefix is a range (bisect)
-    sorted_docs: list[tuple[int, str]]  # (firm, field) of each sorted key
+    sorted_codes: array[int]  # firm code of each sorted key
     substring: _Text
     uscc: _Text
     pinyin: _Text
@@ -169,24 +185,26 @@ class SearchIndex:
     @classmethod
     def build(cls, rows: list[dict[str, Any]], fingerprint: tuple[Any, ...] = ()) -> SearchIndex:
         entries: list[_Entry] = []
-        exact: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
+        exact: dict[str, int | tuple[int, ...]] = {}
+
+        def add_exact(k: str, code: int) -> None:
+            had = exact.get(k)
+            exact[k] = code if had is None else (*had, code) if isinstance(had, tuple) \
+                else (had, code)
+
         grams: defaultdict[str, list[int]] = defaultdict(list)
         prefix_docs: list[tuple[str, int, str]] = []
         uscc_docs: list[tuple[str, int, str]] = []
         for r in sorted(rows, key=lambda r: (len(str(r["name"] or "")), str(r["name"] or ""),
                                              str(r["id"]))):
-            keys = [("name", fold(r["name"]))]
-            if r.get("short_name"):
-                keys.append(("short_name", fold(r["short_name"])))
-            keys.extend(("alias", fold(a)) for a in as_tiers(r.get("aliases")))
+            keys = _keys(r)
             i = len(entries)
-            keys = [(f, k) for f, k in keys if k]
             listed: set[str] = set()  # a firm is listed once per distinct key
             for f, k in keys:
                 prefix_docs.append((k, i, f))
                 if k not in listed:
                     listed.add(k)
-                    exact[k].append((i, f))
+                    add_exact(k, _code(i, f))
             # the firm's bigrams, each posted once: from all keys joined (pairs across a
             # separator dropped), plus any one-character key as itself
             joined = _SEP.join(listed)
@@ -197,17 +215,16 @@ class SearchIndex:
                     grams[g].append(i)
             uscc = fold(r.get("uscc"))
             if uscc:
-                keys.append(("uscc", uscc))
                 uscc_docs.append((uscc, i, "uscc"))
-                exact[uscc].append((i, "uscc"))
-            entries.append(_Entry(r, keys))
+                add_exact(uscc, _code(i, "uscc"))
+            entries.append(_Entry(r))
         prefix = _Text(prefix_docs)
         by_key = sorted(prefix_docs)
         # substring hits come out shortest key first (the best score), then in firm order
         substring = _Text(sorted(prefix_docs, key=lambda d: (len(d[0]), d[1])))
         table = {ord(c): _initial(c) for c in set(prefix.text) if "\u4e00" <= c <= "\u9fff"}
-        return cls(entries, dict(exact), prefix, [d[0] for d in by_key],
-                   [(d[1], d[2]) for d in by_key], substring, _Text(uscc_docs),
+        return cls(entries, exact, prefix, [d[0] for d in by_key],
+                   array("q", [_code(d[1], d[2]) for d in by_key]), substring, _Text(uscc_docs),
                    prefix.translated(table), dict(grams), len(rows), time.monotonic(),
                    fingerprint)
 
@@ -220,7 +237,8 @@ class SearchIndex:
             return
         seen: set[int] = set()
         code = _is_code(q)
-        for i, f in sorted(self.exact.get(q, [])):
+        found = self.exact.get(q, ())
+        for i, f in sorted(map(_decode, found if isinstance(found, tuple) else (found,))):
             if i not in seen and (f != "uscc" or code):
                 seen.add(i)
                 yield 100.0, f, i
@@ -255,7 +273,7 @@ class SearchIndex:
         lo = bisect_left(self.sorted_keys, q)
         hi = bisect_left(self.sorted_keys, q + "\U0010ffff", lo)
         if hi - lo <= PREFIX_SORT_MAX:
-            return iter(sorted(self.sorted_docs[lo:hi]))
+            return iter(sorted(map(_decode, self.sorted_codes[lo:hi])))
         return ((self.prefix.entry[d], self.prefix.field[d])
                 for d in self.prefix.find(_SEP + q))
 
@@ -271,7 +289,7 @@ class SearchIndex:
                                             if n >= need and i not in seen))
         out = []
         for _, i in pool:
-            keys = [(f, k) for f, k in self.entries[i].keys if f != "uscc"]
+            keys = _keys(self.entries[i].row)
             best = max((fuzz.ratio(q, k), f) for f, k in keys)
             partial = max(fuzz.partial_ratio(q, k) for _, k in keys)
             score = min(79.0, max(best[0], partial * 0.9))
