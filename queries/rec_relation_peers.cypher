@@ -2,7 +2,8 @@
 // tied by {rel} to a peer y that shares a {rel} partner z with the enterprise
 // (e -{rel}- z -{rel}- y -{rel}- c), each path weighted by 1/(deg z * deg y). A hub z
 // with more than $cap partners is skipped: each of its paths would weigh under 1/$cap, and
-// expanding its partners' partners is what made this query slow on big graphs.
+// expanding its partners' partners is what made this query slow on big graphs; likewise
+// only the $limit strongest peers y are expanded, and $limit candidates come back.
 // Parameters: $id (enterprise id), $limit (int), $cap (int)
 // Returns: id (candidate), score (float), via (names of up to 3 peers, strongest first)
 MATCH (e:Enterprise {id: $id})-[:{rel}]-(z:Enterprise)
@@ -13,6 +14,8 @@ WITH e, z, collect(DISTINCT y) AS ys
 WHERE size(ys) <= $cap
 UNWIND ys AS y
 WITH e, y, sum(1.0 / size(ys)) AS wy
+ORDER BY wy DESC, y.id
+LIMIT $limit
 MATCH (y)-[:{rel}]-(c:Enterprise)
 WITH e, y, wy, collect(DISTINCT c) AS cs
 UNWIND cs AS c
