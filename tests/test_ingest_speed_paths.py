@@ -157,3 +157,30 @@ def test_resolve_batched_similarity_equals_pairwise() -> None:
         q = rnd.choice(keys)
         cands = [*rnd.sample(keys, 30), q]
         assert similarity_many(q, cands) == [similarity(q, c) for c in cands]
+
+
+@pytest.mark.parametrize("suffix", [pytest.param(".csv", id="csv"),
+                                    pytest.param(".jsonl", id="jsonl")])
+def test_ingest_column_chunks_equal_pandas_records(tmp_path: Path, suffix: str) -> None:
+    """Chunks handed over column-wise give the rows pandas' to_dict("records") gives,
+    including JSON Lines whose later lines lack or add keys."""
+    import pandas as pd
+
+    from ingest.tables import read_table
+
+    path = tmp_path / f"t{suffix}"
+    recs = [{"企业名称": "甲", "从业人员": 5}, {"企业名称": "乙"},
+            {"企业名称": "丙", "从业人员": 7, "简称": "丙丙"}, {"企业名称": "丁", "简称": ""},
+            {"企业名称": "戊", "从业人员": 9}]
+    if suffix == ".csv":
+        pd.DataFrame(recs).to_csv(path, index=False)
+        expected = pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records")
+    else:
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n",
+                        encoding="utf-8")
+        expected = pd.read_json(path, lines=True, dtype=False).to_dict("records")
+    _headers, chunks = read_table(path, chunk_rows=2)
+    got = [row for chunk in chunks for row in chunk.rows]
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        assert {k: v for k, v in g.items() if v == v} == {k: v for k, v in e.items() if v == v}
