@@ -133,3 +133,18 @@ def test_ner_features_known_names_need_evidence(model: str | None, hit: str, str
     c = _c(text, hit, "ENTERPRISE", "graph")
     entry = Entry("ENTERPRISE", "E1", hit, strength=strength, origin="graph")
     assert known_name_is_safe(c, entry, m) is ok
+
+
+def test_ner_features_shipped_model_carries_its_lexicon() -> None:
+    from ingest.text.pipeline import MODEL_DIR, load_nlp
+
+    nlp = load_nlp(MODEL_DIR, rules=False)
+    tokenizer = nlp.tokenizer
+    assert isinstance(tokenizer, CharWordTokenizer) and tokenizer.lexicon
+    assert len(tokenizer.names.names) > 9000  # read from the model directory, not ../shared
+    assert set(nlp.meta["labels"]["ner"]) == {"ENTERPRISE", "ORG", "REGION"}
+    assert nlp.config["nlp"]["tokenizer"]["names_path"] is None
+    size = sum(p.stat().st_size for p in MODEL_DIR.rglob("*") if p.is_file())
+    assert size <= 50 * 1024 * 1024
+    doc = nlp("浙商银行与腾讯签署战略合作协议。")
+    assert all(e.label_ in {"ENTERPRISE", "ORG", "REGION"} for e in doc.ents)

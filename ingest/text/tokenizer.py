@@ -30,7 +30,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
-from itertools import accumulate, pairwise
+from itertools import accumulate, chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -259,19 +259,18 @@ class CharWordTokenizer:
         # one from_array call instead of three Python attribute setters per token
         add = self.vocab.strings.add
         n = len(norms)
-        cols: list[list[str]] = [norms, lemmas, tags]
         attrs = [NORM, LEMMA, TAG]
-        arr = numpy.empty((n, len(cols) + (morphs is not None)), dtype="uint64")
-        for j, col in enumerate(cols):
-            arr[:, j] = numpy.fromiter((add(x) for x in col), dtype="uint64", count=n)
+        # map() over the C-level StringStore.add: the hot loop of the tokenizer
+        hashes = list(map(add, chain(norms, lemmas, tags)))
         if morphs is not None:
             # few distinct MORPH strings: remember their hashes instead of re-adding
             known = self._hash
             for x in set(morphs) - known.keys():
                 known[x] = add(x)
-            arr[:, 3] = numpy.fromiter((known[x] for x in morphs), dtype="uint64", count=n)
+            hashes.extend(map(known.__getitem__, morphs))
             attrs.append(MORPH)
-        doc.from_array(attrs, arr)  # type: ignore[arg-type]
+        arr = numpy.array(hashes, dtype="uint64").reshape(len(attrs), n).T
+        doc.from_array(attrs, numpy.ascontiguousarray(arr))  # type: ignore[arg-type]
 
     # spaCy serialises tokenizers; our only state beyond the vocab is the name list.
     def to_bytes(self, **kwargs: Any) -> bytes:

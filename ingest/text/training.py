@@ -98,7 +98,8 @@ def to_docbin(nlp: Language, rows: Iterable[GoldSentence]) -> tuple[DocBin, int]
 
 
 def write_corpus(source: Path, out_dir: Path, nlp: Language,
-                 augment_names: list[str] | None = None) -> dict[str, int]:
+                 augment_names: list[str] | None = None,
+                 augment_copies: int = 1) -> dict[str, int]:
     """Write ``train.spacy``, ``dev.spacy``, ``test.spacy`` and ``dev``/``test.jsonl``
     (CLUENER); with ``augment_names`` also ``train_aug.spacy`` (train plus one
     mention-replaced copy of each sentence with a company, :func:`augment_mentions`)."""
@@ -112,7 +113,7 @@ def write_corpus(source: Path, out_dir: Path, nlp: Language,
         counts[name] = len(part)
         counts[f"{name}_unaligned"] = lost
     if augment_names is not None:
-        extra = augment_mentions(parts["train"], augment_names)
+        extra = augment_mentions(parts["train"], augment_names, copies=augment_copies)
         db, lost = to_docbin(nlp, parts["train"] + extra)
         db.to_disk(out_dir / "train_aug.spacy")
         counts["train_aug"] = len(parts["train"]) + len(extra)
@@ -130,9 +131,11 @@ def write_corpus(source: Path, out_dir: Path, nlp: Language,
 
 
 def augment_mentions(rows: list[GoldSentence], names: list[str], *, seed: int = SPLIT_SEED,
-                     label: str = "ENTERPRISE", share_known: float = 0.5) -> list[GoldSentence]:
-    """Mention replacement: one copy of every sentence holding a ``label`` mention,
-    each such mention swapped for another company name, every span shifted to match.
+                     label: str = "ENTERPRISE", share_known: float = 0.5,
+                     copies: int = 1) -> list[GoldSentence]:
+    """Mention replacement: ``copies`` copies of every sentence holding a ``label``
+    mention, each such mention swapped for another company name, every span shifted
+    to match.
 
     Half of the substitutes (``share_known``) come from ``names`` (the listed
     companies behind the model's lexicon feature), the rest from the other
@@ -143,7 +146,7 @@ def augment_mentions(rows: list[GoldSentence], names: list[str], *, seed: int = 
     own = sorted({r.text[s:e] for r in rows for s, e, lab in r.spans if lab == label})
     known = [n for n in names if 2 <= len(n) <= 12]
     out: list[GoldSentence] = []
-    for row in rows:
+    for row in [r for _ in range(copies) for r in rows]:
         if not any(lab == label for _, _, lab in row.spans):
             continue
         pieces: list[str] = []

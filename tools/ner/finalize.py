@@ -21,10 +21,13 @@ import ingest.text.tokenizer  # noqa: F401  (registers the tokenizer)
 def main() -> None:
     path = Path(sys.argv[1])
     nlp = spacy.load(path)
-    nlp.meta.update({"name": "ronglian_zh_ner", "version": "0.1.0",
+    nlp.meta.update({"name": "ronglian_zh_ner", "version": "0.2.0",
                      "description": "ronglian Chinese NER (ENTERPRISE/ORG/REGION), trained on "
-                                    "CLUENER2020 by tools/ner/train.sh",
-                     "license": "Apache-2.0 (model weights); training data CLUENER2020",
+                                    "CLUENER2020 by tools/ner/train.sh; tokenizer/ holds the "
+                                    "A-share listed company names (ChainKnowledgeGraph) behind "
+                                    "its lexicon feature",
+                     "license": "Apache-2.0 (model weights); training data CLUENER2020; "
+                                "company names from ChainKnowledgeGraph (research dataset)",
                      "author": "ronglian team"})
     nlp.config["paths"]["train"] = None
     nlp.config["paths"]["dev"] = None
