@@ -11,21 +11,27 @@
 Candidates come from several generators (``rec_*.cypher``) and are scored by a
 weighted sum of signals, each scaled to 0–1: need match, chain adjacency
 (``UPSTREAM_OF`` between what they make), shared partners (Adamic-Adar), partners
-of peers in the same relationship, industry and industry-upstream structure,
-activity in that relationship (preferential attachment), region, size
-complementarity (融通: a leading firm with SMEs) and tiers. Existing ties of the
+of peers in the same relationship (for cooperation: through any business tie),
+industry and industry-upstream structure, activity in that relationship
+(preferential attachment), region, size complementarity (融通: a leading firm
+with SMEs) and tiers. Existing ties of the
 requested kind are excluded. Weights are in :class:`Weights` (per relation:
 :data:`DEFAULT_WEIGHTS`); they were chosen on a chronological dev split carved
 out of ICKG-25's training triples (``ronglian eval links --dev 0.1``), never on
 its valid split (see ``queries/linkeval.py``).
 
-Speed: graph-wide aggregates (each enterprise's degree in a relationship type,
-hence the popular-candidates pool) are computed once and cached per store until
-the graph changes (a relationship-count check, one counter read per request, plus
-this process's own writes; at most :data:`AGG_TTL_S` old in any case). Display
-fields are fetched only for the candidates that can still reach the top: the
-region, size and tier bonuses are bounded, so anything whose other signals leave
-it below the ``top``-th score even with every bonus is dropped unread.
+Speed: graph-wide aggregates are computed once and cached per store until the
+graph changes (a relationship-count check, one counter read per request, plus
+this process's own writes; at most :data:`AGG_TTL_S` old in any case): each
+enterprise's degree in a relationship type (hence the popular-candidates pool),
+the products' and industries' ``UPSTREAM_OF`` structure, every chained product's
+makers, industry member samples and candidates' display fields. A cold request
+pays for them (seconds at 100k enterprises, after every write); a warm one runs
+six small queries. Display fields are needed only for the candidates that can
+still reach the top: the region, size and tier bonuses are bounded, so anything
+whose other signals leave it below the ``top``-th score even with every bonus is
+dropped unread. Peers are expanded from at most 200 strongest peers, never
+through a firm with over :data:`PEER_HUB` ties.
 """
 
 from __future__ import annotations
