@@ -200,17 +200,20 @@ def plans(store: Store, eid: str, chain: str) -> None:
         return
     nodes = [r["node"] for r in store.read(QUERIES.get("paths_start", store.dialect),
                                            {"ids": [eid]})]
+    me = store.read(QUERIES.get("rec_enterprise", store.dialect).replace("{rel}", "`SUPPLIES`"),
+                    {"id": eid})
+    products = list(me[0]["products"]) if me else []
     checks = {"enterprise_lookup": {"key": eid, "upper": eid},
               "rec_shared_partners": {"id": eid, "limit": 10},
               "rec_suppliers": {"id": eid, "need": None}, "rec_buyers": {"id": eid},
-              "rec_chain_upstream": {"id": eid, "limit": 10, "prefer_sme": False, "ids": None},
+              "rec_enterprise": {"id": eid}, "rec_makers": {"ids": products},
               "profile_facts": {"id": eid}, "gap_nodes": {"chain_id": chain, "prefix": "1302"},
               "gap_needs": {"chain_id": chain},
               "paths_start": {"ids": [eid]}, "paths_expand": {"nodes": nodes},
               "paths_nodes": {"nodes": nodes}, "path_hops": {"pairs": [[eid, eid]]}}
     for name, params in checks.items():
         text = (QUERIES.get(name, store.dialect).replace("{rels}", "`SUPPLIES`")
-                .replace("{max_hops}", "6"))
+                .replace("{rel}", "`SUPPLIES`").replace("{max_hops}", "6"))
         plan = str(explain(text, params))
         used = any(m in plan for m in INDEX_MARKERS)
         print(f"  plan {name:22} index used: {'yes' if used else 'NO'}", flush=True)
