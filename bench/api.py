@@ -17,7 +17,7 @@ machine), measured in the same run with the same client.
 
    - **hot**: 300 random enterprises (ids, or search terms made from them), requested
      over and over; the API's answer cache serves repeats. A warm-up runs this load
-     until 99% of answers come from the cache (at most ``--hot-warmup`` seconds; it
+     until a 2-second round is answered wholly from the cache (at most ``--hot-warmup`` seconds; it
      prints how long that took), so the measurement is the steady state;
    - **cold**: every request names a different enterprise (never one of the hot 300,
      never twice in a run), so no cache can answer it: the cost of the query itself.
@@ -423,7 +423,7 @@ def warm(name: str, url: str, paths: list[str], n: int) -> None:
 
 
 def warm_until_cached(name: str, url: str, pick: Pick, concurrency: int, limit: float,
-                      client: str, share: float = 0.99) -> None:
+                      client: str, share: float = 1.0) -> None:
     """Run the hot load in 2-second rounds until one round finds ``share`` of its answers
     in the cache (each worker has computed the hot set once) or ``limit`` seconds passed;
     print how long that took. The measurement after it is the steady state."""
@@ -459,7 +459,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--hot-warmup", type=float, default=120.0,
                     help="most seconds of hot load before the hot measurement; it stops "
-                    "earlier once 99%% of answers come from the cache")
+                    "earlier once a 2-second round is answered wholly from the cache")
     ap.add_argument("--client", choices=("fast", "httpx"), default="fast",
                     help="load client: httptools+uvloop keep-alive (default) or httpx")
     ap.add_argument("--endpoints", default="search,profile,recommendations")
