@@ -113,15 +113,20 @@ def generate(work: Path, n: int) -> Path:
 
 
 def load(url: str, seeds: Path, marker: Path, env: dict[str, str]) -> None:
-    if marker.is_file():
-        print(f"reusing loaded store {url}", flush=True)
-        return
+    from graph.migrations import migrate
     from graph.settings import Settings
     from graph.store import open_store
     from ingest.demo import load_demo
 
     settings = Settings(store=url, neo4j_password=env.get("RONGLIAN_NEO4J_PASSWORD", ""),
                         query_timeout_s=600)
+    if marker.is_file():
+        # A kept store may predate the current schema (a new index): bring it up to date.
+        with open_store(url, settings) as s:
+            r = migrate(s)
+        print(f"reusing loaded store {url} (schema {r.from_version} -> {r.to_version})",
+              flush=True)
+        return
     t0 = time.perf_counter()
     with open_store(url, settings) as s:
         summary = load_demo(s, seeds_dir=seeds, run_dir=marker.parent / "runs",
