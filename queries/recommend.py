@@ -22,7 +22,8 @@ its valid split (see ``queries/linkeval.py``).
 
 Speed: graph-wide aggregates are computed once and cached per store until the
 graph changes (a relationship-count check, one counter read per request, plus
-this process's own writes; at most :data:`AGG_TTL_S` old in any case): each
+this process's own writes; at most :data:`AGG_TTL_S` old in any case; display
+fields follow the engine's change token, ``Store.data_version``): each
 enterprise's degree in a relationship type (hence the popular-candidates pool),
 the products' and industries' ``UPSTREAM_OF`` structure, every chained product's
 makers, industry member samples and candidates' display fields. A cold request
@@ -39,6 +40,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +134,8 @@ class _Aggregates:
     members: dict[str, tuple[str, int, list[str]]] = field(default_factory=dict)
     #: enterprise id → display fields (the popular pool recurs in every answer)
     details: dict[str, Row] = field(default_factory=dict)
+    #: the engine's change token when ``details`` was last emptied (see :func:`_current`)
+    version: Hashable | None = None
 
 
 _aggregates: dict[tuple[int, str], _Aggregates] = {}
@@ -150,6 +154,14 @@ def _current(store: Store) -> _Aggregates:
     agg = _aggregates.get(key)
     if agg is None or agg.token != token or time.monotonic() - agg.made > AGG_TTL_S:
         agg = _aggregates[key] = _Aggregates(token, time.monotonic())
+    # A property-only change by another process (a renamed firm, a new size class) leaves
+    # the relationship count alone; the names and sizes shown must not wait for the TTL,
+    # so display fields follow the engine's own change token (one cheap read). The
+    # structural aggregates keep the count: recomputing them costs seconds.
+    version = store.data_version()
+    if version is None or version != agg.version:
+        agg.details = {}
+        agg.version = version
     return agg
 
 
