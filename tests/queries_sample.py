@@ -13,6 +13,14 @@ ties. Expected answers in the tests are worked out by hand from this picture:
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
 from graph.store import Store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
 
@@ -111,3 +119,22 @@ def build_sample(store: Store) -> None:
     merge_rels(store, "ABOUT", "Need", "Product", [rel_row(n, p) for n, _e, _nm, p, _s in NEEDS])
     merge_nodes(store, "Capability", [node_row("c_roll", {"name": "冷轧加工", "area": "生产制造"})])
     merge_rels(store, "HAS_CAPABILITY", "Enterprise", "Capability", [rel_row("E6", "c_roll", prov)])
+
+
+def merge_from_another_process(store: Store, request: pytest.FixtureRequest, label: str,
+                               node_id: str, props: dict[str, Any]) -> None:
+    """Merge ``props`` into one node from a separate Python process on the same store, as a
+    CLI ingest would: no counter of this process sees the write."""
+    env = {**os.environ}
+    if store.dialect == "neo4j":
+        server = request.getfixturevalue("neo4j_server")
+        env.update(RONGLIAN_STORE=server.uri, RONGLIAN_NEO4J_USER=server.user,
+                   RONGLIAN_NEO4J_PASSWORD=server.password)
+    else:
+        env["RONGLIAN_STORE"] = store.url
+    code = ("from graph.store import open_store\n"
+            "from graph.writes import merge_nodes, node_row\n"
+            "with open_store() as s:\n"
+            f"    merge_nodes(s, {label!r}, [node_row({node_id!r}, {props!r})])\n")
+    subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                   env=env, check=True, timeout=120)

@@ -7,9 +7,6 @@ its bounds; metrics count hits and misses. The generation comes from the engine
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Hashable, Iterator
 from pathlib import Path
@@ -23,9 +20,8 @@ from api.cache import ResponseCache
 from graph.store import Store
 from graph.writes import merge_nodes, node_row
 from tests.api_support import auth, make_app, new_token, revoked_token
-from tests.queries_sample import build_sample
+from tests.queries_sample import build_sample, merge_from_another_process
 
-ROOT = Path(__file__).resolve().parents[1]
 CHAINS = "/api/v1/chains"
 RECS = "/api/v1/recommendations/partners"
 
@@ -92,22 +88,6 @@ def test_api_cache_own_write_shows_at_once(sample: Store, tmp_path: Path) -> Non
             _rename(sample, "精品钢铁")
 
 
-def _write_elsewhere(store: Store, request: pytest.FixtureRequest, name: str) -> None:
-    """Rename the steel chain from another process, as a CLI ingest would."""
-    env = {**os.environ}
-    if store.dialect == "neo4j":
-        server = request.getfixturevalue("neo4j_server")
-        env.update(RONGLIAN_STORE=server.uri, RONGLIAN_NEO4J_USER=server.user,
-                   RONGLIAN_NEO4J_PASSWORD=server.password)
-    else:
-        env["RONGLIAN_STORE"] = store.url
-    code = ("from graph.store import open_store\n"
-            "from graph.writes import merge_nodes, node_row\n"
-            "with open_store() as s:\n"
-            f"    merge_nodes(s, 'Chain', [node_row('steel', {{'name': {name!r}}})])\n")
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=120)
-
-
 def test_api_cache_write_by_another_process_shows_within_the_bound(
         sample: Store, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     bound_ms = 300
@@ -115,7 +95,7 @@ def test_api_cache_write_by_another_process_shows_within_the_bound(
         assert _chain_name(c)[0] == "精品钢铁"
         assert _chain_name(c) == ("精品钢铁", "hit")
         try:
-            _write_elsewhere(sample, request, "精品钢铁外")
+            merge_from_another_process(sample, request, "Chain", "steel", {"name": "精品钢铁外"})
             written = time.monotonic()
             # Served from the cache at most until the bound has passed since the write...
             time.sleep(max(0.0, bound_ms / 1000 - (time.monotonic() - written)) + 0.05)

@@ -3,20 +3,14 @@ the short list that skips display fields, the cached aggregates and their invali
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from graph.store import Store
 from graph.writes import merge_rels, rel_row
 from queries import recommend
 from queries.recommend import clear_cache, recommend_partners
-from tests.queries_sample import build_sample
+from tests.queries_sample import build_sample, merge_from_another_process
 
-ROOT = Path(__file__).resolve().parents[1]
 PROV = {"source": "tests", "method": "manual", "confidence": 1.0, "run_id": "t"}
 
 
@@ -80,19 +74,8 @@ def test_recommend_display_fields_follow_a_rename_by_another_process(
     first = recommend_partners(store, "E3", "COOPERATES_WITH", top=20)["results"]
     assert first, "the sample gives E3 cooperation candidates"
     target = first[0]
-    env = {**os.environ}
-    if store.dialect == "neo4j":
-        server = request.getfixturevalue("neo4j_server")
-        env.update(RONGLIAN_STORE=server.uri, RONGLIAN_NEO4J_USER=server.user,
-                   RONGLIAN_NEO4J_PASSWORD=server.password)
-    else:
-        env["RONGLIAN_STORE"] = store.url
-    code = ("from graph.store import open_store\n"
-            "from graph.writes import merge_nodes, node_row\n"
-            "with open_store() as s:\n"
-            f"    merge_nodes(s, 'Enterprise', [node_row({target['id']!r}, "
-            "{'name': '改名后的企业有限公司'})])\n")
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=120)
+    merge_from_another_process(store, request, "Enterprise", target["id"],
+                               {"name": "改名后的企业有限公司"})
     agg = recommend._current(store)
     after = recommend_partners(store, "E3", "COOPERATES_WITH", top=20)["results"]
     renamed = next(r for r in after if r["id"] == target["id"])
