@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import random
 from pathlib import Path
 
@@ -126,7 +127,10 @@ def _names() -> list[str]:
     """Short and full names of the listed companies (JSON Lines)."""
     path = LISTED / "company.json"
     if not path.is_file():
-        pytest.skip("listed companies data not available")
+        msg = f"{path} not found (the repository's ../shared/data)"
+        if os.environ.get("CI") == "true":
+            pytest.fail("shared data must be present in CI: " + msg)
+        pytest.skip(msg)
     out: list[str] = []
     with path.open(encoding="utf-8") as fh:
         for line in fh:
