@@ -127,8 +127,9 @@ def read_triples(path: Path) -> list[tuple[str, str, str, str | None]]:
 def chronological_split(rows: list[tuple[str, str, str, str | None]], fraction: float
                         ) -> tuple[list[tuple[str, str, str, str | None]],
                                    list[tuple[str, str, str, str | None]]]:
-    """``(earlier, later)``: the triples dated on or after the time that leaves about
-    ``fraction`` of the dated triples at its end, and the rest (undated ones stay earlier)."""
+    """``(earlier, later)``: the triples dated before a cut (and the undated ones), and
+    those dated on or after it, the cut leaving about ``fraction`` of the dated triples
+    at the end."""
     if not 0 < fraction < 1:
         raise InvalidInput("the dev fraction must be between 0 and 1", field="dev")
     times = sorted(r[3] for r in rows if r[3])

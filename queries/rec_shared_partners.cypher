@@ -1,10 +1,11 @@
 // Shared partners (Adamic-Adar over enterprise ties): firms tied to a partner of the
-// enterprise, each shared partner weighted by 1/log(its degree + 2).
+// enterprise, each shared partner weighted by 1/log(its degree + 2). Template: {rel} is the
+// quoted enterprise-tie types (``recommend.ENTERPRISE_TIES``).
 // Parameters: $id (enterprise id), $limit (int)
 // Returns: id (candidate), score (float), via (names of up to 3 shared partners)
-MATCH (e:Enterprise {id: $id})-[:SUPPLIES|COOPERATES_WITH|INVESTS_IN|CONTROLS|COMPETES_WITH]-(z:Enterprise)
+MATCH (e:Enterprise {id: $id})-[:{rel}]-(z:Enterprise)
 WITH DISTINCT e, z
-MATCH (z)-[:SUPPLIES|COOPERATES_WITH|INVESTS_IN|CONTROLS|COMPETES_WITH]-(c:Enterprise)
+MATCH (z)-[:{rel}]-(c:Enterprise)
 WITH e, z, collect(DISTINCT c) AS cs
 UNWIND cs AS c
 WITH e, z, c, size(cs) AS dz

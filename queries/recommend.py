@@ -344,7 +344,8 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         c.signals["need"] = 1.0
         _note(c, "need", f"匹配需求：{r['product']}")
 
-    for r in run(store, "rec_shared_partners", {"id": eid, "limit": POOL}):
+    for r in store.read(_text(store, "rec_shared_partners", ENTERPRISE_TIES),
+                        {"id": eid, "limit": POOL}):
         c = cand(r["id"])
         c.signals["shared"] += float(r["score"])
         via = "、".join(str(v) for v in (r["via"] or []) if v)
@@ -378,8 +379,8 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
             c.signals["chain"] = 1.0
             _note(c, "chain", f"产业链上下游衔接：{product}")
 
-    side = POPULARITY_SIDE.get(relation, "both")
-    for pid in _popular(store, agg, rel_type, side):
+    pop_side = POPULARITY_SIDE.get(relation, "both")
+    for pid in _popular(store, agg, rel_type, pop_side):
         cand(pid)
 
     excluded = {eid} | set(me.get("ties") or [])
@@ -389,7 +390,7 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         return []
 
     degrees = _degrees(store, agg, rel_type)
-    pop = {cid: _popularity(degrees.get(cid), side) for cid in cands}
+    pop = {cid: _popularity(degrees.get(cid), pop_side) for cid in cands}
     max_deg = max(pop.values(), default=0)
     maxima = {k: max((c.signals.get(k, 0.0) for c in cands.values()), default=0.0)
               for k in ("shared", "peers", "industry")}
@@ -405,7 +406,7 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         if max_deg > 0 and deg > 0:
             score += w.popularity * math.log1p(deg) / math.log1p(max_deg)
             total = sum(degrees.get(c.id, (0, 0)))
-            _note(c, "popularity", f"已有 {total} 条{REL_ZH[rel_type]}关系" if side == "both"
+            _note(c, "popularity", f"已有 {total} 条{REL_ZH[rel_type]}关系" if pop_side == "both"
                   else f"已有 {total} 条{REL_ZH[rel_type]}关系，{deg} 次被列为{REL_ZH[rel_type]}方")
         partial[c.id] = score
     bonus = max(0.0, w.region if region_hint else 0.0) + max(0.0, w.size) + max(0.0, w.tier)
