@@ -327,21 +327,26 @@ def similarity(q: NameKeys, c: NameKeys) -> float:
     """
     s = _lcs_score(q.full, c.full)
     if q.core and c.core:
-        core = _lcs_score(q.core, c.core)
-        if q.region and c.region and not (q.region.startswith(c.region)
-                                          or c.region.startswith(q.region)):
-            core -= 0.15  # 锦州石化 is not 深圳石化
-        elif bool(q.region) != bool(c.region):
-            core -= 0.04
-        if len(q.core) < 3:
-            core -= 0.05
-        s = max(s, core)
+        s = max(s, _penalised_core(q, c, _lcs_score(q.core, c.core)))
     # 粤高速 → 广东省高速公路发展: a province abbreviation standing for the region.
     if len(q.full) >= 3 and c.region and c.core:
         prov = PROVINCE_ABBR.get(q.full[0])
         if prov and c.region.startswith(prov):
             s = max(s, _lcs_score(q.full[1:], c.core))
     return s
+
+
+def _penalised_core(q: NameKeys, c: NameKeys, core: float) -> float:
+    """The core score less its penalties (subtracted in this order, so the single and the
+    batched paths give the same floats)."""
+    if q.region and c.region and not (q.region.startswith(c.region)
+                                      or c.region.startswith(q.region)):
+        core -= 0.15  # 锦州石化 is not 深圳石化
+    elif bool(q.region) != bool(c.region):
+        core -= 0.04
+    if len(q.core) < 3:
+        core -= 0.05
+    return core
 
 
 def similarity_many(q: NameKeys, cands: Sequence[NameKeys]) -> list[float]:
@@ -355,17 +360,8 @@ def similarity_many(q: NameKeys, cands: Sequence[NameKeys]) -> list[float]:
         has = np.array([bool(c.core) for c in cands])
         core = _lcs_many(q.core, [c.core for c in cands])
         for i, c in enumerate(cands):
-            if not has[i]:
-                continue
-            adj = core[i]
-            if q.region and c.region and not (q.region.startswith(c.region)
-                                              or c.region.startswith(q.region)):
-                adj -= 0.15
-            elif bool(q.region) != bool(c.region):
-                adj -= 0.04
-            if len(q.core) < 3:
-                adj -= 0.05
-            core[i] = adj
+            if has[i]:
+                core[i] = _penalised_core(q, c, core[i])
         s = np.where(has, np.maximum(s, core), s)
     out = [float(x) for x in s]
     if len(q.full) >= 3:

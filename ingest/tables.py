@@ -30,6 +30,7 @@ from ingest.columns import KINDS, detect_kind, load_mapping, map_headers
 from ingest.job import IngestResult, Job, stable_id
 from ingest.normalize import norm_name
 from ingest.resolve import Decision
+from ingest.uscc import is_valid_normalised
 from ingest.values import CellError
 
 log = logging.getLogger("ingest.tables")
@@ -345,18 +346,6 @@ def _required(row: dict[str, Any], col: str) -> str:
 _MEMO_MAX = 200_000
 
 
-def _uscc_ok(code: str) -> bool:
-    """True when ``code`` is an already-normalised valid USCC (``validate`` would say OK
-    and return it unchanged): the cheap check that lets valid codes skip ``validate``."""
-    from ingest.uscc import AUTHORITIES, check_char
-
-    return (len(code) == 18 and _USCC_CHARS.fullmatch(code) is not None
-            and code[0] in AUTHORITIES and check_char(code[:17]) == code[17])
-
-
-_USCC_CHARS = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
-
-
 class TableLoader:
     """Rows of one kind → records of a :class:`Job`."""
 
@@ -369,7 +358,6 @@ class TableLoader:
         # are computed once per distinct (column, cell) and their outcome — value or
         # error — reused; the result is exactly what the check gives for that cell.
         self._memo: dict[tuple[str, str], Any] = {}
-        self._synth: dict[str, bool] = {}
 
     def _memo_cell(self, col: str, raw: Any, fn: Callable[[], Any]) -> Any:
         if type(raw) is not str:
@@ -407,13 +395,12 @@ class TableLoader:
     # --- shared helpers
     def _synthetic(self, row: dict[str, Any]) -> dict[str, Any]:
         raw = row.get("synthetic")
-        flag = self._synth.get(raw) if type(raw) is str else None
-        if flag is None:
+
+        def flag() -> bool:
             v = values.text(raw)
-            flag = bool(v and v.lower() in TRUE)
-            if type(raw) is str and len(self._synth) < 64:
-                self._synth[raw] = flag
-        return {"synthetic": True} if flag else {}
+            return bool(v and v.lower() in TRUE)
+
+        return {"synthetic": True} if self._memo_cell("synthetic", raw, flag) else {}
 
     def _ent(self, row: dict[str, Any], col: str) -> str | None:
         """Resolve an enterprise cell; ambiguous → None (the caller files a candidate)."""
@@ -467,7 +454,7 @@ class TableLoader:
 
         name = _required(row, "name")
         uscc = values.text(row.get("uscc"))
-        if uscc and not _uscc_ok(uscc):
+        if uscc and not is_valid_normalised(uscc):
             res = validate(uscc)
             if not res.valid:
                 raise RowError("uscc", codes.E211_USCC, f"uscc: {res.reason}")
@@ -745,9 +732,9 @@ def ingest_table(store: Store, path: Path | str, *, kind: str | None = None,
     if extra_synth is not None:
         keep[extra_synth] = "synthetic"
     try:
+        names = list(keep.values())
         for chunk in chunks:
             n = len(chunk)
-            names = list(keep.values())
             # a column a JSON Lines chunk lacks reads as empty, like a missing key
             cols = [chunk.column(h) or [None] * n for h in keep]
             first = chunk.first_row

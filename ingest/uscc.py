@@ -20,6 +20,7 @@ Only pure functions live here: no database, no I/O beyond the region lookup
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -209,6 +210,16 @@ def validate(code: str) -> UsccResult:
     return UsccResult(input=raw, valid=True, code=norm, reason_code="OK",
                       reason="校验通过 (valid)", notes=notes,
                       check_char_expected=expected, check_char_got=norm[17], **parts)
+
+
+def is_valid_normalised(code: str) -> bool:
+    """True when ``code`` is an already-normalised valid USCC (``validate`` would say OK
+    and return it unchanged): the cheap check that lets bulk loads skip ``validate``."""
+    return (len(code) == 18 and _CODE.fullmatch(code) is not None
+            and code[0] in AUTHORITIES and check_char(code[:17]) == code[17])
+
+
+_CODE = re.compile(f"[{CHARSET}]{{18}}")
 
 
 def _explain(norm: str) -> dict[str, Any]:
