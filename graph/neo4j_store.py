@@ -9,7 +9,7 @@ refuses a write in a read (access mode READ). Only this module imports ``neo4j``
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -86,11 +86,7 @@ class Neo4jStore(Store):
             res = tx.run(query, dict(params or {}))
             return [{k: _value(v) for k, v in rec.items()} for rec in res]
 
-        try:
-            with self._errors(query), self._session(neo4j.WRITE_ACCESS) as s:
-                return s.execute_write(work)
-        finally:
-            self.local_writes += 1  # after the write: a cache never files old data as new
+        return self._execute_write(query, work)
 
     def write_summary(self, query: str, params: Mapping[str, Any] | None = None) -> WriteSummary:
         def work(tx: neo4j.ManagedTransaction) -> WriteSummary:
@@ -99,11 +95,16 @@ class Neo4jStore(Store):
                                 relationships_created=c.relationships_created,
                                 properties_set=c.properties_set)
 
+        return self._execute_write(query, work)
+
+    def _execute_write[T](self, query: str, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        """Run ``work`` in a managed write transaction, then count the write (after it: a
+        cache never files old data as new)."""
         try:
             with self._errors(query), self._session(neo4j.WRITE_ACCESS) as s:
                 return s.execute_write(work)
         finally:
-            self.local_writes += 1  # after the write: a cache never files old data as new
+            self.local_writes += 1
 
     def explain(self, query: str, params: Mapping[str, Any] | None = None) -> str:
         """The planner's plan for ``query`` (used by benchmarks to check index use)."""
