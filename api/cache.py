@@ -189,7 +189,7 @@ def serializer(model: Any) -> Callable[[Any], bytes]:
     return dump
 
 
-async def cached(request: Request, model: Any, service: Callable[..., Any], store: Store,
+async def cached(request: Request, service: Callable[..., Any], store: Store,
                  *args: Hashable, **kwargs: Hashable) -> Response:
     """Answer a read route through the app's cache: ``service(store, *args, **kwargs)`` is
     the route's one service call (run in the thread pool on a miss); ``args``/``kwargs``
@@ -197,9 +197,12 @@ async def cached(request: Request, model: Any, service: Callable[..., Any], stor
     by :func:`api.auth.current_principal`), the key.
 
     Routes that use it are ``async def`` (a hit never leaves the event loop) and keep
-    their ``response_model``, so the OpenAPI document does not change. Without a cache
-    (a router mounted on a bare app) or a resolved caller, it just runs the service."""
-    dump = serializer(model)
+    their ``response_model``, so the OpenAPI document does not change; the answer is
+    serialised with that model (read off the matched route, so it is named once).
+    Without a cache (a router mounted on a bare app) or a resolved caller, it just runs
+    the service."""
+    route_obj = request.scope["route"]
+    dump = serializer(route_obj.response_model)
 
     def compute() -> bytes:
         return dump(service(store, *args, **kwargs))
@@ -208,6 +211,6 @@ async def cached(request: Request, model: Any, service: Callable[..., Any], stor
     role: str | None = getattr(request.state, "role", None)
     if cache is None or role is None:
         return _response(await anyio.to_thread.run_sync(compute), None)
-    route = getattr(request.scope.get("route"), "path", request.url.path)
+    route = route_obj.path
     key = (route, role, args, tuple(sorted(kwargs.items())))
     return await cache.answer(key, route, compute)

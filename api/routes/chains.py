@@ -113,7 +113,7 @@ class ChainGaps(BaseModel):
 @router.get("/chains", response_model=list[ChainSummary])
 async def get_chains(request: Request, store: StoreDep) -> Response:
     """List every chain with its number of segments and enterprises."""
-    return await cached(request, list[ChainSummary], list_chains, store)
+    return await cached(request, list_chains, store)
 
 
 CHAIN_ID = PathParam(description="Chain id (from GET /api/v1/chains).", examples=["ts-steel"])
@@ -130,7 +130,7 @@ def _example(value: Any) -> dict[int | str, dict[str, Any]]:
 async def get_chain(request: Request, store: StoreDep,
                     chain_id: str = CHAIN_ID, region: str | None = REGION) -> Response:
     """One chain's segments, product nodes and enterprises, flagged local to a region."""
-    return await cached(request, ChainDetail, chain_detail, store, chain_id, region)
+    return await cached(request, chain_detail, store, chain_id, region)
 
 
 @router.get("/chains/{chain_id}/gaps", response_model=ChainGaps, response_model_by_alias=True,
@@ -138,4 +138,4 @@ async def get_chain(request: Request, store: StoreDep,
 async def get_chain_gaps(request: Request, store: StoreDep,
                          chain_id: str = CHAIN_ID, region: str | None = REGION) -> Response:
     """Gap analysis (补链/强链/延链) of a chain in a region, with candidate firms."""
-    return await cached(request, ChainGaps, chain_gaps, store, chain_id, region)
+    return await cached(request, chain_gaps, store, chain_id, region)

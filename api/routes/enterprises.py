@@ -94,7 +94,7 @@ async def search_enterprises(
                                examples=[ex.SEARCH["next_cursor"]]),
 ) -> Response:
     """Search enterprises by Chinese substring, fuzzy name, USCC or pinyin initials."""
-    return await cached(request, SearchPage, search, store, q, region=region,
+    return await cached(request, search, store, q, region=region,
                         size_class=size_class, tier=tier, limit=limit, cursor=cursor)
 
 
@@ -107,4 +107,4 @@ ENTERPRISE_ID = PathParam(description="Enterprise id (from search).",
 async def get_enterprise(request: Request, store: StoreDep,
                          enterprise_id: str = ENTERPRISE_ID) -> Response:
     """An enterprise's profile: products, capabilities, needs, partners, chains, provenance."""
-    return await cached(request, Profile, enterprise_profile, store, enterprise_id)
+    return await cached(request, enterprise_profile, store, enterprise_id)

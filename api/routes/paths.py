@@ -66,5 +66,5 @@ async def get_paths(
     k: int = Query(3, ge=1, le=10, description="How many paths."),
 ) -> Response:
     """Up to k shortest collaboration paths between two enterprises, hops explained."""
-    return await cached(request, Paths, paths, store, from_, to, relations=relations,
+    return await cached(request, paths, store, from_, to, relations=relations,
                         max_hops=max_hops, k=k)

@@ -53,5 +53,5 @@ async def get_partner_recommendations(
     top: int = Query(10, ge=1, le=100, description="How many results."),
 ) -> Response:
     """Recommend partners for an enterprise, each with a score and Chinese reasons."""
-    return await cached(request, Recommendations, recommend_partners, store, enterprise,
+    return await cached(request, recommend_partners, store, enterprise,
                         relation, need=need, region=region, top=top)
