@@ -7,7 +7,6 @@ a progress display on stderr.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +17,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph.settings import get_settings
+from api.commands._common import use_store
 from graph.store import Store, open_store
 from ingest.job import IngestResult
 
@@ -38,9 +37,7 @@ RunDirOpt = Annotated[Path | None, typer.Option(
 def _store(url: str | None) -> Iterator[Store]:
     from graph.migrations import migrate
 
-    if url:
-        os.environ["RONGLIAN_STORE"] = url
-        get_settings.cache_clear()
+    use_store(url)
     s = open_store()
     try:
         migrate(s)

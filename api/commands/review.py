@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from graph.settings import get_settings
+from api.commands._common import use_store
 from graph.store import Store, open_store
 from ingest import review as rv
 
@@ -22,9 +21,7 @@ StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL.")]
 
 
 def _open(url: str | None) -> Store:
-    if url:
-        os.environ["RONGLIAN_STORE"] = url
-        get_settings.cache_clear()
+    use_store(url)
     return open_store()
 
 
