@@ -134,6 +134,7 @@ class EmbeddedStore(Store):
         # (E111 under load) while the query ran on in the server; allow the query limit.
         connect = {"serverconfig": dict(SERVER_CONFIG), "socket_timeout": timeout + 30.0}
         self.url = f"embedded://{self.directory}"
+        self._version: str | None = None
         _check_data_dir(self.directory)
         _clear_stale_server(self.directory)
         try:
@@ -233,15 +234,10 @@ class EmbeddedStore(Store):
 
     def health(self) -> Health:
         try:
-            version = "?"
-            for mod in self._db.client.execute_command("MODULE", "LIST"):
-                d = mod if isinstance(mod, dict) else dict(zip(mod[::2], mod[1::2], strict=False))
-                if str(d.get("name", "")).lower() in {"graph", "falkordb"}:
-                    v = int(d.get("ver") or 0)
-                    version = f"{v // 10000}.{v // 100 % 100}.{v % 100}"
-            self.run("ping")
-            # A restarted server rebuilds every index in the background and its queries
-            # scan labels until then: not ready meanwhile.
+            version = self._module_version()
+            # One graph query proves the server and its module answer. A restarted server
+            # rebuilds every index in the background and its queries scan labels until
+            # then: not ready meanwhile.
             building = self.run("index_status")
             if building:
                 return Health(False, "falkordb", version, self.url,
@@ -250,6 +246,16 @@ class EmbeddedStore(Store):
             return Health(True, "falkordb", version, self.url)
         except Exception as e:  # health never raises
             return Health(False, "falkordb", "?", self.url, detail=str(e))
+
+    def _module_version(self) -> str:
+        """The FalkorDB module's version, asked once: the binary cannot change under us."""
+        if self._version is None:
+            for mod in self._db.client.execute_command("MODULE", "LIST"):
+                d = mod if isinstance(mod, dict) else dict(zip(mod[::2], mod[1::2], strict=False))
+                if str(d.get("name", "")).lower() in {"graph", "falkordb"}:
+                    v = int(d.get("ver") or 0)
+                    self._version = f"{v // 10000}.{v // 100 % 100}.{v % 100}"
+        return self._version or "?"
 
     @property
     def server_pid(self) -> int | None:
