@@ -1,10 +1,20 @@
 # ruff: noqa: E501  (generated data: long Chinese strings and cursors)
 """Response examples for the OpenAPI document, taken from the synthetic demo
-(regenerate by running the services on `ronglian demo` data). Data only."""
+(regenerate by running the services on `ronglian demo` data), and :func:`response`,
+the one wrapper that puts an example into a route's ``responses``. No logic beyond it."""
 
 from __future__ import annotations
 
 from typing import Any
+
+
+def response(value: Any, status: int = 200,
+             description: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entry documenting ``value`` as the JSON example of ``status``."""
+    entry: dict[str, Any] = {"content": {"application/json": {"example": value}}}
+    if description is not None:
+        entry = {"description": description, **entry}
+    return {status: entry}
 
 CHAIN_DETAIL: dict[str, Any] = {'id': 'ts-steel',
  'name': '精品钢铁产业链',

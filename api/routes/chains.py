@@ -121,12 +121,8 @@ REGION = Query(None, description="Region code; default: the chain's home region.
                examples=["1302"])
 
 
-def _example(value: Any) -> dict[int | str, dict[str, Any]]:
-    return {200: {"content": {"application/json": {"example": value}}}}
-
-
 @router.get("/chains/{chain_id}", response_model=ChainDetail,
-            responses=_example(ex.CHAIN_DETAIL))
+            responses=ex.response(ex.CHAIN_DETAIL))
 async def get_chain(request: Request, store: StoreDep,
                     chain_id: str = CHAIN_ID, region: str | None = REGION) -> Response:
     """One chain's segments, product nodes and enterprises, flagged local to a region."""
@@ -134,7 +130,7 @@ async def get_chain(request: Request, store: StoreDep,
 
 
 @router.get("/chains/{chain_id}/gaps", response_model=ChainGaps, response_model_by_alias=True,
-            responses=_example(ex.CHAIN_GAPS))
+            responses=ex.response(ex.CHAIN_GAPS))
 async def get_chain_gaps(request: Request, store: StoreDep,
                          chain_id: str = CHAIN_ID, region: str | None = REGION) -> Response:
     """Gap analysis (补链/强链/延链) of a chain in a region, with candidate firms."""

@@ -77,7 +77,7 @@ class Profile(BaseModel):
 
 
 @router.get("/enterprises", response_model=SearchPage,
-            responses={200: {"content": {"application/json": {"example": ex.SEARCH}}}})
+            responses=ex.response(ex.SEARCH))
 async def search_enterprises(
     request: Request,
     store: StoreDep,
@@ -103,7 +103,7 @@ ENTERPRISE_ID = PathParam(description="Enterprise id (from search).",
 
 
 @router.get("/enterprises/{enterprise_id}", response_model=Profile,
-            responses={200: {"content": {"application/json": {"example": ex.PROFILE}}}})
+            responses=ex.response(ex.PROFILE))
 async def get_enterprise(request: Request, store: StoreDep,
                          enterprise_id: str = ENTERPRISE_ID) -> Response:
     """An enterprise's profile: products, capabilities, needs, partners, chains, provenance."""

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from api import examples as ex
 from api.deps import StoreDep
 from graph.errors import NotFound
 from viz.chainmap import MapOptions
@@ -113,9 +114,8 @@ def chain_map_page(request: Request, store: StoreDep, chain_id: ChainId, region:
                                       api_features=api_features(request)), "text/html")
 
 
-@router.get("/maps/chains/{chain_id}/data", responses={
-    200: {"description": "The map payload.",
-          "content": {"application/json": {"example": _DATA_EXAMPLE}}}})
+@router.get("/maps/chains/{chain_id}/data",
+            responses=ex.response(_DATA_EXAMPLE, 200, "The map payload."))
 def chain_map_data(request: Request, store: StoreDep, chain_id: ChainId, region: Region = None,
                    lang: Lang = "zh") -> Response:
     """The map payload (vis-network nodes and edges with their computed layout)."""

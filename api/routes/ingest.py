@@ -28,6 +28,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
+from api import examples as ex
 from api.deps import EditorKey, SettingsDep, StoreDep
 from api.jobs import JobManager, JobStatus, Runner, safe_filename
 from api.problems import PayloadTooLarge, UnsupportedMediaType, problem_responses
@@ -257,9 +258,8 @@ def _text_options(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {"threshold": t}
 
 
-_ACCEPTED: dict[int | str, dict[str, Any]] = {202: {
-    "description": "Accepted: the job is queued; poll `Location`.",
-    "content": {"application/json": {"example": {**_JOB_EXAMPLE, "status": "queued"}}}}}
+_ACCEPTED = ex.response({**_JOB_EXAMPLE, "status": "queued"}, 202,
+                        "Accepted: the job is queued; poll `Location`.")
 _UPLOAD_ERRORS = problem_responses(401, 403, 413, 415, 422, 429)
 
 

@@ -51,7 +51,7 @@ class Paths(BaseModel):
 
 
 @router.get("/paths", response_model=Paths, response_model_by_alias=True,
-            responses={200: {"content": {"application/json": {"example": ex.PATHS}}}})
+            responses=ex.response(ex.PATHS))
 async def get_paths(
     request: Request,
     store: StoreDep,

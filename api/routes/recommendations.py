@@ -37,7 +37,7 @@ class Recommendations(BaseModel):
 
 
 @router.get("/recommendations/partners", response_model=Recommendations,
-            responses={200: {"content": {"application/json": {"example": ex.RECOMMEND}}}})
+            responses=ex.response(ex.RECOMMEND))
 async def get_partner_recommendations(
     request: Request,
     store: StoreDep,

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import examples as ex
 from api.deps import EditorKey, StoreDep
 from api.problems import problem_responses
 from ingest import services as sv
@@ -196,8 +197,8 @@ AreaQ = Annotated[Area | None, Query(description="Collaboration area.", examples
 
 @router.post("/services/requests", summary="Submit a service request", status_code=201,
              response_model=ServiceRequestOut, responses={
-                 200: {"description": "Already recorded under this request_id (replay).",
-                       "content": {"application/json": {"example": _REQUEST_EXAMPLE}}},
+                 **ex.response(_REQUEST_EXAMPLE, 200,
+                               "Already recorded under this request_id (replay)."),
                  **problem_responses(401, 403, 404, 409, 422)})
 def create_request(body: RequestIn, store: StoreDep, key: EditorKey,
                    response: Response) -> dict[str, Any]:
