@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from graph.settings import get_settings
@@ -48,6 +49,38 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory,
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+_LEFTOVER_SERVERS: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_leftover_embedded_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Stop embedded servers that tests started and left running (torn down last).
+
+    A daemonised ``redis-server`` whose client was killed outlives the session; the
+    folders it served are listed in the summary so the leaking test can be found. Only
+    servers working in this session's temporary folder are touched.
+    """
+    yield
+    base = tmp_path_factory.getbasetemp().resolve()
+    for proc in psutil.process_iter(["name"]):
+        try:
+            if not (proc.info["name"] or "").startswith("redis-server"):
+                continue
+            cwd = Path(proc.cwd()).resolve()
+            if cwd.is_relative_to(base):
+                proc.kill()
+                _LEFTOVER_SERVERS.append(str(cwd.relative_to(base)))
+        except (psutil.Error, OSError):
+            continue
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _LEFTOVER_SERVERS:
+        terminalreporter.write_line(
+            f"embedded: stopped {len(_LEFTOVER_SERVERS)} leftover server(s) in "
+            + ", ".join(sorted(_LEFTOVER_SERVERS)))
 
 
 @pytest.fixture(scope="session")
