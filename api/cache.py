@@ -130,11 +130,11 @@ class ResponseCache:
         """The cached body for ``key``, else ``compute()`` (run in the thread pool) stored
         under the generation seen before it ran."""
         if not self.enabled:
-            return _response(await anyio.to_thread.run_sync(compute), None)
+            return await _uncached(compute)
         generation = await self.watch.current()
         if generation is None:
             metrics.CACHE_REQUESTS.labels(route, "bypass").inc()
-            return _response(await anyio.to_thread.run_sync(compute), None)
+            return await _uncached(compute)
         if generation != self._generation:
             self.clear()
             self._generation = generation
@@ -166,6 +166,11 @@ class ResponseCache:
         if generation == self._generation:  # not if the graph moved on meanwhile
             self._put(full, body)
         return _response(body, "miss")
+
+
+async def _uncached(compute: Callable[[], bytes]) -> Response:
+    """``compute()`` run in the thread pool and answered as is (no cache, no X-Cache)."""
+    return _response(await anyio.to_thread.run_sync(compute), None)
 
 
 def _response(body: bytes, state: str | None) -> Response:
@@ -210,7 +215,7 @@ async def cached(request: Request, service: Callable[..., Any], store: Store,
     cache: ResponseCache | None = getattr(request.app.state, "cache", None)
     role: str | None = getattr(request.state, "role", None)
     if cache is None or role is None:
-        return _response(await anyio.to_thread.run_sync(compute), None)
+        return await _uncached(compute)
     route = route_obj.path
     key = (route, role, args, tuple(sorted(kwargs.items())))
     return await cache.answer(key, route, compute)
