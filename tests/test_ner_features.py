@@ -148,3 +148,70 @@ def test_ner_features_shipped_model_carries_its_lexicon() -> None:
     assert size <= 50 * 1024 * 1024
     doc = nlp("浙商银行与腾讯签署战略合作协议。")
     assert all(e.label_ in {"ENTERPRISE", "ORG", "REGION"} for e in doc.ents)
+
+
+def test_ner_features_all_types_map_trains_aux_labels(tmp_path: Path) -> None:
+    from ingest.text.training import LABEL_MAP, LABEL_MAP_ALL, read_cluener
+
+    gold = tmp_path / "g.jsonl"
+    gold.write_text('{"text": "玩家在暴雪公司的魔兽世界里", "label": {"company": {"暴雪公司": '
+                    '[[3, 6]]}, "game": {"魔兽世界": [[8, 11]]}}}\n', encoding="utf-8")
+    (ours,) = read_cluener(gold, label_map=LABEL_MAP)
+    (every,) = read_cluener(gold, label_map=LABEL_MAP_ALL)
+    assert ours.spans == ((3, 7, "ENTERPRISE"),)
+    assert every.spans == ((3, 7, "ENTERPRISE"), (8, 12, "X_GAME"))
+
+
+def test_ner_features_scorer_leaves_aux_labels_out() -> None:
+    from spacy.tokens import Span
+    from spacy.training import Example
+
+    from ingest.text.training import score_ner_without_aux
+
+    nlp = spacy.blank("zh")
+    nlp.tokenizer = CharWordTokenizer(nlp.vocab)
+    pred, ref = nlp.make_doc("腾讯和暴雪合作"), nlp.make_doc("腾讯和暴雪合作")
+    pred.ents = [Span(pred, 0, 2, "ENTERPRISE"), Span(pred, 3, 5, "X_GAME")]
+    ref.ents = [Span(ref, 0, 2, "ENTERPRISE"), Span(ref, 3, 5, "ENTERPRISE")]
+    scores = score_ner_without_aux([Example(pred, ref)])
+    assert scores["ents_p"] == 1.0 and scores["ents_r"] == 0.5
+    assert set(scores["ents_per_type"]) == {"ENTERPRISE"}
+
+
+@pytest.mark.parametrize("rules", [pytest.param(True, id="with-rules"),
+                                   pytest.param(False, id="model-only")])
+def test_ner_features_aux_labels_never_leave_the_pipeline(rules: bool) -> None:
+    from ingest.text.components import EntityMerger
+    from ingest.text.gazetteer import Gazetteer
+    from ingest.text.pipeline import TextExtractor
+
+    nlp = spacy.blank("zh")
+    nlp.tokenizer = CharWordTokenizer(nlp.vocab)
+    # stands in for a trained model that also marks CLUENER's other types
+    ruler = nlp.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns([  # type: ignore[attr-defined]
+        {"label": "X_GAME", "pattern": [{"ORTH": c} for c in "魔兽世界"]},
+        {"label": "ENTERPRISE", "pattern": [{"ORTH": c} for c in "暴雪"]},
+    ])
+    if rules:
+        merger = nlp.add_pipe("ronglian_entities", last=True)
+        assert isinstance(merger, EntityMerger)
+        merger.set_gazetteer(Gazetteer())
+    ext = TextExtractor(nlp).extract_text("暴雪发布魔兽世界新版本。")
+    assert [(e.text, e.label) for e in ext.entities] == [("暴雪", "ENTERPRISE")]
+
+
+def test_ner_features_ickg_firms_come_from_firm_relations(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "ner_names", Path(__file__).resolve().parents[1] / "tools" / "ner" / "names.py")
+    assert spec is not None and spec.loader is not None
+    names = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(names)
+    (tmp_path / "entity2id.txt").write_text("光伏\t0\n隆基绿能\t1\n通威股份\t2\n硅片\t3\n",
+                                            encoding="utf-8")
+    # 合作 (3) between two firms; 包含 (2) between an industry and a product
+    (tmp_path / "train.txt").write_text("1\t3\t2\t0\n0\t2\t3\t0\n", encoding="utf-8")
+    (tmp_path / "valid.txt").write_text("", encoding="utf-8")
+    assert names.ickg_firms(tmp_path) == ["通威股份", "隆基绿能"]

@@ -31,6 +31,8 @@ from ingest.text.gazetteer import Entry, Gazetteer
 from ingest.text.tokenizer import WORDS_KEY
 
 META_KEY = "ronglian"
+#: label prefix of the model's auxiliary training types (``ingest/text/training.py``)
+AUX_PREFIX = "X_"
 _WORDS_BY_CHAR = "ronglian_words_by_char"
 
 LABELS = ("ENTERPRISE", "ORG", "PRODUCT", "CAPABILITY", "REGION")
@@ -285,13 +287,22 @@ class EntityMerger:
         # a model ran before us when the pipeline has one (the rules-only pipeline has
         # no ``ner``); then its spans lead and the rules may only add precision-safe spans
         model_ran = "ner" in self.nlp.pipe_names
-        model = [Candidate(e.start_char, e.end_char, e.label_, "model",
-                           SOURCE_RANK["model"][1]) for e in doc.ents
-                 if e.text not in _GENERIC_NAMES]
+        model: list[Candidate] = []
+        # a model trained with CLUENER's other types (person, game, book…: X_* labels)
+        # marks them too; such spans only keep weaker word-list matches off them and
+        # are dropped below
+        aux: list[Candidate] = []
+        for ent in doc.ents:
+            if ent.text in _GENERIC_NAMES:
+                continue
+            (aux if ent.label_.startswith(AUX_PREFIX) else model).append(
+                Candidate(ent.start_char, ent.end_char, ent.label_, "model",
+                          SOURCE_RANK["model"][1]))
         legal = legal_form_candidates(doc, model, self.places)
         if model_ran:
             model, legal = defer_to_model(doc.text, model, legal, self.places)
         cands: list[Candidate] = list(model)
+        cands.extend(aux)
         cands.extend(legal)
         for _, s, e in self.matcher(doc):
             match = doc[s:e]
@@ -306,7 +317,7 @@ class EntityMerger:
                 c = _gaz_candidate(match, entry)
                 if not model_ran or known_name_is_safe(c, entry, model):
                     cands.append(c)
-        chosen = select(cands)
+        chosen = [c for c in select(cands) if not c.label.startswith(AUX_PREFIX)]
         spans: list[Span] = []
         meta: dict[tuple[int, int], dict[str, Any]] = {}
         for c in chosen:

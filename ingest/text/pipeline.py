@@ -18,7 +18,8 @@ from typing import Any
 import spacy
 from spacy.language import Language
 
-import ingest.text.components  # noqa: F401  (registers the spaCy factory)
+import ingest.text.components  # registers the spaCy factory
+import ingest.text.training  # noqa: F401  (registers the NER scorer named in the model config)
 from ingest.text.components import EntityMerger, entity_meta
 from ingest.text.gazetteer import Gazetteer, GazetteerCache, seed_gazetteer
 from ingest.text.inputs import Document, InputReport, Sentence, split_sentences
@@ -144,6 +145,8 @@ class TextExtractor:
                 sdoc = next(parsed)
                 idxs = []
                 for span in sdoc.ents:
+                    if span.label_ not in LABELS:
+                        continue  # the model's auxiliary X_* types (no rule component ran)
                     meta = entity_meta(sdoc, span)
                     start, end = s.start + span.start_char, s.start + span.end_char
                     ents.append(Ent(start, end, span.label_, d.text[start:end],

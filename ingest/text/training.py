@@ -2,9 +2,11 @@
 
 Lives here: the label map (CLUENER type -> our label), the fixed-seed
 train/dev/test split and the conversion to ``DocBin`` files that
-``tools/ner/train.sh`` feeds to ``spacy train``. The split is by sentence with
-a fixed seed; ``dev`` is only used for early stopping, ``test`` only for the
-reported figure. Nothing here runs at product run time.
+``tools/ner/train.sh`` feeds to ``spacy train``, and the NER scorer the training
+config names (``ronglian.ner_scorer.v1``: our labels only; the shipped config
+names it too, so the pipeline imports this module to load). The split is by
+sentence with a fixed seed; ``dev`` is only used for early stopping, ``test``
+only for the reported figure. Nothing else here runs at product run time.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import DocBin, Span
-from spacy.util import filter_spans
+from spacy.training import Example
+from spacy.util import filter_spans, registry
+
+from ingest.text.components import AUX_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +35,16 @@ LABEL_MAP: dict[str, str] = {
     "organization": "ORG",
     "government": "ORG",
     "address": "REGION",
+}
+
+#: Training-only map (``prepare.py --all-types``): the other CLUENER types become
+#: ``X_*`` labels the model learns beside ours, so it sees the edges of names,
+#: games, books… (暴雪 the game vs the company) instead of one "no entity" class.
+#: The pipeline drops ``X_*`` spans (:data:`AUX_PREFIX`); they are never output.
+LABEL_MAP_ALL: dict[str, str] = {
+    **LABEL_MAP,
+    **{t: AUX_PREFIX + t.upper() for t in ("name", "position", "game", "scene", "book",
+                                            "movie")},
 }
 
 SPLIT_SEED = 20261127
@@ -99,11 +114,14 @@ def to_docbin(nlp: Language, rows: Iterable[GoldSentence]) -> tuple[DocBin, int]
 
 def write_corpus(source: Path, out_dir: Path, nlp: Language,
                  augment_names: list[str] | None = None,
-                 augment_copies: int = 1) -> dict[str, int]:
+                 augment_copies: int = 1,
+                 label_map: dict[str, str] | None = None) -> dict[str, int]:
     """Write ``train.spacy``, ``dev.spacy``, ``test.spacy`` and ``dev``/``test.jsonl``
     (CLUENER); with ``augment_names`` also ``train_aug.spacy`` (train plus one
-    mention-replaced copy of each sentence with a company, :func:`augment_mentions`)."""
-    rows = list(read_cluener(source))
+    mention-replaced copy of each sentence with a company, :func:`augment_mentions`).
+    ``label_map`` (default :data:`LABEL_MAP`) says which CLUENER types are trained
+    and as what; the split does not depend on it."""
+    rows = list(read_cluener(source, label_map=label_map))
     parts = split_sentences(rows)
     out_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
@@ -169,3 +187,38 @@ def augment_mentions(rows: list[GoldSentence], names: list[str], *, seed: int = 
         pieces.append(row.text[pos:])
         out.append(GoldSentence("".join(pieces), tuple(spans)))
     return out
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def score_ner_without_aux(examples: Iterable[Example], **_: Any) -> dict[str, Any]:
+    """spaCy's NER scores (exact char spans) over our labels only: ``X_*`` spans,
+    predicted or gold, are left out, so model selection on dev is not steered by how
+    well the model finds person names or games."""
+    counts: dict[str, list[int]] = {}
+    for eg in examples:
+        pred = {(e.start_char, e.end_char, e.label_) for e in eg.predicted.ents
+                if not e.label_.startswith(AUX_PREFIX)}
+        gold = {(e.start_char, e.end_char, e.label_) for e in eg.reference.ents
+                if not e.label_.startswith(AUX_PREFIX)}
+        for label in {x[2] for x in pred | gold}:
+            c = counts.setdefault(label, [0, 0, 0])
+            p = {x for x in pred if x[2] == label}
+            g = {x for x in gold if x[2] == label}
+            c[0] += len(p & g)
+            c[1] += len(p - g)
+            c[2] += len(g - p)
+    total = [sum(c[i] for c in counts.values()) for i in range(3)]
+    overall = _prf(*total)
+    return {"ents_p": overall["p"], "ents_r": overall["r"], "ents_f": overall["f"],
+            "ents_per_type": {label: _prf(*c) for label, c in sorted(counts.items())}}
+
+
+@registry.scorers("ronglian.ner_scorer.v1")
+def make_ner_scorer() -> Callable[..., dict[str, Any]]:
+    """Registered for the training config (``tools/ner/config.cfg``)."""
+    return score_ner_without_aux

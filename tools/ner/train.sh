@@ -17,7 +17,7 @@ $PY tools/ner/names.py "$COMPANIES" "$WORK/company_names.txt"
 $PY tools/ner/prepare.py "$SRC" "$WORK/corpus" "$WORK/company_names.txt"
 # 3. train (the wall-clock cap keeps it inside the budget; model-best is kept on disk)
 OMP_NUM_THREADS=1 nice -n 5 timeout "${MINUTES}m" $PY -m spacy train tools/ner/config.cfg \
-  --code ingest/text/tokenizer.py \
+  --code tools/ner/code.py \
   --paths.train "$WORK/corpus/train_aug.spacy" --paths.dev "$WORK/corpus/dev.spacy" \
   --nlp.tokenizer.names_path "$WORK/company_names.txt" \
   --output "$WORK/out" || echo "training stopped by the time cap; using model-best"
