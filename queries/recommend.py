@@ -109,7 +109,7 @@ DEFAULT_WEIGHTS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cand:
     id: str
     signals: dict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -148,17 +148,22 @@ def _text(store: Store, name: str, rel_type: str | tuple[str, ...]) -> str:
 
 def _current(store: Store) -> _Aggregates:
     """The store's cached aggregates, dropped when the graph changed or got too old."""
-    rels = run(store, "rec_generation")
-    token = (int(rels[0]["rels"]) if rels else 0, getattr(store, "local_writes", 0))
     key = (id(store), store.url)
     agg = _aggregates.get(key)
-    if agg is None or agg.token != token or time.monotonic() - agg.made > AGG_TTL_S:
-        agg = _aggregates[key] = _Aggregates(token, time.monotonic())
+    local = getattr(store, "local_writes", 0)
     # A property-only change by another process (a renamed firm, a new size class) leaves
     # the relationship count alone; the names and sizes shown must not wait for the TTL,
     # so display fields follow the engine's own change token (one cheap read). The
-    # structural aggregates keep the count: recomputing them costs seconds.
+    # structural aggregates keep the count: recomputing them costs seconds. While the
+    # token stands still nothing changed at all, so the count is not asked again (one
+    # round trip less per request).
     version = store.data_version()
+    if (agg is None or version is None or version != agg.version or agg.token[1] != local
+            or time.monotonic() - agg.made > AGG_TTL_S):
+        rels = run(store, "rec_generation")
+        token = (int(rels[0]["rels"]) if rels else 0, local)
+        if agg is None or agg.token != token or time.monotonic() - agg.made > AGG_TTL_S:
+            agg = _aggregates[key] = _Aggregates(token, time.monotonic())
     if version is None or version != agg.version:
         agg.details = {}
         agg.version = version
@@ -280,7 +285,10 @@ def _chain_rows(store: Store, agg: _Aggregates, eid: str, mine: list[str], relat
         s = size[c]
         return 1 if s is None or (s in SME) != prefer_sme else 0
 
-    pool = sorted(best, key=lambda c: (rank(c), c))[:CHAIN_POOL]
+    # = sorted(best, key=(rank, id))[:CHAIN_POOL], without a key call per maker
+    pool = sorted(c for c in best if rank(c) == 0)[:CHAIN_POOL]
+    if len(pool) < CHAIN_POOL:
+        pool += sorted(c for c in best if rank(c) == 1)[:CHAIN_POOL - len(pool)]
     keep = set(pool) | (others & set(best))
     return {c: best[c] for c in sorted(keep, key=lambda c: (rank(c), c))}
 
@@ -299,23 +307,38 @@ def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES"
         raise InvalidInput(f"relation must be one of {', '.join(RELATIONS)}", field="relation")
     if not 1 <= top <= 100:
         raise InvalidInput("top must be between 1 and 100", field="top")
-    ent = resolve_enterprise(store, enterprise)
+    # An id is the usual key, and an id match is what the look-up would pick first: the
+    # enterprise's own row, read by id, answers both (one round trip less); any other key
+    # goes through the look-up.
+    key = (enterprise or "").strip()
+    me = _me(store, key, REL_TYPE[relation]) if key else None
+    if me is not None:
+        ent = {"id": me["id"], "name": me["name"]}
+    else:
+        ent = resolve_enterprise(store, enterprise)
     prefix = resolve_region(store, region)
     results = rank_partners(store, ent["id"], relation, need=need, prefix=prefix, top=top,
-                            weights=weights)
+                            weights=weights, me=me)
     return {"enterprise": ent, "relation": relation, "results": results}
+
+
+def _me(store: Store, eid: str, rel_type: str) -> Row | None:
+    rows = store.read(_text(store, "rec_enterprise", rel_type), {"id": eid})
+    return rows[0] if rows else None
 
 
 def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = None,
                   prefix: str | None = None, top: int = 10,
-                  weights: Weights | None = None) -> list[dict[str, Any]]:
-    """Score candidates for enterprise id ``eid`` (already resolved)."""
+                  weights: Weights | None = None, me: Row | None = None
+                  ) -> list[dict[str, Any]]:
+    """Score candidates for enterprise id ``eid`` (already resolved); ``me``: its
+    ``rec_enterprise`` row when the caller has read it already."""
     w = weights or DEFAULT_WEIGHTS.get(relation, Weights())
     rel_type = REL_TYPE[relation]
     agg = _current(store)
-    me_rows = store.read(_text(store, "rec_enterprise", rel_type), {"id": eid})
-    me = me_rows[0] if me_rows else {"name": eid, "size_class": None, "tiers": None,
-                                     "region_code": None, "ties": []}
+    if me is None:
+        me = _me(store, eid, rel_type) or {"name": eid, "size_class": None, "tiers": None,
+                                           "region_code": None, "ties": []}
     me_tiers = as_tiers(me["tiers"])
     me_leading = is_leading(me["size_class"], me_tiers)
     region_hint = prefix  # no region asked: region is not a signal
@@ -405,9 +428,6 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         deg = pop[c.id]
         if max_deg > 0 and deg > 0:
             score += w.popularity * math.log1p(deg) / math.log1p(max_deg)
-            total = sum(degrees.get(c.id, (0, 0)))
-            _note(c, "popularity", f"已有 {total} 条{REL_ZH[rel_type]}关系" if pop_side == "both"
-                  else f"已有 {total} 条{REL_ZH[rel_type]}关系，{deg} 次被列为{REL_ZH[rel_type]}方")
         partial[c.id] = score
     bonus = max(0.0, w.region if region_hint else 0.0) + max(0.0, w.size) + max(0.0, w.tier)
     order = sorted(partial, key=lambda k: (-partial[k], k))
@@ -419,8 +439,17 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         end = done + top
         while end < len(order) and partial[order[end]] >= floor:
             end += 1
-        out += _finish(store, agg, [cands[k] for k in order[done:end]], partial, w, me,
-                       me_tiers, me_leading, region_hint, rel_type)
+        short = [cands[k] for k in order[done:end]]
+        # the popularity reason, written only for the short list (its texts are shown)
+        for c in short:
+            deg = pop[c.id]
+            if max_deg > 0 and deg > 0:
+                total = sum(degrees.get(c.id, (0, 0)))
+                _note(c, "popularity", f"已有 {total} 条{REL_ZH[rel_type]}关系"
+                      if pop_side == "both" else
+                      f"已有 {total} 条{REL_ZH[rel_type]}关系，{deg} 次被列为{REL_ZH[rel_type]}方")
+        out += _finish(store, agg, short, partial, w, me, me_tiers, me_leading, region_hint,
+                       rel_type)
         done = end
         if len(out) >= top:
             break
