@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import random
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -112,9 +113,10 @@ def test_ingest_repeated_bad_cells_all_quarantined(store: Store, tmp_path: Path)
 
 
 def test_ingest_content_hash_memo_keeps_types_apart() -> None:
-    def plain(d: dict[str, object]) -> str:
+    def plain(d: Mapping[str, object]) -> int:
         blob = json.dumps(d, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.blake2b(blob.encode("utf-8"), digest_size=8).hexdigest()
+        return int.from_bytes(hashlib.blake2b(blob.encode("utf-8"), digest_size=8).digest(),
+                              "big", signed=True)
 
     job_mod._HASH_MEMO.clear()
     for d in ({"synthetic": True}, {"synthetic": 1}, {"synthetic": 1.0}, {"a": True},
@@ -188,3 +190,34 @@ def test_ingest_column_chunks_equal_pandas_records(tmp_path: Path, suffix: str) 
     assert len(got) == len(expected)
     for g, e in zip(got, expected, strict=True):
         assert {k: v for k, v in g.items() if v == v} == {k: v for k, v in e.items() if v == v}
+
+
+def _small_job(store: Store, tmp_path: Path) -> dict[str, int]:
+    job = Job(store, "hex.csv", "test", run_dir=tmp_path, batch_size=4)
+    for i in range(9):
+        job.node("Enterprise", f"H{i}", {"name": f"企业{i}", "share": i / 10})
+        if i:
+            job.rel("SUPPLIES", "Enterprise", f"H{i - 1}", "Enterprise", f"H{i}",
+                    {"share": 0.5}, key="p")
+    return job.finish().counts()
+
+
+def test_ingest_content_hash_of_older_stores_still_matches(store: Store, tmp_path: Path
+                                                           ) -> None:
+    """Stores written before kept the hash as hex text: a rerun must see them unchanged."""
+    assert _small_job(store, tmp_path)["created"] == 9 + 8
+    stored = {r["id"]: r["h"] for r in store.read(
+        "MATCH (n:Enterprise) WHERE n.id STARTS WITH 'H' RETURN n.id AS id, "
+        "n.content_hash AS h")}
+    assert all(isinstance(h, int) for h in stored.values())
+    # rewrite every hash as the older 16-digit hex form of the same digest
+    for id_, h in stored.items():
+        store.write("MATCH (n:Enterprise {id: $id}) SET n.content_hash = $h",
+                    {"id": id_, "h": format(h & 0xFFFF_FFFF_FFFF_FFFF, "016x")})
+    for r in store.read("MATCH (a)-[r:SUPPLIES]->(b) WHERE a.id STARTS WITH 'H' "
+                        "RETURN a.id AS a, b.id AS b, r.content_hash AS h"):
+        store.write("MATCH (a {id: $a})-[r:SUPPLIES]->(b {id: $b}) SET r.content_hash = $h",
+                    {"a": r["a"], "b": r["b"], "h": format(r["h"] & 0xFFFF_FFFF_FFFF_FFFF,
+                                                              "016x")})
+    again = _small_job(store, tmp_path)
+    assert again["created"] == again["updated"] == 0 and again["unchanged"] == 9 + 8
