@@ -98,7 +98,7 @@ def word_class(word: str, pos: dict[str, str]) -> str:
 
 
 class NameLexicon:
-    """Longest-match lookup of known names in a text, by first character."""
+    """Longest-match lookup of known names in a text, by first two characters."""
 
     def __init__(self, names: list[str] | None = None) -> None:
         self.names: frozenset[str] = frozenset()
@@ -108,28 +108,27 @@ class NameLexicon:
     def set(self, names: list[str]) -> None:
         keep = sorted({n.strip() for n in names if len(n.strip()) >= 2})
         self.names = frozenset(keep)
-        by_first: dict[str, set[int]] = {}
+        # every name has two characters or more, so its first two characters key it:
+        # most text positions start no name's pair and cost one dict miss
+        by_start: dict[str, set[int]] = {}
         for n in keep:
-            by_first.setdefault(n[0], set()).add(len(n))
-        self._lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
+            by_start.setdefault(n[:2], set()).add(len(n))
+        self._lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_start.items()}
 
     def positions(self, text: str) -> list[str]:
-        """B/I/E/S/O per character of ``text`` (greedy, longest match first)."""
+        """B/I/E/O per character of ``text`` (greedy, longest match first)."""
         out = ["O"] * len(text)
         lengths, names = self._lengths, self.names
         if not lengths:
             return out
         i, n = 0, len(text)
-        while i < n:
-            for size in lengths.get(text[i], ()):
+        while i < n - 1:
+            for size in lengths.get(text[i:i + 2], ()):
                 if i + size <= n and text[i:i + size] in names:
-                    if size == 1:
-                        out[i] = "S"
-                    else:
-                        out[i] = "B"
-                        for k in range(i + 1, i + size - 1):
-                            out[k] = "I"
-                        out[i + size - 1] = "E"
+                    out[i] = "B"
+                    for k in range(i + 1, i + size - 1):
+                        out[k] = "I"
+                    out[i + size - 1] = "E"
                     i += size
                     break
             else:
@@ -154,7 +153,10 @@ class CharWordTokenizer:
         self.lexicon = lexicon
         self.names = NameLexicon(names)
         self._pos = jieba_pos() if lexicon else {}
-        self._word_morph: dict[str, str] = {}
+        # word -> (NORM hashes, LEMMA hashes, jieba classes), one per character
+        self._word_info: dict[str, tuple[tuple[int, ...], tuple[int, ...],
+                                         tuple[str, ...]]] = {}
+        self._morph_hash: dict[tuple[str, str], int] = {}  # (G, P) -> MORPH hash
         self._hash: dict[str, int] = {}
 
     def __call__(self, text: str) -> Doc:
@@ -224,36 +226,47 @@ class CharWordTokenizer:
         return doc
 
     def _no_space(self, text: str) -> Doc:
-        """The common case (no whitespace): one token per character, built with
-        comprehensions because this runs for every sentence."""
+        """The common case (no whitespace): one token per character. This runs for
+        every sentence, so the per-word work (NORM and LEMMA strings, their hashes,
+        the jieba class) is done once per distinct word and remembered."""
         words = list(_jieba_words(text))
         chars = list(text)
-        lemmas = [w for w in words for _ in w]
-        norms = [c for w in words for c in (
-            (w + "S",) if len(w) == 1 else (w[0] + "B", *[x + "I" for x in w[1:-1]], w[-1] + "E"))]
+        info, add = self._word_info, self.vocab.strings.add
+        norm_h: list[int] = []
+        lemma_h: list[int] = []
+        classes: list[str] = []
+        for w in words:
+            wi = info.get(w)
+            if wi is None:
+                size = len(w)
+                norms = (w + "S",) if size == 1 else (
+                    w[0] + "B", *[x + "I" for x in w[1:-1]], w[-1] + "E")
+                wi = (tuple(map(add, norms)), (add(w),) * size,
+                      (word_class(w, self._pos) if self.lexicon else "",) * size)
+                if len(info) < 500_000:  # bounded: a long-running process sees many words
+                    info[w] = wi
+            norm_h.extend(wi[0])
+            lemma_h.extend(wi[1])
+            classes.extend(wi[2])
         starts = [0, *accumulate(len(w) for w in words)]
         word_at = dict(zip(starts, words, strict=False))
         tags = [a + b for a, b in pairwise(chars)]
         tags.append(chars[-1] + "$")
+        hashes = norm_h + lemma_h
+        hashes.extend(map(add, tags))
+        attrs = [NORM, LEMMA, TAG]
+        if self.lexicon:
+            keys = list(zip(self.names.positions(text), classes, strict=True))
+            known = self._morph_hash
+            for g, p in set(keys) - known.keys():
+                known[(g, p)] = add(f"G={g}|P={p}")
+            hashes.extend(map(known.__getitem__, keys))
+            attrs.append(MORPH)
         doc = Doc(self.vocab, words=chars, spaces=[False] * len(chars))
-        morphs = self._morphs(text, words) if self.lexicon else None
-        self._set_features(doc, norms, lemmas, tags, morphs)
+        arr = numpy.array(hashes, dtype="uint64").reshape(len(attrs), len(chars)).T
+        doc.from_array(attrs, numpy.ascontiguousarray(arr))  # type: ignore[arg-type]
         doc.user_data[WORDS_KEY] = word_at
         return doc
-
-    def _morphs(self, text: str, words: list[str]) -> list[str]:
-        """MORPH strings for a text without whitespace (one per character)."""
-        cache = self._word_morph
-        classes: list[str] = []
-        for w in words:
-            c = cache.get(w)
-            if c is None:
-                c = word_class(w, self._pos)
-                if len(cache) < 500_000:  # bounded: a long-running process sees many words
-                    cache[w] = c
-            classes.extend([c] * len(w))
-        gaz = self.names.positions(text)
-        return [f"G={g}|P={p}" for g, p in zip(gaz, classes, strict=True)]
 
     def _set_features(self, doc: Doc, norms: list[str], lemmas: list[str],
                       tags: list[str], morphs: list[str] | None = None) -> None:
