@@ -20,6 +20,7 @@ Must not live here: relation rules (``relations.py``) or linking.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,11 +123,12 @@ class Candidate:
     entry_origin: str | None = None
 
 
-def _words(doc: Doc) -> dict[int, str]:
-    """Char offset where a jieba word starts -> the word (set by the tokenizer)."""
-    cached = doc.user_data.get(_WORDS_BY_CHAR)
+def _words(doc: Doc) -> Mapping[int, str]:
+    """Char offset where a jieba word starts -> the word (set by the tokenizer).
+    Read-only: the mapping is cached on the doc (it is asked for once per word)."""
+    cached: Mapping[int, str] | None = doc.user_data.get(_WORDS_BY_CHAR)
     if cached is not None:
-        return dict(cached)
+        return cached
     by_token: dict[int, str] | None = doc.user_data.get(WORDS_KEY)
     out: dict[int, str] = {}
     if by_token is not None:
@@ -269,6 +271,7 @@ class EntityMerger:
         self.name = name
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.gazetteer = Gazetteer()
+        self._model_ran: bool | None = None
         self.set_gazetteer(gazetteer or Gazetteer())
 
     def set_gazetteer(self, gazetteer: Gazetteer) -> None:
@@ -286,7 +289,9 @@ class EntityMerger:
     def __call__(self, doc: Doc) -> Doc:
         # a model ran before us when the pipeline has one (the rules-only pipeline has
         # no ``ner``); then its spans lead and the rules may only add precision-safe spans
-        model_ran = "ner" in self.nlp.pipe_names
+        if self._model_ran is None:  # the pipeline is complete by its first document
+            self._model_ran = "ner" in self.nlp.pipe_names
+        model_ran = self._model_ran
         model: list[Candidate] = []
         # a model trained with CLUENER's other types (person, game, book…: X_* labels)
         # marks them too; such spans only keep weaker word-list matches off them and
