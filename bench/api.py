@@ -471,6 +471,7 @@ def main() -> None:
     ap.add_argument("--work-dir", type=Path, default=None,
                     help="keep generated data and loaded stores here (reused next time)")
     args = ap.parse_args()
+    load_start = os.getloadavg()
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="ronglian-apibench-"))
     work.mkdir(parents=True, exist_ok=True)
     seeds = generate(work, args.enterprises)
@@ -559,6 +560,9 @@ def main() -> None:
     print(f"summary ({args.enterprises:,} enterprises, {args.workers} workers, "
           f"{args.concurrency} connections, {args.seconds:.0f}s each, {args.client} client on "
           "the same machine; share = req/s over the faster bare endpoint's)")
+    # Other work on the machine moves every figure (the ceiling too): say how busy it was.
+    print("  load average at the start {:.2f} {:.2f} {:.2f}, at the end {:.2f} {:.2f} {:.2f}"
+          .format(*load_start, *os.getloadavg()))
     for engine, rs in results.items():
         bases = baselines[engine]
         ceiling = max(b.rps for b in bases)
