@@ -16,9 +16,9 @@ industries of both ends, and keeps
 of the industries its industries are tied to: ``sum_j (sum_{i in I} P(j | i)) *
 log(1 + ties of the candidate)``, with a Chinese reason naming the industry pair. Per
 request this is a walk over at most ``|I| * AFF_INDUSTRIES * AFF_MEMBERS`` cached entries,
-no query. The two scans (``rec_affinity_pairs``, ``rec_affinity_members``) are paid by
-the first request for that relationship type after a change, like the recommender's other
-cached aggregates.
+no query. The scans (``rec_affinity_ties``, ``rec_affinity_members``,
+``rec_industry_names``; about 1 s at 100k enterprises) are paid by the first request for
+that relationship type after a change, like the recommender's other cached aggregates.
 """
 
 from __future__ import annotations
@@ -55,29 +55,35 @@ def _text(store: Store, name: str, rel_type: str) -> str:
 
 def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, int]]
                    ) -> AffinityModel:
-    """Read the affinity of ``rel_type`` from the graph (two scans); ``degrees`` are the
-    enterprises' (out, in) degrees in that type (the recommender's cached ones)."""
+    """Read the affinity of ``rel_type`` from the graph (three plain scans); ``degrees``
+    are the enterprises' (out, in) degrees in that type (the recommender's cached ones)."""
+    industries: dict[str, list[str]] = defaultdict(list)
+    for r in store.read(QUERIES.get("rec_affinity_members", store.dialect)):
+        cid = str(r["id"])
+        if cid in degrees:  # only firms with ties of the type matter
+            industries[cid].append(str(r["industry"]))
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for r in store.read(_text(store, "rec_affinity_pairs", rel_type)):
-        a, b, n = str(r["a"]), str(r["b"]), float(r["n"] or 0)
-        counts[a][b] += n
-        counts[b][a] += n  # a cooperation binds both industries alike
+    for r in store.read(_text(store, "rec_affinity_ties", rel_type)):
+        for i in industries.get(str(r["a"]), ()):
+            for j in industries.get(str(r["b"]), ()):
+                counts[i][j] += 1.0
+                counts[j][i] += 1.0  # a cooperation binds both industries alike
     model = AffinityModel()
     for i, row in counts.items():
         total = sum(row.values())
-        if total > 0:
-            best = sorted(row.items(), key=lambda kv: (-kv[1], kv[0]))[:AFF_INDUSTRIES]
-            model.shares[i] = [(j, n / total) for j, n in best]
+        best = sorted(row.items(), key=lambda kv: (-kv[1], kv[0]))[:AFF_INDUSTRIES]
+        model.shares[i] = [(j, n / total) for j, n in best]
     members: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for r in store.read(_text(store, "rec_affinity_members", rel_type)):
-        cid, ind = str(r["id"]), str(r["industry"])
-        model.names[ind] = str(r["name"] or ind)
-        ties = sum(degrees.get(cid, (0, 0)))
+    for cid, inds in industries.items():
+        ties = sum(degrees[cid])
         if ties > 0:
-            members[ind].append((cid, ties))
+            for ind in inds:
+                members[ind].append((cid, ties))
     for ind, rows in members.items():
         rows.sort(key=lambda m: (-m[1], m[0]))
         model.members[ind] = rows[:AFF_MEMBERS]
+    model.names = {str(r["id"]): str(r["name"] or r["id"])
+                   for r in store.read(QUERIES.get("rec_industry_names", store.dialect))}
     return model
 
 
