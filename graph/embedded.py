@@ -156,7 +156,8 @@ class EmbeddedStore(Store):
     def _run(self, query: str, params: Mapping[str, Any] | None, *, read_only: bool,
              timeout: float | None) -> Any:
         ms = int(timeout * 1000) if timeout else None
-        if params and _has_nul(params):
+        # repr() escapes NUL as \x00 and runs in C: the walk only runs when that text is there
+        if params and "\\x00" in repr(params) and _has_nul(params):
             # FalkorDB's parameter parser cannot carry NUL; say so instead of a store error
             raise InvalidInput("text parameters may not contain NUL (\\x00) characters",
                                code="E401")

@@ -159,13 +159,15 @@ def content_hash(props: Mapping[str, Any]) -> int:
     ~20 bytes more per record in FalkorDB). Stores written before kept the hex
     form: :func:`same_hash` accepts either.
     """
-    data = {k: v for k, v in props.items() if k not in PROVENANCE_KEYS}
+    # the common case, a record without provenance keys, is hashed as it is (no copy)
+    data = props if PROVENANCE_KEYS.isdisjoint(props) else {
+        k: v for k, v in props.items() if k not in PROVENANCE_KEYS}
     key: Any = None
     if len(data) <= 2:
         # Small maps of plain values repeat a lot ({synthetic: true} on every LOCATED_IN).
         # The key holds each value's type: True == 1 == 1.0 but their JSON differs.
         try:
-            key = tuple((k, v.__class__, v) for k, v in data.items())
+            key = (tuple(data.items()), tuple(map(type, data.values())))
             hit = _HASH_MEMO.get(key)
         except TypeError:  # a list value: not hashable, not memoised
             key = hit = None
@@ -235,6 +237,11 @@ class Job:
         self._qwriter: Any = None
         self._dfile: IO[str] | None = None
         self._pending = 0
+        # A batch is handed over when one label's or type's rows reach batch_size, so each
+        # write query carries a full batch (a table of enterprises fills three buffers at
+        # once: counting them together sent three queries of a third of a batch, and the
+        # store pays a fixed cost per write query); all buffers together stay bounded.
+        self._max_pending = 4 * self.batch_size
         # Labels/types that had no record when this run first wrote them: their
         # records cannot pre-exist, so only ids this run already wrote need a hash
         # read (a first load skips the read round trips; see _existing_*).
@@ -320,7 +327,7 @@ class Job:
             # Ids seen are kept for --prune, and enterprise ids so references in the same
             # run tell ids from names; nothing else, to keep memory flat on big files.
             self._seen_nodes.setdefault(label, set()).add(id_)
-        if self._pending >= self.batch_size:
+        if len(buf) >= self.batch_size or self._pending >= self._max_pending:
             self._dispatch()
 
     def rel(self, rel: str, start_label: str, start: str, end_label: str, end: str,
@@ -333,15 +340,17 @@ class Job:
             data["synthetic"] = True
         if confidence is not None:
             data["\x00confidence"] = confidence
-        buf = self._rels.setdefault(rel, {}).setdefault(
-            (start_label, end_label), _RelBuf(start_label, end_label))
+        by_ends = self._rels.setdefault(rel, {})
+        buf = by_ends.get((start_label, end_label))
+        if buf is None:  # built once per batch, not per call
+            buf = by_ends[(start_label, end_label)] = _RelBuf(start_label, end_label)
         k = (start, end, key)
         if k not in buf.rows:
             self._pending += 1
         buf.rows[k] = data
         if self.prune:
             self._seen_rels.setdefault((rel, start_label, end_label), set()).add(k)
-        if self._pending >= self.batch_size:
+        if len(buf.rows) >= self.batch_size or self._pending >= self._max_pending:
             self._dispatch()
 
     # ----------------------------------------------------------------- write

@@ -345,6 +345,19 @@ def _required(row: dict[str, Any], col: str) -> str:
 
 _MEMO_MAX = 200_000
 
+# Plain ASCII digits, short enough for a float to hold exactly: for these cells
+# values.integer gives int(cell) and values.money round(float(cell), 6), so the
+# checks are skipped; anything else (units, commas, signs, blanks) takes the full check.
+_PLAIN_INT = re.compile(r"[0-9]{1,15}")
+_PLAIN_DEC = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
+
+
+def _money(row: dict[str, Any], col: str) -> float | None:
+    v = row.get(col)
+    if type(v) is str and _PLAIN_DEC.fullmatch(v):
+        return round(float(v), 6)
+    return _cell(row, col, values.money)
+
 
 class TableLoader:
     """Rows of one kind → records of a :class:`Job`."""
@@ -482,10 +495,12 @@ class TableLoader:
                 return str(ind.code)
 
             industry_code = self._memo_cell("industry_code", ic, industry)
-        employees = self._memo_cell("employees", row.get("employees"),
-                                    lambda: _cell(row, "employees", values.integer))
-        revenue = _cell(row, "revenue", values.money)
-        assets = _cell(row, "total_assets", values.money)
+        raw_emp = row.get("employees")
+        employees = (int(raw_emp) if type(raw_emp) is str and _PLAIN_INT.fullmatch(raw_emp)
+                     else self._memo_cell("employees", raw_emp,
+                                          lambda: _cell(row, "employees", values.integer)))
+        revenue = _money(row, "revenue")
+        assets = _money(row, "total_assets")
         raw_founded = row.get("founded")
         founded = self._memo_cell("founded", raw_founded,
                                   lambda: _cell(row, "founded", values.iso_date))
@@ -533,20 +548,20 @@ class TableLoader:
                     self.job.candidate("merge", {"merge": [id_, d.id],
                                                  "options": [i for i, _ in d.candidates]},
                                        confidence=d.score, reason=d.reason)
+        synthetic = self._synthetic(row)  # read-only: Job.node/rel copy what they keep
         props = {"name": name, "norm_name": norm_name(name), "uscc": uscc,
                  "short_name": short, "aliases": aliases or None, "region_code": region_code,
                  "industry_code": industry_code, "founded": founded, "employees": employees,
                  "revenue": revenue, "total_assets": assets, "tiers": tiers or None,
                  "size_class": size or None, "description": values.text(row.get("description")),
-                 **self._synthetic(row)}
+                 **synthetic}
         self.job.node("Enterprise", id_, props)
         self.ents.add(id_, name, uscc, aliases, short)
         if region_code:
-            self.job.rel("LOCATED_IN", "Enterprise", id_, "Region", region_code,
-                         self._synthetic(row))
+            self.job.rel("LOCATED_IN", "Enterprise", id_, "Region", region_code, synthetic)
         if industry_code:
             self.job.rel("IN_INDUSTRY", "Enterprise", id_, "Industry", industry_code,
-                         self._synthetic(row))
+                         synthetic)
 
     def _industry(self, row: dict[str, Any]) -> str | None:
         from ingest.industry import get_industry
