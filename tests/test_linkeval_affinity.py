@@ -85,3 +85,28 @@ def test_linkeval_affinity_drives_cooperation_recommendations(store: Store) -> N
     # existing partners stay excluded: C2 already cooperates with A1 and A2
     ids2 = [r["id"] for r in recommend_partners(store, "C2", "COOPERATES_WITH")["results"]]
     assert "A1" not in ids2 and "A2" not in ids2 and "A3" in ids2
+
+
+def test_linkeval_affinity_read_once_per_graph_generation(store: Store,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    _graph(store)
+    scans: list[str] = []
+    read = store.read
+
+    def counting(query: str, params: object = None, **kw: object) -> object:
+        if "RETURN h.id AS a, t.id AS b" in query:  # rec_affinity_ties
+            scans.append(query)
+        return read(query, params, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "read", counting)
+    first = recommend_partners(store, "C3", "COOPERATES_WITH")["results"]
+    recommend_partners(store, "C1", "COOPERATES_WITH")
+    assert len(scans) == 1  # cached: the second request reads no full scan
+    # a new tie changes the graph: the affinity is read again and follows it
+    merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise",
+               [rel_row("C1", "B1", dict(PROV))])
+    again = recommend_partners(store, "C3", "COOPERATES_WITH")["results"]
+    assert len(scans) == 2
+    assert [r["id"] for r in again][:1] == [r["id"] for r in first][:1] == ["A1"]
+    bank = next(r for r in again if r["id"] == "B1")
+    assert any(t.startswith("行业合作倾向：汽车企业常与银行企业合作") for t in bank["reasons"])
