@@ -12,7 +12,11 @@ attachment.
 training file instead (the last 10 % of its triples by time are the test pairs,
 the earlier ones the graph), so weights can be tuned without looking at the valid
 split, which stays the held-out figure; the aim itself is measured on a later test
-split, which a chronological cut imitates.
+split, which a chronological cut imitates. ``dev_split="random"`` carves a seeded random
+``dev_fraction`` of the training triples instead: ICKG-25's valid split covers the same
+days as train, and by its time ids (``time2id.txt`` ends on train's last day) so does
+the test split, so a random cut of train is the other shape a held-out split can take;
+the cooperation weights are kept only if they hold on both (``queries/recommend.py``).
 
 Triples files are ``head<TAB>relation<TAB>tail[<TAB>time]`` with ids resolved by
 ``entity2id.txt`` / ``relation2id.txt`` / ``time2id.txt`` beside them (names may
@@ -29,6 +33,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import random
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -140,6 +145,19 @@ def chronological_split(rows: list[tuple[str, str, str, str | None]], fraction: 
             [r for r in rows if r[3] and r[3] >= cut])
 
 
+def random_split(rows: list[tuple[str, str, str, str | None]], fraction: float, seed: int = 1
+                 ) -> tuple[list[tuple[str, str, str, str | None]],
+                            list[tuple[str, str, str, str | None]]]:
+    """``(rest, held out)``: a seeded random ``fraction`` of the triples held out."""
+    if not 0 < fraction < 1:
+        raise InvalidInput("the dev fraction must be between 0 and 1", field="dev")
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    held = set(order[:int(len(rows) * fraction)])
+    return ([r for i, r in enumerate(rows) if i not in held],
+            [r for i, r in enumerate(rows) if i in held])
+
+
 def load_mapping(path: Path | None) -> dict[str, dict[str, Any]]:
     """The relation mapping: built-in, or a JSON file in ingest's mapping format
     (``seeds/mappings/ickg25.json``: ``relations: {label: {type, head, tail, reverse}}``)."""
@@ -245,6 +263,7 @@ def _rank_by(scores: dict[str, float], excluded: set[str]) -> list[str]:
 def evaluate_links(train: Path, test: Path | None, relation: str = "供给",
                    mapping_path: Path | None = None, *, store_url: str | None = None,
                    weights: Weights | None = None, dev_fraction: float | None = None,
+                   dev_split: str = "time", seed: int = 1,
                    progress: Callable[[int, int], None] | None = None) -> EvalReport:
     """Run the evaluation described in the module docstring and return its report."""
     mapping = load_mapping(mapping_path)
@@ -255,7 +274,11 @@ def evaluate_links(train: Path, test: Path | None, relation: str = "供给",
         raise InvalidInput(f"{relation!r} maps to {rel_type}, which the recommender does not "
                            "predict", field="relation")
     train_rows = read_triples(train)
-    if dev_fraction is not None:
+    if dev_split not in ("time", "random"):
+        raise InvalidInput("the dev split is 'time' or 'random'", field="dev_split")
+    if dev_fraction is not None and dev_split == "random":
+        train_rows, later = random_split(train_rows, dev_fraction, seed)
+    elif dev_fraction is not None:
         train_rows, later = chronological_split(train_rows, dev_fraction)
     elif test is None:
         raise InvalidInput("give a test file or a dev fraction", field="test")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import InvalidInput
-from queries.linkeval import chronological_split, evaluate_links, read_triples
+from queries.linkeval import chronological_split, evaluate_links, random_split, read_triples
 
 
 def _write(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
@@ -31,6 +31,19 @@ def test_linkeval_chronological_split_refuses_bad_input() -> None:
         chronological_split([("a", "合作", "b", None)], 0.1)
 
 
+def test_linkeval_random_split_is_seeded_and_complete() -> None:
+    rows = [(f"h{i}", "合作", f"t{i}", f"2025-01-{i % 28 + 1:02d}") for i in range(50)]
+    rest, held = random_split(rows, 0.1, seed=3)  # type: ignore[arg-type]
+    assert len(held) == 5 and len(rest) == 45
+    assert sorted(rest + held) == sorted(rows) and not set(rest) & set(held)
+    assert random_split(rows, 0.1, seed=3) == (rest, held)  # type: ignore[arg-type]
+    assert random_split(rows, 0.1, seed=4)[1] != held  # type: ignore[arg-type]
+    # unlike the chronological cut, held-out days interleave with the graph's
+    assert min(r[3] for r in held) < max(r[3] for r in rest)
+    with pytest.raises(InvalidInput):
+        random_split(rows, 0.0)  # type: ignore[arg-type]
+
+
 @pytest.mark.slow
 def test_linkeval_dev_split_end_to_end(tmp_path: Path) -> None:
     # a hub H cooperates with many firms early on; late newcomers cooperate with H too
@@ -47,3 +60,8 @@ def test_linkeval_dev_split_end_to_end(tmp_path: Path) -> None:
         assert 0.0 <= s.hits1 <= s.hits10 <= 1.0 and 0.0 <= s.mrr <= 1.0
     with pytest.raises(InvalidInput):
         evaluate_links(train, None, "合作")
+    with pytest.raises(InvalidInput):
+        evaluate_links(train, None, "合作", dev_fraction=0.1, dev_split="weekly")
+    rnd = evaluate_links(train, None, "合作", dev_fraction=0.2, dev_split="random", seed=2)
+    assert rnd.pairs + sum(rnd.skipped.values()) == 4  # a fifth of 22 triples held out
+    assert set(rnd.methods) == set(report.methods)

@@ -174,6 +174,10 @@ def eval_links_cmd(
     dev: Annotated[float | None, typer.Option(
         "--dev", help="Instead of --test: evaluate on the last FRACTION of --train by time "
         "(a chronological dev split for tuning, e.g. 0.1).")] = None,
+    dev_split: Annotated[str, typer.Option(
+        "--dev-split", help="With --dev: 'time' (the latest FRACTION) or 'random' (a seeded "
+        "random FRACTION of --train).")] = "time",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of --dev-split random.")] = 1,
     as_json: JsonOpt = False,
 ) -> None:
     """Link prediction: recommender vs Adamic-Adar, common neighbours, pref. attachment."""
@@ -183,7 +187,8 @@ def eval_links_cmd(
         if i == n or i % 50 == 0:
             err.print(f"  {i}/{n}", highlight=False)
 
-    report = evaluate_links(train, test, relation, mapping, progress=progress, dev_fraction=dev)
+    report = evaluate_links(train, test, relation, mapping, progress=progress, dev_fraction=dev,
+                            dev_split=dev_split, seed=seed)
     if as_json:
         return _json(report.as_dict())
     out.print(f"relation {relation}: {report.pairs} test pairs (skipped: {report.skipped})")
