@@ -32,16 +32,17 @@ def test_linkeval_chronological_split_refuses_bad_input() -> None:
 
 
 def test_linkeval_random_split_is_seeded_and_complete() -> None:
-    rows = [(f"h{i}", "合作", f"t{i}", f"2025-01-{i % 28 + 1:02d}") for i in range(50)]
-    rest, held = random_split(rows, 0.1, seed=3)  # type: ignore[arg-type]
+    rows: list[tuple[str, str, str, str | None]] = [
+        (f"h{i}", "合作", f"t{i}", f"2025-01-{i % 28 + 1:02d}") for i in range(50)]
+    rest, held = random_split(rows, 0.1, seed=3)
     assert len(held) == 5 and len(rest) == 45
     assert sorted(rest + held) == sorted(rows) and not set(rest) & set(held)
-    assert random_split(rows, 0.1, seed=3) == (rest, held)  # type: ignore[arg-type]
-    assert random_split(rows, 0.1, seed=4)[1] != held  # type: ignore[arg-type]
+    assert random_split(rows, 0.1, seed=3) == (rest, held)
+    assert random_split(rows, 0.1, seed=4)[1] != held
     # unlike the chronological cut, held-out days interleave with the graph's
-    assert min(r[3] for r in held) < max(r[3] for r in rest)
+    assert min(r[3] or "" for r in held) < max(r[3] or "" for r in rest)
     with pytest.raises(InvalidInput):
-        random_split(rows, 0.0)  # type: ignore[arg-type]
+        random_split(rows, 0.0)
 
 
 @pytest.mark.slow
