@@ -15,22 +15,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import spacy
 
-import ingest.text.tokenizer  # noqa: F401  (registers the tokenizer)
+from ingest.text.tokenizer import CharWordTokenizer  # also registers the tokenizer
 
 
 def main() -> None:
     path = Path(sys.argv[1])
     nlp = spacy.load(path)
-    nlp.meta.update({"name": "ronglian_zh_ner", "version": "0.2.0",
+    aux = sorted(lab for lab in nlp.pipe_labels.get("ner", []) if lab.startswith("X_"))
+    n_vectors = nlp.vocab.vectors.shape[0]
+    tokenizer = nlp.tokenizer
+    assert isinstance(tokenizer, CharWordTokenizer)
+    n_names = len(tokenizer.names.names)
+    options = ([f"auxiliary training labels {', '.join(aux)} (dropped by the pipeline)"]
+               if aux else []) + ([f"{n_vectors:,} static character vectors trained locally "
+                                   "(tools/ner/vectors.py)"] if n_vectors else [])
+    nlp.meta.update({"name": "ronglian_zh_ner",
+                     # the options of train.sh (ALL_TYPES, ICKG, VECTORS) make another model
+                     "version": "0.2.0" if not options and n_names < 10_000 else "0.3.0.dev0",
                      "description": "ronglian Chinese NER (ENTERPRISE/ORG/REGION), trained on "
                                     "CLUENER2020 by tools/ner/train.sh; tokenizer/ holds the "
-                                    "A-share listed company names (ChainKnowledgeGraph) behind "
-                                    "its lexicon feature",
+                                    f"{n_names:,} company names behind its lexicon feature "
+                                    "(A-share listed companies, ChainKnowledgeGraph"
+                                    + ("; firms of ICKG-25)" if n_names >= 10_000 else ")")
+                                    + "".join(f"; {o}" for o in options),
                      "license": "Apache-2.0 (model weights); training data CLUENER2020; "
-                                "company names from ChainKnowledgeGraph (research dataset)",
+                                "company names from ChainKnowledgeGraph"
+                                + (" and ICKG-25" if n_names >= 10_000 else "")
+                                + " (research datasets)",
                      "author": "ronglian team"})
     nlp.config["paths"]["train"] = None
     nlp.config["paths"]["dev"] = None
+    nlp.config["paths"]["vectors"] = None  # the vectors are saved in vocab/
     # the company list was read from the build machine; the saved tokenizer keeps a copy
     if "names_path" in nlp.config["nlp"]["tokenizer"]:
         nlp.config["nlp"]["tokenizer"]["names_path"] = None
