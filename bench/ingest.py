@@ -11,9 +11,10 @@
    (pandas chunks, validation, USCC/region/industry checks, size class,
    reference resolution, content hashes, provenance).
 
-Prints rows/s of both, their ratio, and the pipeline's peak memory (this
-process's max RSS, measured before the baseline runs, and the embedded server's
-RSS at the end, its peak RSS and FalkorDB's own ``GRAPH.MEMORY USAGE``), plus
+Prints rows/s of both, their ratio, and memory: the ingest process's peak RSS
+(measured before the baseline runs), the embedded server's RSS after the raw
+load and after the pipeline load (with its peak RSS and FalkorDB's own
+``GRAPH.MEMORY USAGE``, broken down per label and relationship type), plus
 the CPU seconds of this process and of the server for each phase: on a shared
 machine the wall-clock ratio moves with the load, the CPU split does not. Not a
 test.
@@ -30,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -58,17 +60,44 @@ def _cpu_s(pid: int) -> float:
         return 0.0
 
 
-def _server_mem(store: Store) -> str:
-    pid = _server_pid(store) or 0
-    graph = ""
+def _graph_usage(store: Store) -> dict[str, Any]:
+    """FalkorDB's own ``GRAPH.MEMORY USAGE`` (MB), {} on a server without it."""
     client = getattr(getattr(store, "_db", None), "client", None)
-    if client is not None:
-        try:
-            usage = client.execute_command("GRAPH.MEMORY", "USAGE", "ronglian")
-            graph = f", graph {usage['total_graph_sz_mb']} MB (indexes {usage['indices_sz_mb']})"
-        except Exception:  # an older server without GRAPH.MEMORY: RSS only
-            graph = ""
-    return (f"server RSS {_rss_mb(pid):.0f} MB, peak {_rss_mb(pid, 'VmHWM'):.0f} MB{graph}")
+    if client is None:
+        return {}
+    try:
+        return dict(client.execute_command("GRAPH.MEMORY", "USAGE", "ronglian"))
+    except Exception:  # an older server without GRAPH.MEMORY: RSS only
+        return {}
+
+
+def _server_mem(store: Store) -> tuple[str, dict[str, Any]]:
+    pid = _server_pid(store) or 0
+    usage = _graph_usage(store)
+    graph = (f", graph {usage['total_graph_sz_mb']} MB (indexes {usage['indices_sz_mb']})"
+             if usage else "")
+    text = f"server RSS {_rss_mb(pid):.0f} MB, peak {_rss_mb(pid, 'VmHWM'):.0f} MB{graph}"
+    return text, {"rss": _rss_mb(pid), "peak": _rss_mb(pid, "VmHWM"), **usage}
+
+
+def _breakdown(pipe: dict[str, Any], raw: dict[str, Any]) -> list[str]:
+    """Attribute MB per label and relationship type, pipeline beside raw, where they differ."""
+    lines = []
+    for key, what in (("amortized_node_attributes_by_label_sz_mb", "nodes"),
+                      ("amortized_edge_attributes_by_type_sz_mb", "rels")):
+        p, r = pipe.get(key) or {}, raw.get(key) or {}
+        parts = [f"{name} {p.get(name, 0)} vs {r.get(name, 0)}"
+                 for name in sorted(set(p) | set(r)) if p.get(name, 0) or r.get(name, 0)]
+        if parts:
+            lines.append(f"  {what} attributes MB (pipeline vs raw): " + ", ".join(parts))
+    for key, what in (("label_matrices_sz_mb", "label matrices"),
+                      ("relation_matrices_sz_mb", "relation matrices"),
+                      ("amortized_node_block_sz_mb", "node blocks"),
+                      ("amortized_edge_block_sz_mb", "edge blocks"),
+                      ("indices_sz_mb", "indexes")):
+        if key in pipe or key in raw:
+            lines.append(f"  {what} MB (pipeline vs raw): {pipe.get(key)} vs {raw.get(key)}")
+    return lines
 
 
 def _server_pid(store: Store) -> int | None:
@@ -140,7 +169,7 @@ def main() -> int:
     c0, s0 = time.process_time(), _cpu_s(spid)
     rows, records, t_pipe = pipeline_rate(base / "gen", pipe_store, kinds, base / "runs")
     pipe_cpu = (time.process_time() - c0, _cpu_s(spid) - s0)
-    pipe_server = _server_mem(pipe_store)
+    pipe_server, pipe_mem = _server_mem(pipe_store)
     pipe_store.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"pipeline: {rows:,} rows → {records:,} records in {t_pipe:.1f}s = "
@@ -153,13 +182,19 @@ def main() -> int:
     c0, s0 = time.process_time(), _cpu_s(spid)
     n_raw, t_raw = raw_rate(base / "gen", raw_store, kinds)
     raw_cpu = (time.process_time() - c0, _cpu_s(spid) - s0)
-    raw_server = _server_mem(raw_store)
+    raw_server, raw_mem = _server_mem(raw_store)
     raw_store.close()
     print(f"raw batched writes: {n_raw:,} records in {t_raw:.1f}s = {n_raw / t_raw:,.0f}/s; "
           f"CPU {raw_cpu[0]:.1f}s here + {raw_cpu[1]:.1f}s server; {raw_server}")
     print(f"ratio pipeline/raw (records/s): {(records / t_pipe) / (n_raw / t_raw):.2f}; "
           f"records per CPU second (both processes), pipeline/raw: "
           f"{(records / sum(pipe_cpu)) / (n_raw / sum(raw_cpu)):.2f}")
+    print(f"memory: ingest process (Python) peak RSS {peak:.0f} MB; FalkorDB server RSS "
+          f"after the raw load {raw_mem['rss']:.0f} MB (graph {raw_mem.get('total_graph_sz_mb')}"
+          f" MB), after the pipeline load {pipe_mem['rss']:.0f} MB (graph "
+          f"{pipe_mem.get('total_graph_sz_mb')} MB, peak RSS {pipe_mem['peak']:.0f} MB)")
+    for line in _breakdown(pipe_mem, raw_mem):
+        print(line)
     return 0
 
 

@@ -420,10 +420,11 @@ class Job:
         done = 0
         prov = self._shared()
         for i in range(0, len(rows), self.batch_size):
+            part = rows[i:i + self.batch_size]
             # microseconds: runs a second apart must still order which record came first
             now = datetime.now(UTC).isoformat(timespec="microseconds")
-            out = self.store.write(text, {"rows": rows[i:i + self.batch_size], "prov": prov,
-                                          "now": now})
+            out = self.store.write(text, {"rows": part, "common": _hoist_common(part),
+                                          "prov": prov, "now": now})
             done += int(out[0][column] or 0) if out else 0
         return done
 
@@ -596,6 +597,36 @@ class Job:
                          .replace("{rel}", q_rel(rel)))
                 self.store.write_batches(dtext, gone_rels, batch_size=self.batch_size)
                 self.result.pruned += len(gone_rels)
+
+
+def _hoist_common(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Move the props every row has with the same value (type included: True is not 1)
+    out of the rows, to travel once per batch as ``$common`` ({synthetic: true} and the
+    hash of that on every LOCATED_IN of a generated table): the stored values are the
+    same, each row sends and the store parses fewer values."""
+    if len(rows) < 2:
+        return {}
+    props = [r["props"] for r in rows]
+    common: dict[str, Any] = {}
+    for k, v in props[0].items():
+        t = type(v)
+        if t not in _SCALARS:
+            continue
+        for p in props:
+            w = p.get(k, _ABSENT)
+            if type(w) is not t or w != v:
+                break
+        else:
+            common[k] = v
+    if common:
+        for p in props:
+            for k in common:
+                del p[k]
+    return common
+
+
+_SCALARS = frozenset({str, int, float, bool})
+_ABSENT = object()
 
 
 def iter_batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:

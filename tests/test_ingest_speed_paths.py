@@ -221,3 +221,18 @@ def test_ingest_content_hash_of_older_stores_still_matches(store: Store, tmp_pat
                                                               "016x")})
     again = _small_job(store, tmp_path)
     assert again["created"] == again["updated"] == 0 and again["unchanged"] == 9 + 8
+
+
+def test_ingest_hoisted_props_are_those_every_row_shares() -> None:
+    rows = [{"props": {"synthetic": True, "h": 1, "share": 0.5, "tags": ["a"]}},
+            {"props": {"synthetic": True, "h": 2, "share": 0.5, "tags": ["a"]}},
+            {"props": {"synthetic": True, "h": 3, "share": 0.5, "tags": ["a"], "x": 1}}]
+    common = job_mod._hoist_common(rows)
+    assert common == {"synthetic": True, "share": 0.5}  # lists stay per row
+    assert rows[2]["props"] == {"h": 3, "tags": ["a"], "x": 1}
+    # the same value of another type (True == 1), or a row without the key: not shared
+    mixed = [{"props": {"s": True}}, {"props": {"s": 1}}, {"props": {"s": True}}]
+    assert job_mod._hoist_common(mixed) == {}
+    absent = [{"props": {"s": "v"}}, {"props": {}}]
+    assert job_mod._hoist_common(absent) == {} and absent[0]["props"] == {"s": "v"}
+    assert job_mod._hoist_common([{"props": {"s": 1}}]) == {}  # one row: nothing to share

@@ -1,6 +1,7 @@
 // Upsert nodes of one allow-listed label keyed on id, with the run's shared provenance.
 // Template: {label} is a backtick-quoted label from the schema (filled by ingest.job).
-// Parameters: $rows = [{id: string, props: map}], $now (ISO-8601 time with microseconds),
+// Parameters: $rows = [{id: string, props: map}], $common = map (props every row of the
+//   batch shares, sent once), $now (ISO-8601 time with microseconds),
 //   $prov = map (source, run_id, ingested_at, method, as_of, …: the same for every row, so
 //   sent once per batch)
 // Returns: written
@@ -9,5 +10,5 @@
 UNWIND $rows AS row
 MERGE (n:{label} {id: row.id})
 ON CREATE SET n.first_seen = $now
-SET n += $prov, n += row.props
+SET n += $prov, n += $common, n += row.props
 RETURN count(n) AS written

@@ -3,14 +3,15 @@
 // interned (one shared copy in the server instead of one per node: ~20% less attribute
 // memory at 1M nodes); values and order of assignment are those of ingest_merge_nodes.cypher.
 // Template: {label} is a backtick-quoted label from the schema (filled by ingest.job).
-// Parameters: $rows = [{id: string, props: map}], $now (ISO-8601 time with microseconds),
+// Parameters: $rows = [{id: string, props: map}], $common = map (props every row of the
+//   batch shares, sent once), $now (ISO-8601 time with microseconds),
 //   $prov = map (source, run_id, ingested_at, method, confidence, as_of; synthetic, when
-//   set, also travels in each row's props)
+//   set, travels in each row's props or in $common)
 // Returns: written
 UNWIND $rows AS row
 MERGE (n:{label} {id: row.id})
 ON CREATE SET n.first_seen = intern($now)
 SET n.source = intern($prov.source), n.run_id = intern($prov.run_id),
     n.ingested_at = intern($prov.ingested_at), n.method = intern($prov.method),
-    n.confidence = $prov.confidence, n.as_of = intern($prov.as_of), n += row.props
+    n.confidence = $prov.confidence, n.as_of = intern($prov.as_of), n += $common, n += row.props
 RETURN count(n) AS written

@@ -3,9 +3,10 @@
 // relationship of a run instead of copied into each); values and order of assignment
 // are those of ingest_merge_rels.cypher.
 // Template: {start}, {end}, {rel} are backtick-quoted names from the schema.
-// Parameters: $rows = [{start: string, end: string, key: string, props: map}], $prov = map
-//   (source, run_id, ingested_at, method, confidence, as_of; synthetic, when set, also
-//   travels in each row's props)
+// Parameters: $rows = [{start: string, end: string, key: string, props: map}],
+//   $common = map (props every row of the batch shares, sent once), $prov = map
+//   (source, run_id, ingested_at, method, confidence, as_of; synthetic, when set,
+//   travels in each row's props or in $common)
 // Returns: matched (rows whose both ends exist)
 UNWIND $rows AS row
 MATCH (a:{start} {id: row.start})
@@ -13,5 +14,5 @@ MATCH (b:{end} {id: row.end})
 MERGE (a)-[r:{rel} {key: intern(row.key)}]->(b)
 SET r.source = intern($prov.source), r.run_id = intern($prov.run_id),
     r.ingested_at = intern($prov.ingested_at), r.method = intern($prov.method),
-    r.confidence = $prov.confidence, r.as_of = intern($prov.as_of), r += row.props
+    r.confidence = $prov.confidence, r.as_of = intern($prov.as_of), r += $common, r += row.props
 RETURN count(r) AS matched
