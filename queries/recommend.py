@@ -27,7 +27,8 @@ this process's own writes; at most :data:`AGG_TTL_S` old in any case; display
 fields follow the engine's change token, ``Store.data_version``): each
 enterprise's degree in a relationship type (hence the popular-candidates pool),
 the products' and industries' ``UPSTREAM_OF`` structure, every chained product's
-makers, industry member samples and candidates' display fields. A cold request
+makers, industry member samples, the industry affinity of cooperation (three scans,
+about 1 s at 100k enterprises) and candidates' display fields. A cold request
 pays for them (seconds at 100k enterprises, after every write); a warm one runs
 six small queries. Display fields are needed only for the candidates that can
 still reach the top: the region, size and tier bonuses are bounded, so anything
