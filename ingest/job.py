@@ -21,6 +21,7 @@ import csv
 import hashlib
 import json
 import logging
+import sys
 import threading
 import uuid
 from collections import deque
@@ -68,6 +69,7 @@ class _Writer:
         self._check()
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+            _fast_switch(True)
         self._slots.acquire()
         try:
             fut = self._pool.submit(self._run, fn)
@@ -104,6 +106,31 @@ class _Writer:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
                 self._pool = None
+                _fast_switch(False)
+
+
+#: While a writer runs, the interpreter hands over between threads every 0.5 ms instead
+#: of 5 ms: the writer wakes from the store's answer needing the interpreter back, and
+#: the store idles until it gets it (measured at 100k: 26.4 -> 24.8 s). Process-wide, so
+#: counted: the default comes back when the last writer closes.
+_SWITCH_S = 0.0005
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_saved = 0.005
+
+
+def _fast_switch(on: bool) -> None:
+    global _switch_users, _switch_saved
+    with _switch_lock:
+        if on:
+            if _switch_users == 0:
+                _switch_saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(_switch_saved, _SWITCH_S))
+            _switch_users += 1
+        elif _switch_users > 0:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_saved)
 
 
 @dataclass

@@ -16,6 +16,7 @@ import os
 import random
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -231,8 +232,22 @@ def test_ingest_hoisted_props_are_those_every_row_shares() -> None:
     assert common == {"synthetic": True, "share": 0.5}  # lists stay per row
     assert rows[2]["props"] == {"h": 3, "tags": ["a"], "x": 1}
     # the same value of another type (True == 1), or a row without the key: not shared
-    mixed = [{"props": {"s": True}}, {"props": {"s": 1}}, {"props": {"s": True}}]
+    mixed: list[dict[str, Any]] = [{"props": {"s": True}}, {"props": {"s": 1}},
+                                   {"props": {"s": True}}]
     assert job_mod._hoist_common(mixed) == {}
-    absent = [{"props": {"s": "v"}}, {"props": {}}]
+    absent: list[dict[str, Any]] = [{"props": {"s": "v"}}, {"props": {}}]
     assert job_mod._hoist_common(absent) == {} and absent[0]["props"] == {"s": "v"}
     assert job_mod._hoist_common([{"props": {"s": 1}}]) == {}  # one row: nothing to share
+
+
+def test_ingest_writer_restores_the_switch_interval(embedded_store: Store,
+                                                    tmp_path: Path) -> None:
+    import sys
+
+    before = sys.getswitchinterval()
+    job = Job(embedded_store, "sw.csv", "test", run_dir=tmp_path, batch_size=3)
+    for i in range(10):
+        job.node("Enterprise", f"S{i}", {"name": f"企业{i}"})
+    assert sys.getswitchinterval() <= job_mod._SWITCH_S  # a writer is running
+    job.finish()
+    assert sys.getswitchinterval() == before
