@@ -221,3 +221,37 @@ def test_ner_features_ickg_firms_come_from_firm_relations(tmp_path: Path) -> Non
     (tmp_path / "train.txt").write_text("1\t3\t2\t0\n0\t2\t3\t0\n", encoding="utf-8")
     (tmp_path / "valid.txt").write_text("", encoding="utf-8")
     assert names.ickg_firms(tmp_path) == ["通威股份", "隆基绿能"]
+
+
+def test_ner_features_word_cache_gives_the_same_features(tok: CharWordTokenizer) -> None:
+    from spacy.attrs import LEMMA, MORPH, NORM, TAG
+
+    attrs = [NORM, LEMMA, TAG, MORPH]
+    first = tok("腾讯控股与浙商银行合作").to_array(attrs)  # words now cached
+    again = tok("腾讯控股与浙商银行合作")
+    assert (again.to_array(attrs) == first).all()
+    fresh = CharWordTokenizer(spacy.blank("zh").vocab, lexicon=True,
+                              names=["浙商银行", "腾讯", "腾讯控股"])("腾讯控股与浙商银行合作")
+    assert [t.norm_ for t in fresh] == [t.norm_ for t in again]
+    assert [t.lemma_ for t in fresh] == [t.lemma_ for t in again]
+    assert [str(t.morph) for t in fresh] == [str(t.morph) for t in again]
+
+
+def test_ner_features_local_character_vectors() -> None:
+    import importlib.util
+
+    import numpy
+
+    spec = importlib.util.spec_from_file_location(
+        "ner_vectors", Path(__file__).resolve().parents[1] / "tools" / "ner" / "vectors.py")
+    assert spec is not None and spec.loader is not None
+    vectors = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vectors)
+    lines = ["华为技术有限公司", "腾讯科技有限公司", "中兴通讯有限公司", "北京市海淀区",
+             "上海市浦东新区", "广州市天河区"] * 5
+    vocab, vecs = vectors.ppmi_svd(lines, 4)
+    assert vecs.shape == (len(vocab), 4)
+    assert numpy.allclose(numpy.linalg.norm(vecs, axis=1), 1.0, atol=1e-3)
+    v = dict(zip(vocab, vecs, strict=True))
+    # 公 and 限 share contexts (有限公司); 公 and 区 (海淀区) do not
+    assert float(v["公"] @ v["限"]) > float(v["公"] @ v["区"])
