@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from graph.schema import q_rel
@@ -35,6 +36,9 @@ from queries import QUERIES
 AFF_INDUSTRIES = 20
 #: Members proposed per industry: the most active in the relationship type.
 AFF_MEMBERS = 50
+#: New candidates one request takes from the affinity (the strongest; about a thousand
+#: qualify at 100k enterprises, and each costs the recommender a candidate to score).
+AFF_POOL = 100
 
 
 @dataclass
@@ -88,9 +92,11 @@ def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, in
 
 
 def affinity_candidates(model: AffinityModel, industries: list[str], eid: str,
-                        kind: str = "合作") -> dict[str, tuple[float, str]]:
+                        kind: str = "合作", known: Collection[str] = (),
+                        limit: int | None = AFF_POOL) -> dict[str, tuple[float, str]]:
     """``{candidate: (score, reason)}`` for an enterprise in ``industries`` (see the module
-    docstring); the reason names the industry pair that contributed most."""
+    docstring); the reason names the industry pair that contributed most. With a ``limit``:
+    the ``limit`` strongest, plus any of the ``known`` candidates (found otherwise)."""
     weight: dict[str, float] = defaultdict(float)
     source: dict[str, tuple[float, str]] = {}
     for i in sorted(set(industries)):
@@ -112,4 +118,8 @@ def affinity_candidates(model: AffinityModel, industries: list[str], eid: str,
             if part > best.get(cid, 0.0):
                 best[cid], reason = part, text
             out[cid] = (score + part, reason)
+    if limit is not None and len(out) > limit:
+        best_ids = sorted(out, key=lambda k: (-out[k][0], k))[:limit]
+        keep = set(best_ids) | (out.keys() & set(known))
+        out = {k: v for k, v in out.items() if k in keep}
     return out

@@ -409,8 +409,10 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         if model is None:
             model = agg.affinity[rel_type] = affinity_model(store, rel_type,
                                                             _degrees(store, agg, rel_type))
+        known = cands.keys() | set(_popular(store, agg, rel_type,
+                                            POPULARITY_SIDE.get(relation, "both")))
         for cid, (score, text) in affinity_candidates(model, list(me.get("industries") or []),
-                                                      eid, REL_ZH[rel_type]).items():
+                                                      eid, REL_ZH[rel_type], known).items():
             c = cand(cid)
             c.signals["affinity"] += score
             _note(c, "affinity", text)

@@ -48,6 +48,9 @@ def test_linkeval_affinity_candidates_weigh_share_and_activity() -> None:
     assert out["A1"][0] > out["A2"][0] > out["B1"][0]
     assert out["A1"][1] == "行业合作倾向：汽车企业常与人工智能企业合作"
     assert affinity_candidates(model, ["I_none"], "C9") == {}
+    # a limit keeps the strongest, plus candidates the recommender found otherwise
+    assert set(affinity_candidates(model, ["I_car"], "C9", limit=1)) == {"A1"}
+    assert set(affinity_candidates(model, ["I_car"], "C9", known={"B1"}, limit=1)) == {"A1", "B1"}
     assert "投资" in affinity_candidates(model, ["I_car"], "C9", "投资")["A1"][1]
 
 
