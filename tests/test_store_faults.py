@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -78,6 +79,42 @@ def test_store_embedded_recovers_after_client_and_server_killed(tmp_path: Path) 
     with open_store(url) as store:
         assert store.read("MATCH (e:Enterprise) RETURN count(e) AS n")[0]["n"] >= 50
         assert store.health().ok
+
+
+def test_store_embedded_close_after_threaded_use_stops_its_server(tmp_path: Path) -> None:
+    """Idle pooled connections once counted as other clients, so a store used from
+    several threads (the API's thread pool) left its server running after close."""
+    import threading
+
+    import psutil
+
+    from graph.embedded import EmbeddedStore
+
+    store = open_store(f"embedded://{tmp_path / 'store'}")
+    assert isinstance(store, EmbeddedStore)
+    pid = store.server_pid
+    assert pid
+    start = threading.Barrier(6)
+
+    def reads() -> None:
+        start.wait()
+        for _ in range(20):
+            store.read("UNWIND range(1, 20000) AS x RETURN count(x) AS n")
+
+    threads = [threading.Thread(target=reads) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    store.close()
+    deadline = time.monotonic() + 15
+    while psutil.pid_exists(pid) and time.monotonic() < deadline:
+        with contextlib.suppress(psutil.Error):
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                break
+        time.sleep(0.1)
+    alive = psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    assert not alive, f"server {pid} still running after close"
 
 
 def test_store_embedded_folder_that_is_a_file(tmp_path: Path) -> None:
