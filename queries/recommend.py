@@ -40,9 +40,10 @@ through a firm with over :data:`PEER_HUB` ties.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,9 +148,24 @@ class _Aggregates:
     version: Hashable | None = None
     #: rel type → industry affinity (``queries.linkscore``), read on first use
     affinity: dict[str, AffinityModel] = field(default_factory=dict)
+    #: held while a graph-wide aggregate is built, so concurrent requests wait for the
+    #: one build instead of each running the same full scan (on Neo4j 10–14 s each)
+    building: threading.RLock = field(default_factory=threading.RLock)
+
+
+def _built[T](agg: _Aggregates, get: Callable[[], T | None], build: Callable[[], T]) -> T:
+    """``get()``, else ``build()`` by one thread at a time (single flight)."""
+    got = get()
+    if got is None:
+        with agg.building:
+            got = get()
+            if got is None:
+                got = build()
+    return got
 
 
 _aggregates: dict[tuple[int, str], _Aggregates] = {}
+_replacing = threading.Lock()
 
 
 def _text(store: Store, name: str, rel_type: str | tuple[str, ...]) -> str:
@@ -173,8 +189,10 @@ def _current(store: Store) -> _Aggregates:
             or time.monotonic() - agg.made > AGG_TTL_S):
         rels = run(store, "rec_generation")
         token = (int(rels[0]["rels"]) if rels else 0, local)
-        if agg is None or agg.token != token or time.monotonic() - agg.made > AGG_TTL_S:
-            agg = _aggregates[key] = _Aggregates(token, time.monotonic())
+        with _replacing:  # requests that see the same change share one new set
+            agg = _aggregates.get(key)
+            if agg is None or agg.token != token or time.monotonic() - agg.made > AGG_TTL_S:
+                agg = _aggregates[key] = _Aggregates(token, time.monotonic())
     if version is None or version != agg.version:
         agg.details = {}
         agg.version = version
@@ -182,15 +200,16 @@ def _current(store: Store) -> _Aggregates:
 
 
 def _degrees(store: Store, agg: _Aggregates, rel_type: str) -> dict[str, tuple[int, int]]:
-    deg = agg.degrees.get(rel_type)
-    if deg is None:
+    def build() -> dict[str, tuple[int, int]]:
         out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for r in store.read(_text(store, "rec_degrees", rel_type)):
             d = out[r["id"]]
             d[0] += int(r["out"] or 0)
             d[1] += int(r["in"] or 0)
         deg = agg.degrees[rel_type] = {k: (v[0], v[1]) for k, v in out.items()}
-    return deg
+        return deg
+
+    return _built(agg, lambda: agg.degrees.get(rel_type), build)
 
 
 def _popularity(deg: tuple[int, int] | None, side: str) -> int:
@@ -210,13 +229,15 @@ def _popular(store: Store, agg: _Aggregates, rel_type: str, side: str) -> list[s
 
 
 def _links(store: Store, agg: _Aggregates) -> dict[str, list[tuple[str, str, str, str]]]:
-    if agg.links is None:
+    def build() -> dict[str, list[tuple[str, str, str, str]]]:
         links: dict[str, list[tuple[str, str, str, str]]] = {"product": [], "industry": []}
         for r in run(store, "rec_structure"):
             links[r["kind"]].append((r["a"], str(r["a_name"] or r["a"]), r["b"],
                                      str(r["b_name"] or r["b"])))
         agg.links = links
-    return agg.links
+        return links
+
+    return _built(agg, lambda: agg.links, build)
 
 
 def _makers(store: Store, agg: _Aggregates, products: set[str]
@@ -405,10 +426,12 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         _note(c, "industry", f"{label[where]}：{industry}")
 
     if w.affinity > 0:  # industries this kind of tie usually joins (cached per generation)
-        model = agg.affinity.get(rel_type)
-        if model is None:
-            model = agg.affinity[rel_type] = affinity_model(store, rel_type,
-                                                            _degrees(store, agg, rel_type))
+        def build_affinity() -> AffinityModel:
+            m = agg.affinity[rel_type] = affinity_model(store, rel_type,
+                                                        _degrees(store, agg, rel_type))
+            return m
+
+        model = _built(agg, lambda: agg.affinity.get(rel_type), build_affinity)
         known = cands.keys() | set(_popular(store, agg, rel_type,
                                             POPULARITY_SIDE.get(relation, "both")))
         for cid, (score, text) in affinity_candidates(model, list(me.get("industries") or []),

@@ -82,3 +82,50 @@ def test_recommend_display_fields_follow_a_rename_by_another_process(
     assert renamed["name"] == "改名后的企业有限公司"
     # the structural aggregates were kept: only the display fields were re-read
     assert recommend._current(store) is agg
+
+
+def test_recommend_concurrent_cold_requests_build_each_aggregate_once(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests that arrive together on a fresh cache wait for one build of each
+    graph-wide aggregate instead of each running the same full scan (on Neo4j that
+    stampede stalled a 32-connection benchmark for minutes)."""
+    import threading
+    from collections import Counter
+    from typing import Any
+
+    build_sample(store)
+    want = {eid: recommend_partners(store, eid, "COOPERATES_WITH", top=5)["results"]
+            for eid in ("E1", "E3", "E6", "E10")}
+    clear_cache()
+    scans: Counter[str] = Counter()
+    real_read, real_run = store.read, recommend.run
+
+    def read(query: str, params: Any = None, **kw: Any) -> Any:
+        if query == recommend._text(store, "rec_degrees", "COOPERATES_WITH"):
+            scans["degrees"] += 1
+        return real_read(query, params, **kw)
+
+    def run(s: Store, name: str, params: Any = None) -> Any:
+        scans[name] += 1
+        return real_run(s, name, params)
+
+    monkeypatch.setattr(store, "read", read)
+    monkeypatch.setattr(recommend, "run", run)
+    start = threading.Barrier(8)
+    got: dict[int, list[Any]] = {}
+
+    def ask(i: int) -> None:
+        start.wait()
+        eid = ("E1", "E3", "E6", "E10")[i % 4]
+        got[i] = recommend_partners(store, eid, "COOPERATES_WITH", top=5)["results"]
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(got) == 8
+    for i, results in got.items():
+        assert results == want[("E1", "E3", "E6", "E10")[i % 4]]
+    assert scans["degrees"] == 1
+    assert scans["rec_structure"] <= 1
