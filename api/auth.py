@@ -1,6 +1,8 @@
 """Who is calling: API-key authentication, roles and per-key rate limits.
 
-A key comes in ``X-API-Key: <token>`` or ``Authorization: Bearer <token>``. An unknown,
+A key comes in ``X-API-Key: <token>`` or ``Authorization: Bearer <token>``; for reads
+(GET/HEAD) only, a browser may carry it in the HttpOnly session cookie that
+``POST /api/v1/session`` sets (the explorer's sign-in). An unknown,
 malformed or revoked key is refused (401) even where anonymous reading is on, so a
 client never silently runs with less than it thinks. Without a key, reads are
 allowed only when ``settings.anonymous_read`` is on; writes never.
@@ -77,6 +79,11 @@ class RateLimiter:
         return max(1, math.ceil((1.0 - tokens) / rate))
 
 
+#: Cookie holding the key a browser signed in with (HttpOnly, SameSite=Strict).
+SESSION_COOKIE = "ronglian_key"
+#: Methods a session cookie may authenticate: reads. Every write needs the key in a header.
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
 _api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False,
     description="API key made with `ronglian keys create` (token `rl_<id>_<secret>`).",
@@ -96,6 +103,10 @@ async def current_principal(
     keys: KeyStore = request.app.state.keys
     limiter: RateLimiter = request.app.state.limiter
     token = api_key or (bearer.credentials if bearer is not None else None)
+    if not token and request.method in SAFE_METHODS:
+        # the browser's sign-in (api/routes/session.py): reads only, so a page on another
+        # site can never make a signed-in browser write (writes need the header)
+        token = request.cookies.get(SESSION_COOKIE)
     if token:
         # A SQLite primary-key lookup: microseconds, cheap enough for the event loop.
         key = keys.verify(token.strip())

@@ -24,10 +24,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -206,6 +207,12 @@ def problem_response(
     )
 
 
+def _is_page_visit(request: Request) -> bool:
+    """A browser loading a page (not the API, not a script asking for JSON)."""
+    return (request.method == "GET" and not request.url.path.startswith("/api/")
+            and "text/html" in request.headers.get("accept", ""))
+
+
 def _request_id(request: Request | None) -> str | None:
     if request is None:
         return None
@@ -227,8 +234,12 @@ def _field_of(loc: Iterable[Any]) -> str:
 # --- handlers ---------------------------------------------------------------------------
 
 
-async def _ronglian_error(request: Request, exc: Exception) -> JSONResponse:
+async def _ronglian_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RonglianError)
+    if isinstance(exc, Unauthorized) and _is_page_visit(request):
+        # a person opening a page (the explorer) without a key: the sign-in page, then back
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse("/sign-in?" + urlencode({"next": target}), status_code=303)
     if isinstance(exc, StoreError):
         from api.metrics import STORE_ERRORS
 
