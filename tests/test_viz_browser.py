@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from graph.store import Store
-from tests.api_support import make_app
+from tests.api_support import make_app, new_token
 from tests.browser.support import (
     ConsoleWatch,
     chromium,
@@ -283,3 +283,34 @@ def test_viz_browser_expanded_layout_matches_server_layout(browser: Any, tmp_pat
         _no_console_errors(page)
     finally:
         page.close()
+
+
+def test_viz_browser_sign_in_opens_the_explorer_without_anonymous_read(
+        browser: Any, base_url: str, embedded_store: Store,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keys only (no anonymous reading): the explorer sends the planner to the sign-in page,
+    a wrong key is told so in Chinese, the right one opens the map, whose own API calls
+    then work through the session cookie."""
+    app = make_app(embedded_store, tmp_path_factory.mktemp("viz-keys"))  # data from base_url
+    token = new_token(app, "reader", "规划局")
+    with serve(app) as url:
+        ctx = browser.new_context(viewport=VIEWPORT)
+        try:
+            pg = ctx.new_page()
+            pg.set_default_timeout(30_000)
+            pg.goto(f"{url}/explore")
+            assert "/sign-in" in pg.url
+            pg.fill("#key", "rl_wrong_key")
+            pg.click("button[type=submit]")
+            pg.wait_for_function("document.getElementById('error').textContent.length > 0")
+            assert "登录失败" in pg.inner_text("#error")
+            watch = ConsoleWatch(pg)
+            pg.fill("#key", token)
+            pg.click("button[type=submit]")
+            pg.wait_for_url(f"{url}/explore**")
+            pg.wait_for_function("window.__mapReady === true && !!window.network")
+            assert _count(pg) > 0
+            screenshot(pg, "explorer-after-sign-in.png")
+            assert watch.errors == [], "\n".join(watch.errors)
+        finally:
+            ctx.close()
