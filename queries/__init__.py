@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.cypher import QueryLibrary
+from graph.schema import q_rel
 from graph.store import Row, Store
 
 QUERIES = QueryLibrary(Path(__file__).parent)
@@ -23,3 +24,10 @@ QUERIES = QueryLibrary(Path(__file__).parent)
 def run(store: Store, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
     """Run the read query ``queries/<name>.cypher`` (dialect variant picked by the store)."""
     return store.read(QUERIES.get(name, store.dialect), params or {})
+
+
+def rel_text(store: Store, name: str, rel_type: str | tuple[str, ...]) -> str:
+    """The text of a ``{rel}`` template query, filled with one relationship type or an
+    alternation of several (``A|B``), each checked against the schema by ``q_rel``."""
+    types = (rel_type,) if isinstance(rel_type, str) else rel_type
+    return QUERIES.get(name, store.dialect).replace("{rel}", "|".join(q_rel(t) for t in types))

@@ -28,9 +28,8 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from graph.schema import q_rel
 from graph.store import Store
-from queries import QUERIES
+from queries import rel_text, run
 
 #: Industries kept per industry (the strongest shares; the tail weighs little).
 AFF_INDUSTRIES = 20
@@ -53,21 +52,17 @@ class AffinityModel:
     names: dict[str, str] = field(default_factory=dict)
 
 
-def _text(store: Store, name: str, rel_type: str) -> str:
-    return QUERIES.get(name, store.dialect).replace("{rel}", q_rel(rel_type))
-
-
 def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, int]]
                    ) -> AffinityModel:
     """Read the affinity of ``rel_type`` from the graph (three plain scans); ``degrees``
     are the enterprises' (out, in) degrees in that type (the recommender's cached ones)."""
     industries: dict[str, list[str]] = defaultdict(list)
-    for r in store.read(QUERIES.get("rec_affinity_members", store.dialect)):
+    for r in run(store, "rec_affinity_members"):
         cid = str(r["id"])
         if cid in degrees:  # only firms with ties of the type matter
             industries[cid].append(str(r["industry"]))
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for r in store.read(_text(store, "rec_affinity_ties", rel_type)):
+    for r in store.read(rel_text(store, "rec_affinity_ties", rel_type)):
         for i in industries.get(str(r["a"]), ()):
             for j in industries.get(str(r["b"]), ()):
                 counts[i][j] += 1.0
@@ -87,7 +82,7 @@ def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, in
         rows.sort(key=lambda m: (-m[1], m[0]))
         model.members[ind] = rows[:AFF_MEMBERS]
     model.names = {str(r["id"]): str(r["name"] or r["id"])
-                   for r in store.read(QUERIES.get("rec_industry_names", store.dialect))}
+                   for r in run(store, "rec_industry_names")}
     return model
 
 

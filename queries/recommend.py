@@ -48,9 +48,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.errors import InvalidInput
-from graph.schema import q_rel
 from graph.store import Row, Store
-from queries import QUERIES, run
+from queries import rel_text, run
 from queries.chains import as_tiers
 from queries.common import is_local, resolve_enterprise, resolve_region
 from queries.gaps import is_leading
@@ -168,11 +167,6 @@ _aggregates: dict[tuple[int, str], _Aggregates] = {}
 _replacing = threading.Lock()
 
 
-def _text(store: Store, name: str, rel_type: str | tuple[str, ...]) -> str:
-    types = (rel_type,) if isinstance(rel_type, str) else rel_type
-    return QUERIES.get(name, store.dialect).replace("{rel}", "|".join(q_rel(t) for t in types))
-
-
 def _current(store: Store) -> _Aggregates:
     """The store's cached aggregates, dropped when the graph changed or got too old."""
     key = (id(store), store.url)
@@ -202,7 +196,7 @@ def _current(store: Store) -> _Aggregates:
 def _degrees(store: Store, agg: _Aggregates, rel_type: str) -> dict[str, tuple[int, int]]:
     def build() -> dict[str, tuple[int, int]]:
         out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for r in store.read(_text(store, "rec_degrees", rel_type)):
+        for r in store.read(rel_text(store, "rec_degrees", rel_type)):
             d = out[r["id"]]
             d[0] += int(r["out"] or 0)
             d[1] += int(r["in"] or 0)
@@ -355,7 +349,7 @@ def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES"
 
 
 def _me(store: Store, eid: str, rel_type: str) -> Row | None:
-    rows = store.read(_text(store, "rec_enterprise", rel_type), {"id": eid})
+    rows = store.read(rel_text(store, "rec_enterprise", rel_type), {"id": eid})
     return rows[0] if rows else None
 
 
@@ -399,7 +393,7 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         c.signals["need"] = 1.0
         _note(c, "need", f"匹配需求：{r['product']}")
 
-    for r in store.read(_text(store, "rec_shared_partners", ENTERPRISE_TIES),
+    for r in store.read(rel_text(store, "rec_shared_partners", ENTERPRISE_TIES),
                         {"id": eid, "limit": POOL}):
         c = cand(r["id"])
         c.signals["shared"] += float(r["score"])
@@ -407,7 +401,7 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         _note(c, "shared", f"有共同合作伙伴：{via}" if via else "有共同合作伙伴")
 
     peer_types = PEER_TYPES.get(rel_type, (rel_type,))
-    peer_rows = store.read(_text(store, "rec_relation_peers", peer_types),
+    peer_rows = store.read(rel_text(store, "rec_relation_peers", peer_types),
                            {"id": eid, "limit": POOL, "cap": PEER_HUB})
     kind = f"{REL_ZH[rel_type]}关系" if len(peer_types) == 1 else "业务往来"
     for r in peer_rows:
@@ -463,13 +457,13 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
     pop = {cid: _popularity(degrees.get(cid), pop_side) for cid in cands}
     max_deg = max(pop.values(), default=0)
     maxima = {k: max((c.signals.get(k, 0.0) for c in cands.values()), default=0.0)
-              for k in ("shared", "peers", "industry", "affinity")}
+              for k in _SCALED}
     # the graph signals first; display fields (and the bounded bonuses) only for a short list
     partial: dict[str, float] = {}
     for c in cands.values():
         s = c.signals
         score = w.need * s.get("need", 0.0) + w.chain * s.get("chain", 0.0)
-        for k in ("shared", "peers", "industry", "affinity"):
+        for k in _SCALED:
             if maxima[k] > 0:
                 score += getattr(w, k) * s.get(k, 0.0) / maxima[k]
         deg = pop[c.id]
@@ -551,6 +545,8 @@ def _finish(store: Store, agg: _Aggregates, short: list[_Cand], partial: dict[st
     return out
 
 
+#: Signals scaled by their largest value among a request's candidates (the others are 0/1).
+_SCALED = ("shared", "peers", "industry", "affinity")
 _ORDER = ("need", "chain", "shared", "peers", "industry", "affinity", "region", "size", "tier",
           "popularity")
 

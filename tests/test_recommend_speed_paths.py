@@ -7,7 +7,7 @@ import pytest
 
 from graph.store import Store
 from graph.writes import merge_rels, rel_row
-from queries import recommend
+from queries import recommend, rel_text
 from queries.recommend import clear_cache, recommend_partners
 from tests.queries_sample import build_sample, merge_from_another_process
 
@@ -101,7 +101,7 @@ def test_recommend_concurrent_cold_requests_build_each_aggregate_once(
     real_read, real_run = store.read, recommend.run
 
     def read(query: str, params: Any = None, **kw: Any) -> Any:
-        if query == recommend._text(store, "rec_degrees", "COOPERATES_WITH"):
+        if query == rel_text(store, "rec_degrees", "COOPERATES_WITH"):
             scans["degrees"] += 1
         return real_read(query, params, **kw)
 
