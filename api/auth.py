@@ -93,6 +93,26 @@ _bearer = HTTPBearer(
 )
 
 
+def key_principal(keys: KeyStore, token: str) -> Principal:
+    """The caller holding ``token``; 401 for an unknown, malformed or revoked key."""
+    # A SQLite primary-key lookup: microseconds, cheap enough for the event loop.
+    key = keys.verify(token.strip())
+    if key is None:
+        raise Unauthorized("unknown or revoked API key")
+    return Principal(key.id, key.name, key.role, key.rate_limit_per_minute)
+
+
+def client_host(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def charge(limiter: RateLimiter, who: str, per_minute: int | None = None) -> None:
+    """Take one request from ``who``'s bucket; 429 with ``Retry-After`` when it is empty."""
+    wait = limiter.hit(who, per_minute)
+    if wait:
+        raise RateLimited(f"rate limit exceeded for {who}; retry in {wait} s", retry_after=wait)
+
+
 async def current_principal(
     request: Request,
     api_key: Annotated[str | None, Security(_api_key_header)] = None,
@@ -108,21 +128,14 @@ async def current_principal(
         # site can never make a signed-in browser write (writes need the header)
         token = request.cookies.get(SESSION_COOKIE)
     if token:
-        # A SQLite primary-key lookup: microseconds, cheap enough for the event loop.
-        key = keys.verify(token.strip())
-        if key is None:
-            raise Unauthorized("unknown or revoked API key")
-        who = Principal(key.id, key.name, key.role, key.rate_limit_per_minute)
+        who = key_principal(keys, token)
     elif settings.anonymous_read:
-        host = request.client.host if request.client else "unknown"
-        who = Principal(f"anonymous:{host}", "anonymous", "anonymous")
+        who = Principal(f"anonymous:{client_host(request)}", "anonymous", "anonymous")
     else:
         raise Unauthorized("this endpoint needs an API key (X-API-Key or Authorization: Bearer)")
     request.state.key_id = who.id
     request.state.role = who.role  # part of every cache key (api.cache)
-    wait = limiter.hit(who.id, who.rate_limit_per_minute)
-    if wait:
-        raise RateLimited(f"rate limit exceeded for {who.id}; retry in {wait} s", retry_after=wait)
+    charge(limiter, who.id, who.rate_limit_per_minute)
     return who
 
 

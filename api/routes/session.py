@@ -21,9 +21,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import examples as ex
-from api.auth import SESSION_COOKIE, RateLimiter
+from api.auth import SESSION_COOKIE, charge, client_host, key_principal
 from api.deps import KeysDep
-from api.problems import RateLimited, Unauthorized, problem_responses
+from api.problems import problem_responses
 
 PUBLIC = True
 #: Mount the page at the site root; the API paths are written out in full.
@@ -66,18 +66,17 @@ def _safe_next(target: str | None) -> str:
 def sign_in(body: SessionIn, request: Request, response: Response, keys: KeysDep) -> SessionOut:
     """Check an API key and keep it in an HttpOnly cookie that authorises reads from this
     browser (the explorer's sign-in)."""
-    limiter: RateLimiter = request.app.state.limiter
-    host = request.client.host if request.client else "unknown"
-    wait = limiter.hit(f"sign-in:{host}")
-    if wait:
-        raise RateLimited(f"too many sign-in attempts; retry in {wait} s", retry_after=wait)
-    key = keys.verify(body.key.strip())
-    if key is None:
-        raise Unauthorized("unknown or revoked API key")
-    response.set_cookie(SESSION_COOKIE, body.key.strip(), max_age=SESSION_SECONDS, path="/",
-                        httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
-    return SessionOut(key_id=key.id, name=key.name, role=key.role, expires_in=SESSION_SECONDS)
+    charge(request.app.state.limiter, f"sign-in:{client_host(request)}")
+    who = key_principal(keys, body.key)
+    response.set_cookie(SESSION_COOKIE, body.key.strip(), max_age=SESSION_SECONDS,
+                        **_cookie(request))
+    return SessionOut(key_id=who.id, name=who.name, role=who.role, expires_in=SESSION_SECONDS)
+
+
+def _cookie(request: Request) -> dict[str, Any]:
+    """The session cookie's attributes: setting and clearing it must name the same ones."""
+    return {"path": "/", "httponly": True, "samesite": "strict",
+            "secure": request.url.scheme == "https"}
 
 
 @router.delete("/api/v1/session", status_code=204, response_class=Response,
@@ -86,8 +85,7 @@ def sign_in(body: SessionIn, request: Request, response: Response, keys: KeysDep
 def sign_out(request: Request) -> Response:
     """Sign this browser out: clear the session cookie."""
     out = Response(status_code=204)
-    out.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
-                      secure=request.url.scheme == "https")
+    out.delete_cookie(SESSION_COOKIE, **_cookie(request))
     return out
 
 
