@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import nbclient
+import nbformat
 import pytest
 
 from graph.store import open_store
@@ -17,8 +19,6 @@ NOTEBOOK = NOTEBOOKS / "chain_research.ipynb"
 
 
 def test_notebooks_run_chain_research(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
     url = f"embedded://{tmp_path / 'store'}"
     with open_store(url) as s:  # closed before the kernel opens it: one server per folder
         demo = load_demo(s, run_dir=tmp_path / "runs")  # includes the service requests

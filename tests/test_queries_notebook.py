@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import nbclient
+import nbformat
 import pytest
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "researcher_cypher.ipynb"
@@ -12,8 +14,6 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "researcher_cyphe
 
 @pytest.mark.slow
 def test_queries_notebook_runs(tmp_path: Path) -> None:
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     os.environ["RONGLIAN_NOTEBOOK_STORE"] = str(tmp_path)
     root = str(NOTEBOOK.parents[1])

@@ -9,8 +9,6 @@ import pytest
 from ingest.normalize import fold, name_keys, norm_name
 from ingest.resolve import Decision, Resolver
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
 
 @pytest.mark.parametrize(
     ("raw", "full", "core"),
@@ -101,11 +99,9 @@ def test_resolve_added_entities_are_found_during_a_job() -> None:
     assert len(r) == 1 and "x" in r
 
 
-@pytest.mark.skipif(not (DATA / "listed_companies").is_dir(), reason="shared data absent")
-def test_resolve_listed_companies_held_out_quality() -> None:
+def test_resolve_listed_companies_held_out_quality(shared_data: Path) -> None:
     from ingest.resolve import AMBIGUOUS_THRESHOLD, MARGIN
     from ingest.resolve_eval import (
-        DEFAULT_DATA,
         SAME_THRESHOLD,
         build_index,
         decide,
@@ -114,7 +110,7 @@ def test_resolve_listed_companies_held_out_quality() -> None:
         split,
     )
 
-    pairs = load_pairs(DEFAULT_DATA)
+    pairs = load_pairs(shared_data / "listed_companies" / "company.json")
     _, report = split(pairs)
     r = build_index(pairs)
     s = score(decide(r, report[:800]), SAME_THRESHOLD, AMBIGUOUS_THRESHOLD, MARGIN)
