@@ -446,12 +446,14 @@ class Job:
             text = text.replace(k, v)
         done = 0
         prov = self._shared()
+        stamped = "$now" in text  # only node merges stamp first_seen
         for i in range(0, len(rows), self.batch_size):
             part = rows[i:i + self.batch_size]
-            # microseconds: runs a second apart must still order which record came first
-            now = datetime.now(UTC).isoformat(timespec="microseconds")
-            out = self.store.write(text, {"rows": part, "common": _hoist_common(part),
-                                          "prov": prov, "now": now})
+            params: dict[str, Any] = {"rows": part, "common": _hoist_common(part), "prov": prov}
+            if stamped:
+                # microseconds: runs a second apart must still order which record came first
+                params["now"] = datetime.now(UTC).isoformat(timespec="microseconds")
+            out = self.store.write(text, params)
             done += int(out[0][column] or 0) if out else 0
         return done
 
