@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import spacy
 from spacy.attrs import IDS, ORTH
 
+import ingest.text.training  # noqa: F401  (registers the NER scorer the config names)
 from ingest.text.tokenizer import CharWordTokenizer  # also registers the tokenizer
 
 
