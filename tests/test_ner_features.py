@@ -5,6 +5,7 @@ the trained model (issue 7)."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import spacy
@@ -182,6 +183,8 @@ def test_ner_features_scorer_leaves_aux_labels_out() -> None:
     scores = score_ner_without_aux([Example(pred, ref)])
     assert scores["ents_p"] == 1.0 and scores["ents_r"] == 0.5
     assert set(scores["ents_per_type"]) == {"ENTERPRISE"}
+    # ENTERPRISE alone, top-level so model selection can weigh it: P 1.0, R 0.5
+    assert abs(scores["ents_enterprise_f"] - 2 / 3) < 1e-9
 
 
 @pytest.mark.parametrize("rules", [pytest.param(True, id="with-rules"),
@@ -255,3 +258,60 @@ def test_ner_features_local_character_vectors() -> None:
     v = dict(zip(vocab, vecs, strict=True))
     # 公 and 限 share contexts (有限公司); 公 and 区 (海淀区) do not
     assert float(v["公"] @ v["限"]) > float(v["公"] @ v["区"])
+
+
+def _tool(name: str) -> ModuleType:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        f"ner_{name}", Path(__file__).resolve().parents[1] / "tools" / "ner" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _pb(number: int, value: int | bytes) -> bytes:
+    """One protobuf field (varint or length-delimited), for a hand-made GraphDef."""
+    def varint(n: int) -> bytes:
+        out = b""
+        while True:
+            out += bytes([(n & 0x7F) | (0x80 if n > 0x7F else 0)])
+            n >>= 7
+            if not n:
+                return out
+    if isinstance(value, int):
+        return varint(number << 3) + varint(value)
+    return varint(number << 3 | 2) + varint(len(value)) + value
+
+
+def test_ner_features_graphdef_constants_read_without_tensorflow() -> None:
+    import numpy
+
+    fool = _tool("foolnltk")
+    table = numpy.arange(6, dtype=numpy.float32).reshape(3, 2) / 4
+    shape = _pb(2, _pb(1, 3)) + _pb(2, _pb(1, 2))
+    tensor = _pb(1, 1) + _pb(2, shape) + _pb(4, table.tobytes())
+    attr = _pb(1, b"value") + _pb(2, _pb(8, tensor))
+    const = _pb(1, b"char_embeding") + _pb(2, b"Const") + _pb(5, attr)
+    other = _pb(1, b"lengths") + _pb(2, b"Placeholder")
+    got = fool.graph_constants(_pb(1, other) + _pb(1, const))
+    assert list(got) == ["char_embeding"]
+    assert numpy.array_equal(got["char_embeding"], table)
+
+
+def test_ner_features_lemma_keyed_vectors_survive_saving(tmp_path: Path) -> None:
+    import numpy
+    from spacy.attrs import LEMMA
+    from spacy.vectors import Vectors
+
+    finalize = _tool("finalize")
+    nlp = spacy.blank("zh")
+    nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, attr="LEMMA",
+                                data=numpy.ones((1, 4), dtype="f"), keys=["腾讯"])
+    nlp.to_disk(tmp_path / "m")
+    # spaCy itself forgets the key attribute of a default-mode table ...
+    assert spacy.load(tmp_path / "m").vocab.vectors.attr != LEMMA
+    # ... which finalize.py writes back so the words are looked up by the jieba word
+    finalize._keep_vectors_attr(tmp_path / "m", LEMMA)
+    assert spacy.load(tmp_path / "m").vocab.vectors.attr == LEMMA

