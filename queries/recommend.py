@@ -54,6 +54,7 @@ from queries.chains import as_tiers
 from queries.common import is_local, resolve_enterprise, resolve_region
 from queries.gaps import is_leading
 from queries.linkscore import AffinityModel, affinity_candidates, affinity_model
+from queries.linkwalk import WalkModel, walk_candidates, walk_model
 
 RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN")
 #: The stored relationship type behind each requested relation.
@@ -104,6 +105,8 @@ class Weights:
     tier: float = 0.2
     #: industry affinity (``queries/linkscore.py``); 0 = not computed at all
     affinity: float = 0.0
+    #: random walk with restart over all ties (``queries/linkwalk.py``); 0 = not computed
+    walk: float = 0.0
 
 
 #: Per-relation weights (others use :class:`Weights`' defaults). Cooperation: a grid over the
@@ -114,7 +117,7 @@ class Weights:
 #: 0.160 -> 0.172 chronological, 0.210 -> 0.214 random).
 DEFAULT_WEIGHTS = {
     "COOPERATES_WITH": Weights(shared=1.0, peers=0.5, industry=0.3, affinity=1.0,
-                               popularity=0.75),
+                               popularity=0.75, walk=0.5),
 }
 
 
@@ -147,6 +150,8 @@ class _Aggregates:
     version: Hashable | None = None
     #: rel type → industry affinity (``queries.linkscore``), read on first use
     affinity: dict[str, AffinityModel] = field(default_factory=dict)
+    #: the whole graph for the random walk (``queries.linkwalk``), read on first use
+    walk: WalkModel | None = None
     #: held while a graph-wide aggregate is built, so concurrent requests wait for the
     #: one build instead of each running the same full scan (on Neo4j 10–14 s each)
     building: threading.RLock = field(default_factory=threading.RLock)
@@ -434,6 +439,20 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
             c.signals["affinity"] += score
             _note(c, "affinity", text)
 
+    if w.walk > 0:  # firms a few typed hops away (the graph is cached per generation)
+        def build_walk() -> WalkModel:
+            m = agg.walk = walk_model(store)
+            return m
+
+        walk = _built(agg, lambda: agg.walk, build_walk)
+        known = cands.keys() | set(_popular(store, agg, rel_type,
+                                            POPULARITY_SIDE.get(relation, "both")))
+        for cid, score in walk_candidates(walk, eid, {eid} | set(me.get("ties") or []),
+                                          known).items():
+            c = cand(cid)
+            c.signals["walk"] += score
+            _note(c, "walk", "关系网络相近：经多步业务或行业关联可达")
+
     # chain adjacency: a bounded pool of its own, plus a check of every other candidate
     if relation in ("SUPPLIES", "SUPPLIED_BY") and not need:
         found = _chain_rows(store, agg, eid, list(me.get("products") or []), relation,
@@ -546,9 +565,9 @@ def _finish(store: Store, agg: _Aggregates, short: list[_Cand], partial: dict[st
 
 
 #: Signals scaled by their largest value among a request's candidates (the others are 0/1).
-_SCALED = ("shared", "peers", "industry", "affinity")
-_ORDER = ("need", "chain", "shared", "peers", "industry", "affinity", "region", "size", "tier",
-          "popularity")
+_SCALED = ("shared", "peers", "industry", "affinity", "walk")
+_ORDER = ("need", "chain", "shared", "peers", "industry", "affinity", "walk", "region", "size",
+          "tier", "popularity")
 
 
 def _note(c: _Cand, kind: str, text: str) -> None:
