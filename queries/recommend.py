@@ -14,12 +14,13 @@ weighted sum of signals, each scaled to 0–1: need match, chain adjacency
 of peers in the same relationship (for cooperation: through any business tie),
 industry and industry-upstream structure, activity in that relationship
 (preferential attachment), industry affinity for cooperation (members of the
-industries its industries usually cooperate with: ``queries/linkscore.py``), region,
-size complementarity (融通: a leading firm with SMEs) and tiers. Existing ties of the
-requested kind are excluded. Weights are in :class:`Weights` (per relation:
-:data:`DEFAULT_WEIGHTS`); they were chosen on a chronological dev split carved
-out of ICKG-25's training triples (``ronglian eval links --dev 0.1``), never on
-its valid split (see ``queries/linkeval.py``).
+industries its industries usually cooperate with: ``queries/linkscore.py``), for
+cooperation a random walk with restart over business ties and industries (firms a few
+hops away: ``queries/linkwalk.py``), region, size complementarity (融通: a leading firm
+with SMEs) and tiers. Existing ties of the requested kind are excluded. Weights are in
+:class:`Weights` (per relation: :data:`DEFAULT_WEIGHTS`); they were chosen on dev
+splits carved out of ICKG-25's training triples (``ronglian eval links --dev 0.1``),
+never on its valid split (see ``queries/linkeval.py``).
 
 Speed: graph-wide aggregates are computed once and cached per store until the
 graph changes (a relationship-count check, one counter read per request, plus
@@ -28,7 +29,8 @@ fields follow the engine's change token, ``Store.data_version``): each
 enterprise's degree in a relationship type (hence the popular-candidates pool),
 the products' and industries' ``UPSTREAM_OF`` structure, every chained product's
 makers, industry member samples, the industry affinity of cooperation (three scans,
-about 1 s at 100k enterprises) and candidates' display fields. A cold request
+about 1 s at 100k enterprises), the graph the cooperation walk runs on (two scans, about
+5 s at 100k enterprises) and candidates' display fields. A cold request
 pays for them (seconds at 100k enterprises, after every write); a warm one runs
 six small queries. Display fields are needed only for the candidates that can
 still reach the top: the region, size and tier bonuses are bounded, so anything
@@ -441,7 +443,7 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
 
     if w.walk > 0:  # firms a few typed hops away (the graph is cached per generation)
         def build_walk() -> WalkModel:
-            m = agg.walk = walk_model(store)
+            m = agg.walk = walk_model(store, ENTERPRISE_TIES)
             return m
 
         walk = _built(agg, lambda: agg.walk, build_walk)

@@ -8,9 +8,20 @@ import pytest
 
 from graph.store import Store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
-from queries.linkwalk import (WALK_RESTART, build_walk_model, walk_candidates, walk_model,
-                              walk_scores)
-from queries.recommend import DEFAULT_WEIGHTS, Weights, clear_cache, recommend_partners
+from queries.linkwalk import (
+    WALK_RESTART,
+    build_walk_model,
+    walk_candidates,
+    walk_model,
+    walk_scores,
+)
+from queries.recommend import (
+    DEFAULT_WEIGHTS,
+    ENTERPRISE_TIES,
+    Weights,
+    clear_cache,
+    recommend_partners,
+)
 
 PROV = {"source": "test", "method": "table", "confidence": 1.0, "run_id": "t"}
 WALK_REASON = "关系网络相近：经多步业务或行业关联可达"
@@ -23,11 +34,8 @@ def _fresh_cache() -> None:
 
 def test_linkeval_walk_scores_follow_the_walk() -> None:
     # a chain E - A - B - C (supply), plus E and D in one industry I
-    model = build_walk_model([("E", "A", "SUPPLIES", True, True),
-                              ("A", "B", "SUPPLIES", True, True),
-                              ("B", "C", "SUPPLIES", True, True),
-                              ("E", "I", "IN_INDUSTRY", True, False),
-                              ("D", "I", "IN_INDUSTRY", True, False)])
+    model = build_walk_model([("E", "A", "SUPPLIES"), ("A", "B", "SUPPLIES"),
+                              ("B", "C", "SUPPLIES")], [("E", "I"), ("D", "I")])
     s = walk_scores(model, "E")
     assert "E" not in s and "I" not in s  # the start and non-enterprises are never scored
     assert set(s) == {"A", "B", "C", "D"}
@@ -41,14 +49,13 @@ def test_linkeval_walk_scores_follow_the_walk() -> None:
     assert s["A"] > s["B"] > s["C"]  # nearer is stronger
     assert walk_scores(model, "nobody") == {}
     # cooperation ties weigh three times a plain tie
-    coop = build_walk_model([("E", "X", "COOPERATES_WITH", True, True),
-                             ("E", "Y", "COMPETES_WITH", True, True)])
+    coop = build_walk_model([("E", "X", "COOPERATES_WITH"), ("E", "Y", "COMPETES_WITH")])
     assert walk_scores(coop, "E")["X"] == pytest.approx(3 * walk_scores(coop, "E")["Y"])
 
 
 def test_linkeval_walk_candidates_exclude_and_limit() -> None:
-    model = build_walk_model([("E", f"F{i}", "SUPPLIES", True, True) for i in range(5)]
-                             + [("F0", "G", "SUPPLIES", True, True)])
+    model = build_walk_model([("E", f"F{i}", "SUPPLIES") for i in range(5)]
+                             + [("F0", "G", "SUPPLIES")])
     out = walk_candidates(model, "E", exclude={"F1"})
     assert "F1" not in out and "E" not in out and set(out) == {"F0", "F2", "F3", "F4", "G"}
     assert set(walk_candidates(model, "E", limit=4)) == {"F0", "F1", "F2", "F3"}
@@ -70,9 +77,11 @@ def _graph(store: Store) -> None:
 
 def test_linkeval_walk_model_reads_the_graph(store: Store) -> None:
     _graph(store)
-    model = walk_model(store)
-    assert set(model.ids) == {"E", "S", "P", "Q", "Z", "Y", "I1"}
-    assert not model.enterprise[model.index["I1"]] and model.enterprise[model.index["E"]]
+    model = walk_model(store, ENTERPRISE_TIES)
+    firms = {k for k, ent in zip(model.ids, model.enterprise, strict=True) if ent}
+    assert firms == {"E", "S", "P", "Q", "Z", "Y"}
+    assert len(model.ids) == 7  # and the industry, never a candidate
+    assert "I1" not in walk_scores(model, "E")
     s = walk_scores(model, "E")
     # S one hop, P two, Q three (through S's industry); Z and Y unreachable
     assert set(s) == {"S", "P", "Q"} and s["S"] > s["P"] > s["Q"] > 0
