@@ -5,10 +5,12 @@ business ties only. A walk that restarts at the enterprise reaches further, thro
 ties and industries at once (supply, cooperation, investment, control, competition, and
 industry membership), and weighs each firm by how much of the walk's mass lands on it: the
 personalised PageRank of the enterprise, truncated to :data:`WALK_STEPS` steps. On random
-10 % cuts of ICKG-25's training triples (never its valid split) it added about one point of
-Hits@10 for 合作 on ten seeds (mean 0.203 -> 0.214), chronological cuts unchanged; patents,
-products and industry structure as extra steps changed nothing there, so they are left out
-(they are most of a big graph's relationships). See ``queries/linkeval.py``.
+10 % cuts of ICKG-25's training triples (never its valid split), in an offline copy of the
+recommender's ranking, it added about one point of Hits@10 for 合作 on ten seeds (mean 0.203
+-> 0.214; the product's own ``eval links`` agrees only within a few pairs per cut, see
+:data:`queries.recommend.DEFAULT_WEIGHTS`), chronological cuts about even; patents, products
+and industry structure as extra steps changed nothing there, so they are left out (they are
+most of a big graph's relationships). See ``queries/linkeval.py``.
 
 :func:`walk_model` keeps, once per graph generation, that graph as a compressed adjacency in
 numpy (two scans: ``rec_walk_ties``, ``rec_affinity_members``; each relationship type
@@ -107,6 +109,9 @@ def walk_model(store: Store, rel_types: tuple[str, ...]) -> WalkModel:
     ties = [(str(r["a"]), str(r["b"]), str(r["type"]))
             for r in store.read(rel_text(store, "rec_walk_ties", rel_types))]
     members = [(str(r["id"]), str(r["industry"])) for r in run(store, "rec_affinity_members")]
+    # in a fixed order: the same node numbering, hence the same float sums, on every engine
+    ties.sort()
+    members.sort()
     return build_walk_model(ties, members)
 
 

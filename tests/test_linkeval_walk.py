@@ -106,3 +106,25 @@ def test_linkeval_walk_drives_cooperation_recommendations(store: Store) -> None:
     # existing partners stay excluded: S already cooperates with P
     ids = [r["id"] for r in recommend_partners(store, "S", "COOPERATES_WITH")["results"]]
     assert "P" not in ids and "E" in ids
+
+
+def test_linkeval_walk_read_once_per_graph_generation(store: Store,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _graph(store)
+    scans: list[str] = []
+    read = store.read
+
+    def counting(query: str, params: object = None, **kw: object) -> object:
+        if "type(r) AS type" in query:  # rec_walk_ties
+            scans.append(query)
+        return read(query, params, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "read", counting)
+    recommend_partners(store, "E", "COOPERATES_WITH")
+    recommend_partners(store, "S", "COOPERATES_WITH")
+    assert len(scans) == 1  # cached: the second request walks the cached graph
+    # a new tie changes the graph: it is read again, and the walk follows the new tie
+    merge_rels(store, "INVESTS_IN", "Enterprise", "Enterprise", [rel_row("E", "Z", dict(PROV))])
+    again = {r["id"]: r for r in recommend_partners(store, "E", "COOPERATES_WITH")["results"]}
+    assert len(scans) == 2
+    assert WALK_REASON in again["Y"]["reasons"]  # Z's partner, now two hops away
