@@ -97,7 +97,7 @@ def test_linkeval_affinity_read_once_per_graph_generation(store: Store,
     read = store.read
 
     def counting(query: str, params: object = None, **kw: object) -> object:
-        if "RETURN h.id AS a, t.id AS b" in query:  # rec_affinity_ties
+        if query.rstrip().endswith("RETURN h.id AS a, t.id AS b"):  # rec_affinity_ties
             scans.append(query)
         return read(query, params, **kw)  # type: ignore[arg-type]
 
