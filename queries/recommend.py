@@ -49,11 +49,12 @@ from typing import Any
 
 from graph.errors import InvalidInput
 from graph.store import Row, Store
-from queries import rel_text, run
+from queries import rel_text, run, tiegraph
 from queries.chains import as_tiers
 from queries.common import is_local, resolve_enterprise, resolve_region
 from queries.gaps import is_leading
 from queries.linkscore import AffinityModel, affinity_candidates, affinity_model
+from queries.tiegraph import TieCache, TieGraph
 
 RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN")
 #: The stored relationship type behind each requested relation.
@@ -147,6 +148,8 @@ class _Aggregates:
     version: Hashable | None = None
     #: rel type → industry affinity (``queries.linkscore``), read on first use
     affinity: dict[str, AffinityModel] = field(default_factory=dict)
+    #: the in-memory tie graph (``queries.tiegraph``), per change token
+    ties: TieCache = field(default_factory=lambda: TieCache(ENTERPRISE_TIES))
     #: held while a graph-wide aggregate is built, so concurrent requests wait for the
     #: one build instead of each running the same full scan (on Neo4j 10–14 s each)
     building: threading.RLock = field(default_factory=threading.RLock)
@@ -322,6 +325,7 @@ def _chain_rows(store: Store, agg: _Aggregates, eid: str, mine: list[str], relat
 def clear_cache() -> None:
     """Forget cached aggregates (tests and evaluation load fresh graphs)."""
     _aggregates.clear()
+    tiegraph.clear()
 
 
 def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES",
@@ -337,33 +341,45 @@ def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES"
     # enterprise's own row, read by id, answers both (one round trip less); any other key
     # goes through the look-up.
     key = (enterprise or "").strip()
-    me = _me(store, key, REL_TYPE[relation]) if key else None
+    agg = _current(store)
+    me = _me(store, agg, key, REL_TYPE[relation]) if key else None
     if me is not None:
         ent = {"id": me["id"], "name": me["name"]}
     else:
         ent = resolve_enterprise(store, enterprise)
     prefix = resolve_region(store, region)
     results = rank_partners(store, ent["id"], relation, need=need, prefix=prefix, top=top,
-                            weights=weights, me=me)
+                            weights=weights, me=me, agg=agg)
     return {"enterprise": ent, "relation": relation, "results": results}
 
 
-def _me(store: Store, eid: str, rel_type: str) -> Row | None:
+def _ties(store: Store, agg: _Aggregates) -> TieGraph | None:
+    """The in-memory tie graph for the store's current change token, or None (then the
+    ``rec_*`` queries answer the same)."""
+    return agg.ties.get(store, agg.version)
+
+
+def _me(store: Store, agg: _Aggregates, eid: str, rel_type: str) -> Row | None:
+    tg = _ties(store, agg)
+    if tg is not None:
+        return tg.enterprise(eid, rel_type)
     rows = store.read(rel_text(store, "rec_enterprise", rel_type), {"id": eid})
     return rows[0] if rows else None
 
 
 def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = None,
                   prefix: str | None = None, top: int = 10,
-                  weights: Weights | None = None, me: Row | None = None
-                  ) -> list[dict[str, Any]]:
+                  weights: Weights | None = None, me: Row | None = None,
+                  agg: _Aggregates | None = None) -> list[dict[str, Any]]:
     """Score candidates for enterprise id ``eid`` (already resolved); ``me``: its
-    ``rec_enterprise`` row when the caller has read it already."""
+    ``rec_enterprise`` row when the caller has read it already (and ``agg`` the
+    aggregates it checked)."""
     w = weights or DEFAULT_WEIGHTS.get(relation, Weights())
     rel_type = REL_TYPE[relation]
-    agg = _current(store)
+    agg = agg or _current(store)
+    tg = _ties(store, agg)
     if me is None:
-        me = _me(store, eid, rel_type) or {"name": eid, "size_class": None, "tiers": None,
+        me = _me(store, agg, eid, rel_type) or {"name": eid, "size_class": None, "tiers": None,
                                            "region_code": None, "ties": []}
     me_tiers = as_tiers(me["tiers"])
     me_leading = is_leading(me["size_class"], me_tiers)
@@ -393,16 +409,18 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         c.signals["need"] = 1.0
         _note(c, "need", f"匹配需求：{r['product']}")
 
-    for r in store.read(rel_text(store, "rec_shared_partners", ENTERPRISE_TIES),
-                        {"id": eid, "limit": POOL}):
+    shared_rows = tg.shared_partners(eid, POOL) if tg is not None else store.read(
+        rel_text(store, "rec_shared_partners", ENTERPRISE_TIES), {"id": eid, "limit": POOL})
+    for r in shared_rows:
         c = cand(r["id"])
         c.signals["shared"] += float(r["score"])
         via = "、".join(str(v) for v in (r["via"] or []) if v)
         _note(c, "shared", f"有共同合作伙伴：{via}" if via else "有共同合作伙伴")
 
     peer_types = PEER_TYPES.get(rel_type, (rel_type,))
-    peer_rows = store.read(rel_text(store, "rec_relation_peers", peer_types),
-                           {"id": eid, "limit": POOL, "cap": PEER_HUB})
+    peer_rows = tg.relation_peers(eid, peer_types, POOL, PEER_HUB) if tg is not None else \
+        store.read(rel_text(store, "rec_relation_peers", peer_types),
+                   {"id": eid, "limit": POOL, "cap": PEER_HUB})
     kind = f"{REL_ZH[rel_type]}关系" if len(peer_types) == 1 else "业务往来"
     for r in peer_rows:
         c = cand(r["id"])
@@ -499,6 +517,9 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
 
 
 def _details(store: Store, agg: _Aggregates, ids: list[str]) -> dict[str, Row]:
+    tg = _ties(store, agg)
+    if tg is not None:
+        return tg.details(ids)
     missing = [i for i in ids if i not in agg.details]
     if missing:
         if len(agg.details) + len(missing) > DETAILS_CACHE:
