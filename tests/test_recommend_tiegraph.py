@@ -52,7 +52,8 @@ def _answers(store: Store, cases: list[tuple[str, str, dict[str, Any]]]) -> list
 
 
 def _cases(ids: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
-    cases = [(i, rel, {"top": 20}) for i in ids for rel in RELATIONS]
+    cases: list[tuple[str, str, dict[str, Any]]] = [
+        (i, rel, {"top": 20}) for i in ids for rel in RELATIONS]
     cases += [(i, "COOPERATES_WITH", {"region": "13", "top": 5}) for i in ids[::3]]
     cases += [("唐钢", "SUPPLIES", {"need": "废钢"}), ("91130200104363781Q", "SUPPLIED_BY", {}),
               ("E1", "SUPPLIES", {"need": "N2", "region": "1302"})]
@@ -86,8 +87,7 @@ def test_recommend_tiegraph_rows_match_the_cypher_queries(store: Store) -> None:
                 assert sorted(mine.pop(k)) == sorted(row.pop(k)), (eid, rel, k)
             assert mine == row
     got = tg.details([*ids, "nobody"])
-    want = {r["id"]: r for r in recommend.run(store, "rec_details", {"ids": ids})}
-    assert got == want
+    assert got == {r["id"]: r for r in recommend.run(store, "rec_details", {"ids": ids})}
     assert tg.enterprise("nobody", "SUPPLIES") is None
 
 
