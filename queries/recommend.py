@@ -39,6 +39,7 @@ through a firm with over :data:`PEER_HUB` ties.
 
 from __future__ import annotations
 
+import heapq
 import math
 import threading
 import time
@@ -140,6 +141,9 @@ class _Aggregates:
     links: dict[str, list[tuple[str, str, str, str]]] | None = None
     #: product id → [(maker id, size class)]
     makers: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    #: (product id, prefer SMEs) → (preferred makers, the others: by id; maker → its rank)
+    maker_ranks: dict[tuple[str, bool], tuple[list[str], list[str], dict[str, int]]] = field(
+        default_factory=dict)
     #: industry id → (name, member count, first INDUSTRY_POOL member ids by id)
     members: dict[str, tuple[str, int, list[str]]] = field(default_factory=dict)
     #: enterprise id → display fields (the popular pool recurs in every answer)
@@ -300,26 +304,45 @@ def _chain_rows(store: Store, agg: _Aggregates, eid: str, mine: list[str], relat
             via[a].append(f"{an} → {bn}")
         elif relation == "SUPPLIED_BY" and a in mine_set:
             via[b].append(f"{an} → {bn}")
-    best: dict[str, str] = {}
-    size: dict[str, str | None] = {}
-    for product, makers in _makers(store, agg, set(via)).items():
-        text = min(via[product])
-        for c, size_class in makers:
-            if c != eid and (c not in best or text < best[c]):
-                best[c] = text
-                size[c] = size_class
+    if not via:
+        return {}
+    makers = _makers(store, agg, set(via))
+    # per product, its makers split by rank (0: preferred) and sorted by id, once per
+    # generation: a request then merges a few sorted lists instead of walking every maker
+    ranked = {p: _maker_ranks(agg, p, makers[p], prefer_sme) for p in sorted(via)}
+    text = {p: min(via[p]) for p in via}
+    # = sorted(all makers but eid, key=(rank, id))[:CHAIN_POOL]
+    pool: list[str] = []
+    rank: dict[str, int] = {}
+    for level in (0, 1):
+        for c in heapq.merge(*(r[level] for r in ranked.values())):
+            if len(pool) >= CHAIN_POOL:
+                break
+            if c != eid and c not in rank:
+                rank[c] = level
+                pool.append(c)
+    keep = set(pool)
+    for c in others:
+        if c != eid and c not in keep and any(c in r[2] for r in ranked.values()):
+            keep.add(c)
+            # a firm's rank is its size's, whichever product it makes
+            rank[c] = next(r[2][c] for r in ranked.values() if c in r[2])
+    # the text of the product it makes that comes first (the smallest "p → q")
+    best = {c: min(text[p] for p, r in ranked.items() if c in r[2]) for c in keep}
+    return {c: best[c] for c in sorted(keep, key=lambda c: (rank[c], c))}
 
-    def rank(c: str) -> int:
+
+def _maker_ranks(agg: _Aggregates, product: str, makers: list[tuple[str, str | None]],
+                 prefer_sme: bool) -> tuple[list[str], list[str], dict[str, int]]:
+    key = (product, prefer_sme)
+    got = agg.maker_ranks.get(key)
+    if got is None:
         # a firm of unknown size is never preferred (as Cypher's null comparison behaves)
-        s = size[c]
-        return 1 if s is None or (s in SME) != prefer_sme else 0
-
-    # = sorted(best, key=(rank, id))[:CHAIN_POOL], without a key call per maker
-    pool = sorted(c for c in best if rank(c) == 0)[:CHAIN_POOL]
-    if len(pool) < CHAIN_POOL:
-        pool += sorted(c for c in best if rank(c) == 1)[:CHAIN_POOL - len(pool)]
-    keep = set(pool) | (others & set(best))
-    return {c: best[c] for c in sorted(keep, key=lambda c: (rank(c), c))}
+        first = sorted({c for c, s in makers if s is not None and (s in SME) == prefer_sme})
+        rest = sorted({c for c, _s in makers} - set(first))
+        ranks = dict.fromkeys(rest, 1) | dict.fromkeys(first, 0)
+        got = agg.maker_ranks[key] = (first, rest, ranks)
+    return got
 
 
 def clear_cache() -> None:
@@ -490,7 +513,7 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         partial[c.id] = score
     bonus = max(0.0, w.region if region_hint else 0.0) + max(0.0, w.size) + max(0.0, w.tier)
     order = sorted(partial, key=lambda k: (-partial[k], k))
-    out: list[dict[str, Any]] = []
+    out: list[tuple[float, _Cand, Row]] = []
     done = 0
     while done < len(order):
         # everything that could still beat the top-th result found so far
@@ -499,21 +522,23 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         while end < len(order) and partial[order[end]] >= floor:
             end += 1
         short = [cands[k] for k in order[done:end]]
-        # the popularity reason, written only for the short list (its texts are shown)
-        for c in short:
-            deg = pop[c.id]
-            if max_deg > 0 and deg > 0:
-                total = sum(degrees.get(c.id, (0, 0)))
-                _note(c, "popularity", f"已有 {total} 条{REL_ZH[rel_type]}关系"
-                      if pop_side == "both" else
-                      f"已有 {total} 条{REL_ZH[rel_type]}关系，{deg} 次被列为{REL_ZH[rel_type]}方")
-        out += _finish(store, agg, short, partial, w, me, me_tiers, me_leading, region_hint,
-                       rel_type)
+        out += _finish(store, agg, short, partial, w, me, me_leading, region_hint)
         done = end
         if len(out) >= top:
             break
-    out.sort(key=lambda r: (-r["score"], str(r["id"])))
-    return out[:top]
+    out.sort(key=lambda r: (-r[0], r[1].id))
+    results = []
+    # the reasons, written only for the answer (their texts are all that is shown)
+    for score, c, d in out[:top]:
+        deg = pop[c.id]
+        if max_deg > 0 and deg > 0:
+            total = sum(degrees.get(c.id, (0, 0)))
+            _note(c, "popularity", f"已有 {total} 条{REL_ZH[rel_type]}关系"
+                  if pop_side == "both" else
+                  f"已有 {total} 条{REL_ZH[rel_type]}关系，{deg} 次被列为{REL_ZH[rel_type]}方")
+        _bonus(0.0, c, d, w, me, me_leading, region_hint, explain=True)
+        results.append({"id": c.id, "name": d["name"], "score": score, "reasons": _reasons(c)})
+    return results
 
 
 def _details(store: Store, agg: _Aggregates, ids: list[str]) -> dict[str, Row]:
@@ -534,36 +559,47 @@ def _details(store: Store, agg: _Aggregates, ids: list[str]) -> dict[str, Row]:
 
 
 def _finish(store: Store, agg: _Aggregates, short: list[_Cand], partial: dict[str, float],
-            w: Weights, me: Row, me_tiers: list[str], me_leading: bool,
-            region_hint: str | None, rel_type: str) -> list[dict[str, Any]]:
-    """Add the region, size and tier bonuses to a short list, with display fields."""
+            w: Weights, me: Row, me_leading: bool, region_hint: str | None
+            ) -> list[tuple[float, _Cand, Row]]:
+    """Add the region, size and tier bonuses to a short list: ``(score rounded as shown,
+    candidate, display fields)`` for those scoring above 0."""
     details = _details(store, agg, [c.id for c in short])
     out = []
     for c in short:
         d = details.get(c.id)
         if d is None:
             continue
-        score = partial[c.id]
-        tiers = as_tiers(d["tiers"])
-        if region_hint and is_local(d["region_code"], region_hint):
-            score += w.region
-            _note(c, "region", f"位于所选地区（{d['region_code']}）")
-        c_leading = is_leading(d["size_class"], tiers)
-        if me_leading and not c_leading and d["size_class"] in SME:
-            score += w.size
-            _note(c, "size", f"大中小企业融通：{d['size_class']}企业对接龙头企业")
-        elif c_leading and not me_leading and me["size_class"] in SME:
-            score += w.size
-            _note(c, "size", "大中小企业融通：对接龙头企业")
-        notable = [t for t in NOTABLE_TIERS if t in tiers]
-        if notable:
-            score += w.tier
-            _note(c, "tier", "、".join(notable))
+        score = _bonus(partial[c.id], c, d, w, me, me_leading, region_hint)
         if score <= 0:
             continue
-        out.append({"id": c.id, "name": d["name"], "score": round(score, 4),
-                    "reasons": _reasons(c)})
+        out.append((round(score, 4), c, d))
     return out
+
+
+def _bonus(bonus: float, c: _Cand, d: Row, w: Weights, me: Row, me_leading: bool,
+           region_hint: str | None, explain: bool = False) -> float:
+    """``bonus`` plus the region, size and tier bonuses of candidate ``c`` (display fields
+    ``d``), added in that order; with ``explain``, their reasons are noted too."""
+    tiers = as_tiers(d["tiers"])
+    if region_hint and is_local(d["region_code"], region_hint):
+        bonus += w.region
+        if explain:
+            _note(c, "region", f"位于所选地区（{d['region_code']}）")
+    c_leading = is_leading(d["size_class"], tiers)
+    if me_leading and not c_leading and d["size_class"] in SME:
+        bonus += w.size
+        if explain:
+            _note(c, "size", f"大中小企业融通：{d['size_class']}企业对接龙头企业")
+    elif c_leading and not me_leading and me["size_class"] in SME:
+        bonus += w.size
+        if explain:
+            _note(c, "size", "大中小企业融通：对接龙头企业")
+    notable = [t for t in NOTABLE_TIERS if t in tiers]
+    if notable:
+        bonus += w.tier
+        if explain:
+            _note(c, "tier", "、".join(notable))
+    return bonus
 
 
 #: Signals scaled by their largest value among a request's candidates (the others are 0/1).
