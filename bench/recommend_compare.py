@@ -59,10 +59,13 @@ def dump(args: argparse.Namespace) -> None:
     from graph.store import open_store
     from queries import recommend
 
-    if args.cypher:
+    try:
         from queries import tiegraph
 
-        tiegraph.ENABLED = False
+        tiegraph.BACKGROUND = False  # the first request builds the graph: all use it
+        tiegraph.ENABLED = not args.cypher
+    except ImportError:  # a checkout from before the tie graph
+        pass
     store = open_store(args.store)
     answers = []
     try:

@@ -35,6 +35,7 @@ Must not live here: scoring (``queries/recommend.py``) or Cypher text (``queries
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -48,9 +49,14 @@ import numpy.typing as npt
 from graph.store import Row, Store
 from queries import rel_text, run
 
+log = logging.getLogger(__name__)
+
 #: False: never build or use a tie graph (every request runs the Cypher queries; the
 #: answer comparisons and tests switch it).
 ENABLED = True
+#: Build in a background thread (requests use the Cypher queries until it is ready); False:
+#: the request that needs it builds it (tests, scripts).
+BACKGROUND = True
 #: After a build, the next one waits at least this long (seconds) ...
 REBUILD_GAP_S = 5.0
 #: ... and at least this many times the last build's duration.
@@ -243,14 +249,19 @@ class TieGraph:
         best = present[np.lexsort((present, -score[present]))][:limit]
         keep = np.zeros(self.n, dtype=bool)
         keep[best] = True
-        via: dict[int, list[str]] = {int(c): [] for c in best}
-        sel = keep[cand] & ~self._name_null[by]
-        for c, v in zip(cand[sel].tolist(), by[sel].tolist(), strict=True):
-            names = via[c]
-            if len(names) < 3:
-                names.append(self.name(v) or "")
-        return [{"id": self.id_of(int(c)), "score": self._as_read(float(score[c])),
-                 "via": via[int(c)]} for c in best]
+        # the first three named via enterprises of each kept candidate, in stream order
+        sel = np.flatnonzero(keep[cand] & ~self._name_null[by])
+        grouped = sel[np.argsort(cand[sel], kind="stable")]
+        c_sorted = cand[grouped]
+        starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
+        rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
+        first = grouped[rank < 3]
+        via: dict[int, list[str]] = {c: [] for c in best.tolist()}
+        for c, v in zip(cand[first].tolist(), by[first].tolist(), strict=True):
+            via[c].append(self.name(v) or "")
+        ids = self.ids[best].tolist()
+        return [{"id": i.decode(), "score": self._as_read(x), "via": via[c]}
+                for i, c, x in zip(ids, best.tolist(), score[best].tolist(), strict=True)]
 
     def _as_read(self, x: float) -> float:
         """A float as the engine's driver hands it over: FalkorDB sends 15 significant
@@ -370,6 +381,14 @@ class TieCache:
             return None
         if not self._lock.acquire(blocking=False):
             return None
+        if BACKGROUND:
+            threading.Thread(target=self._build, args=(store, version, key), daemon=True,
+                             name="tiegraph-build").start()
+            return None
+        return self._build(store, version, key)
+
+    def _build(self, store: Store, version: Hashable, key: tuple[int, str]) -> TieGraph | None:
+        """Build (the caller holds the lock; released here)."""
         try:
             g = self.graph
             if g is not None and g.version == version:
@@ -379,10 +398,16 @@ class TieCache:
             now = time.monotonic()
             _last_build[key] = (now, now - t0)
             self.builds += 1
+            log.info("tie graph built in %.1f s: %d enterprises, %.1f MB", now - t0, g.n,
+                     g.nbytes / 1e6)
             # the token read before the scans: a write during them moves the store's token
             # past this one, so the next request rebuilds (never files old data as new)
             self.graph = g
             return g
+        except Exception:  # the Cypher queries keep answering; a later change retries
+            log.warning("tie graph build failed", exc_info=True)
+            _last_build[key] = (time.monotonic(), 0.0)
+            return None
         finally:
             self._lock.release()
 

@@ -26,6 +26,7 @@ def _fresh_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     # no rate limit: every change is followed by a rebuild, so the tie graph is what answers
     monkeypatch.setattr(tiegraph, "REBUILD_GAP_S", 0.0)
     monkeypatch.setattr(tiegraph, "REBUILD_FACTOR", 0.0)
+    monkeypatch.setattr(tiegraph, "BACKGROUND", False)  # built by the request that needs it
 
 
 def _random_ties(store: Store, seed: int = 3, n: int = 60) -> None:
@@ -181,3 +182,19 @@ def test_recommend_tiegraph_concurrent_requests_build_once(
         assert results == want[cases[i % 4]]  # those that found the build running used Cypher
     assert len(builds) == 1
     assert recommend._current(store).ties.builds == 1
+
+
+def test_recommend_tiegraph_background_build(store: Store, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    """In the service the graph is built in a thread: the request that starts the build is
+    answered by the Cypher queries at once, later ones by the graph, alike."""
+    build_sample(store)
+    monkeypatch.setattr(tiegraph, "BACKGROUND", True)
+    first = recommend_partners(store, "E1", "COOPERATES_WITH", region="13")
+    agg = recommend._current(store)
+    for t in threading.enumerate():
+        if t.name == "tiegraph-build":
+            t.join(timeout=60)
+    assert agg.ties.builds == 1 and agg.ties.graph is not None
+    assert recommend._ties(store, agg) is agg.ties.graph
+    assert recommend_partners(store, "E1", "COOPERATES_WITH", region="13") == first
