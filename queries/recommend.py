@@ -27,14 +27,29 @@ this process's own writes; at most :data:`AGG_TTL_S` old in any case; display
 fields follow the engine's change token, ``Store.data_version``): each
 enterprise's degree in a relationship type (hence the popular-candidates pool),
 the products' and industries' ``UPSTREAM_OF`` structure, every chained product's
-makers, industry member samples, the industry affinity of cooperation (three scans,
-about 1 s at 100k enterprises) and candidates' display fields. A cold request
-pays for them (seconds at 100k enterprises, after every write); a warm one runs
-six small queries. Display fields are needed only for the candidates that can
-still reach the top: the region, size and tier bonuses are bounded, so anything
-whose other signals leave it below the ``top``-th score even with every bonus is
-dropped unread. Peers are expanded from at most 200 strongest peers, never
-through a firm with over :data:`PEER_HUB` ties.
+makers (split by size and sorted, so chain adjacency merges a few sorted lists),
+industry member samples, the industry affinity of cooperation (three scans, about
+1 s at 100k enterprises) and the **tie graph** (``queries/tiegraph.py``): every
+enterprise's ties, products, industries and display fields in numpy arrays, from
+which the enterprise's own row, shared partners, partners of peers and the
+candidates' display fields are computed in memory, row for row as the
+``rec_enterprise``, ``rec_shared_partners``, ``rec_relation_peers`` and
+``rec_details`` queries answer them. The tie graph follows the change token (a
+changed property or relationship count is seen by the next request, whoever wrote
+it; ties swapped without changing the count wait for the TTL, like the other
+aggregates); it is built in a background
+thread (about 10–20 s at 100k enterprises on a busy 2-core machine; a property-only
+change re-reads only the enterprise scan) and rebuilt at most every
+``tiegraph.REBUILD_GAP_S`` or ten build-times; until it is ready, or while the
+engine cannot tell its change token, those four queries run instead (the same
+answers). A warm request with the tie graph makes one store round trip (the change
+token) plus the need query for SUPPLIES/SUPPLIED_BY or a need; a cold one pays for
+the aggregates (seconds at 100k enterprises, after every write). Display fields and
+reasons are needed only for the candidates that can still reach the top: the
+region, size and tier bonuses are bounded, so anything whose other signals leave it
+below the ``top``-th score even with every bonus is dropped unread, and reasons are
+written for the answer only. Peers are expanded from at most 200 strongest peers,
+never through a firm with over :data:`PEER_HUB` ties.
 """
 
 from __future__ import annotations
