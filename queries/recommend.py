@@ -43,7 +43,9 @@ change re-reads only the enterprise scan) and rebuilt at most every
 ``tiegraph.REBUILD_GAP_S`` or ten build-times; until it is ready, or while the
 engine cannot tell its change token, those four queries run instead (the same
 answers). A warm request with the tie graph makes one store round trip (the change
-token) plus the need query for SUPPLIES/SUPPLIED_BY or a need; a cold one pays for
+token) plus the need query for SUPPLIES/SUPPLIED_BY or a need, and is scored one at a
+time per process (CPU-bound threads sharing the GIL cost more than they overlap); a
+cold one pays for
 the aggregates (seconds at 100k enterprises, after every write). Display fields and
 reasons are needed only for the candidates that can still reach the top: the
 region, size and tier bonuses are bounded, so anything whose other signals leave it
