@@ -22,11 +22,13 @@ machine), measured in the same run with the same client.
    - **cold**: every request names a different enterprise (never one of the hot 300,
      never twice in a run), so no cache can answer it: the cost of the query itself.
 
-   Each runs first on one connection (latency without queueing), then on
-   ``--concurrency`` keep-alive connections for ``--seconds`` after a warm-up; requests
-   count by completion time. Prints req/s, p50, p99, errors, the share of answers the
-   cache served (its ``X-Cache`` header) and req/s as a share of the bare endpoint's,
-   which is measured right before each engine so both see the same machine.
+   After the first requests of an endpoint the bench waits ``--settle`` seconds (the
+   recommender builds its tie graph in a background thread after its first request; a
+   service that has run for a while has it). Each runs first on one connection (latency
+   without queueing), then on ``--concurrency`` keep-alive connections for ``--seconds``
+   after a warm-up; requests count by completion time. Prints req/s, p50, p99, errors, the
+   share of answers the cache served (its ``X-Cache`` header) and req/s as a share of the
+   bare endpoint's, which is measured right before each engine so both see the same machine.
 
 The client shares the machine's CPUs. By default it is a small keep-alive HTTP/1.1
 client on uvicorn's own C parser (httptools) and uvloop, so it takes little CPU from
@@ -465,6 +467,9 @@ def main() -> None:
     ap.add_argument("--hot-warmup", type=float, default=120.0,
                     help="most seconds of hot load before the hot measurement; it stops "
                     "earlier once a 2-second round is answered wholly from the cache")
+    ap.add_argument("--settle", type=float, default=45.0,
+                    help="seconds to wait after each endpoint's first requests, so the "
+                    "workers' background builds finish before the timed runs")
     ap.add_argument("--client", choices=("fast", "httpx"), default="fast",
                     help="load client: httptools+uvloop keep-alive (default) or httpx")
     ap.add_argument("--endpoints", default="search,profile,recommendations")
@@ -535,6 +540,11 @@ def main() -> None:
                 results[engine] = rs = []
                 for name, paths in hot_paths.items():
                     warm(f"{engine} {name}", srv.url, paths, 4 * args.workers)
+                    if args.settle > 0:
+                        # a worker builds some caches in a background thread after its first
+                        # requests (the recommender's tie graph); a running service has
+                        # finished them long before: measure that state
+                        time.sleep(args.settle)
                     warm_until_cached(f"{engine} {name}", srv.url, hot(paths), c,
                                       args.hot_warmup, args.client)
                     # One connection first: the latency without queueing.

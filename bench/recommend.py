@@ -29,8 +29,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.store import Row, Store, open_store
-from queries import QUERIES
+from queries import QUERIES, tiegraph
 from queries.recommend import clear_cache, recommend_partners
+
+# the first request builds the tie graph itself (in the service a thread does), so "cold"
+# below includes it
+tiegraph.BACKGROUND = False
 
 RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH")
 

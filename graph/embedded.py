@@ -111,7 +111,8 @@ def _check_data_dir(directory: Path) -> None:
                                 code="E113", path=str(directory))
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        probe = directory / ".ronglian-write-probe"
+        # one probe per process: the workers of `serve --workers N` start together
+        probe = directory / f".ronglian-write-probe-{os.getpid()}"
         with open(probe, "wb") as fh:
             fh.write(b"x" * 4096)
             fh.flush()

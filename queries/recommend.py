@@ -28,19 +28,40 @@ this process's own writes; at most :data:`AGG_TTL_S` old in any case; display
 fields follow the engine's change token, ``Store.data_version``): each
 enterprise's degree in a relationship type (hence the popular-candidates pool),
 the products' and industries' ``UPSTREAM_OF`` structure, every chained product's
-makers, industry member samples, the industry affinity of cooperation (three scans,
-about 1 s at 100k enterprises), the graph the cooperation walk runs on (two scans, about
-5 s at 100k enterprises) and candidates' display fields. A cold request
-pays for them (seconds at 100k enterprises, after every write); a warm one runs
-six small queries. Display fields are needed only for the candidates that can
-still reach the top: the region, size and tier bonuses are bounded, so anything
-whose other signals leave it below the ``top``-th score even with every bonus is
-dropped unread. Peers are expanded from at most 200 strongest peers, never
-through a firm with over :data:`PEER_HUB` ties.
+makers (split by size and sorted, so chain adjacency merges a few sorted lists),
+industry member samples, the industry affinity of cooperation (three scans, about
+1 s at 100k enterprises), the graph the cooperation walk runs on
+(``queries/linkwalk.py``: two scans, about 5 s at 100k enterprises) and the **tie
+graph** (``queries/tiegraph.py``): every
+enterprise's ties, products, industries and display fields in numpy arrays, from
+which the enterprise's own row, shared partners, partners of peers and the
+candidates' display fields are computed in memory, row for row as the
+``rec_enterprise``, ``rec_shared_partners``, ``rec_relation_peers`` and
+``rec_details`` queries answer them. The tie graph follows the change token (a
+changed property or relationship count is seen by the next request, whoever wrote
+it; ties swapped without changing the count wait for the TTL, like the other
+aggregates); it is built in a background
+thread (about 10–20 s at 100k enterprises on a busy 2-core machine; a property-only
+change re-reads only the enterprise scan) and rebuilt at most every
+``tiegraph.REBUILD_GAP_S`` or ten build-times; until it is ready, or while the
+engine cannot tell its change token, those four queries run instead (the same
+answers). A warm request with the tie graph makes one store round trip (the change
+token) plus the need query for SUPPLIES/SUPPLIED_BY or a need, and is scored one at a
+time per process (CPU-bound threads sharing the GIL cost more than they overlap); a
+cold one pays for
+the aggregates (seconds at 100k enterprises, after every write). Display fields and
+reasons are needed only for the candidates that can still reach the top: the
+region, size and tier bonuses are bounded, so anything whose other signals leave it
+below the ``top``-th score even with every bonus is dropped unread, and reasons are
+written for the answer only. Peers are expanded from at most 200 strongest peers,
+never through a firm with over :data:`PEER_HUB` ties.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import heapq
 import math
 import threading
 import time
@@ -51,12 +72,13 @@ from typing import Any
 
 from graph.errors import InvalidInput
 from graph.store import Row, Store
-from queries import rel_text, run
+from queries import rel_text, run, tiegraph
 from queries.chains import as_tiers
 from queries.common import is_local, resolve_enterprise, resolve_region
 from queries.gaps import is_leading
 from queries.linkscore import AffinityModel, affinity_candidates, affinity_model
 from queries.linkwalk import WalkModel, walk_candidates, walk_model
+from queries.tiegraph import TieCache, TieGraph
 
 RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN")
 #: The stored relationship type behind each requested relation.
@@ -132,8 +154,9 @@ DEFAULT_WEIGHTS = {
 @dataclass(slots=True)
 class _Cand:
     id: str
-    signals: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    notes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # functools.partial: called in C (a lambda per field was a tenth of a request's time)
+    signals: dict[str, float] = field(default_factory=functools.partial(defaultdict, float))
+    notes: dict[str, list[str]] = field(default_factory=functools.partial(defaultdict, list))
 
 
 @dataclass
@@ -150,6 +173,9 @@ class _Aggregates:
     links: dict[str, list[tuple[str, str, str, str]]] | None = None
     #: product id → [(maker id, size class)]
     makers: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    #: (product id, prefer SMEs) → (preferred makers, the others: by id; maker → its rank)
+    maker_ranks: dict[tuple[str, bool], tuple[list[str], list[str], dict[str, int]]] = field(
+        default_factory=dict)
     #: industry id → (name, member count, first INDUSTRY_POOL member ids by id)
     members: dict[str, tuple[str, int, list[str]]] = field(default_factory=dict)
     #: enterprise id → display fields (the popular pool recurs in every answer)
@@ -160,6 +186,8 @@ class _Aggregates:
     affinity: dict[str, AffinityModel] = field(default_factory=dict)
     #: the whole graph for the random walk (``queries.linkwalk``), read on first use
     walk: WalkModel | None = None
+    #: the in-memory tie graph (``queries.tiegraph``), per change token
+    ties: TieCache = field(default_factory=lambda: TieCache(ENTERPRISE_TIES))
     #: held while a graph-wide aggregate is built, so concurrent requests wait for the
     #: one build instead of each running the same full scan (on Neo4j 10–14 s each)
     building: threading.RLock = field(default_factory=threading.RLock)
@@ -310,31 +338,56 @@ def _chain_rows(store: Store, agg: _Aggregates, eid: str, mine: list[str], relat
             via[a].append(f"{an} → {bn}")
         elif relation == "SUPPLIED_BY" and a in mine_set:
             via[b].append(f"{an} → {bn}")
+    if not via:
+        return {}
+    makers = _makers(store, agg, set(via))
+    # per product, its makers split by rank (0: preferred) and sorted by id, once per
+    # generation: a request then merges a few sorted lists instead of walking every maker
+    ranked = {p: _maker_ranks(agg, p, makers[p], prefer_sme) for p in sorted(via)}
+    text = {p: min(via[p]) for p in via}
+    # = sorted(all makers but eid, key=(rank, id))[:CHAIN_POOL]
+    pool: list[str] = []
+    rank: dict[str, int] = {}
+    for level in (0, 1):
+        for c in heapq.merge(*(r[level] for r in ranked.values())):
+            if len(pool) >= CHAIN_POOL:
+                break
+            if c != eid and c not in rank:
+                rank[c] = level
+                pool.append(c)
+    keep = set(pool)
+    for r in ranked.values():
+        for c in others & r[2].keys():
+            if c != eid:
+                keep.add(c)
+                rank[c] = r[2][c]  # a firm's rank is its size's, whichever product it makes
+    # the text of the product it makes that comes first (the smallest "p → q")
     best: dict[str, str] = {}
-    size: dict[str, str | None] = {}
-    for product, makers in _makers(store, agg, set(via)).items():
-        text = min(via[product])
-        for c, size_class in makers:
-            if c != eid and (c not in best or text < best[c]):
-                best[c] = text
-                size[c] = size_class
+    for p, r in ranked.items():
+        t = text[p]
+        for c in keep & r[2].keys():
+            if c not in best or t < best[c]:
+                best[c] = t
+    return {c: best[c] for c in sorted(keep, key=lambda c: (rank[c], c))}
 
-    def rank(c: str) -> int:
+
+def _maker_ranks(agg: _Aggregates, product: str, makers: list[tuple[str, str | None]],
+                 prefer_sme: bool) -> tuple[list[str], list[str], dict[str, int]]:
+    key = (product, prefer_sme)
+    got = agg.maker_ranks.get(key)
+    if got is None:
         # a firm of unknown size is never preferred (as Cypher's null comparison behaves)
-        s = size[c]
-        return 1 if s is None or (s in SME) != prefer_sme else 0
-
-    # = sorted(best, key=(rank, id))[:CHAIN_POOL], without a key call per maker
-    pool = sorted(c for c in best if rank(c) == 0)[:CHAIN_POOL]
-    if len(pool) < CHAIN_POOL:
-        pool += sorted(c for c in best if rank(c) == 1)[:CHAIN_POOL - len(pool)]
-    keep = set(pool) | (others & set(best))
-    return {c: best[c] for c in sorted(keep, key=lambda c: (rank(c), c))}
+        first = sorted({c for c, s in makers if s is not None and (s in SME) == prefer_sme})
+        rest = sorted({c for c, _s in makers} - set(first))
+        ranks = dict.fromkeys(rest, 1) | dict.fromkeys(first, 0)
+        got = agg.maker_ranks[key] = (first, rest, ranks)
+    return got
 
 
 def clear_cache() -> None:
     """Forget cached aggregates (tests and evaluation load fresh graphs)."""
     _aggregates.clear()
+    tiegraph.clear()
 
 
 def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES",
@@ -350,33 +403,54 @@ def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES"
     # enterprise's own row, read by id, answers both (one round trip less); any other key
     # goes through the look-up.
     key = (enterprise or "").strip()
-    me = _me(store, key, REL_TYPE[relation]) if key else None
+    agg = _current(store)
+    me = _me(store, agg, key, REL_TYPE[relation]) if key else None
     if me is not None:
         ent = {"id": me["id"], "name": me["name"]}
     else:
         ent = resolve_enterprise(store, enterprise)
     prefix = resolve_region(store, region)
-    results = rank_partners(store, ent["id"], relation, need=need, prefix=prefix, top=top,
-                            weights=weights, me=me)
+    # With the tie graph a request is Python and numpy work (one store query at most), and
+    # threads interleaving on the GIL cost more CPU than they save: 16 threads of one
+    # process answered 88 requests/s where one thread answered 125 (100k enterprises).
+    # One at a time then; on the Cypher path requests mostly wait on the store: no lock.
+    with _SCORING if _ties(store, agg) is not None else contextlib.nullcontext():
+        results = rank_partners(store, ent["id"], relation, need=need, prefix=prefix,
+                                top=top, weights=weights, me=me, agg=agg)
     return {"enterprise": ent, "relation": relation, "results": results}
 
 
-def _me(store: Store, eid: str, rel_type: str) -> Row | None:
+#: Held while a request is scored from the tie graph (see :func:`recommend_partners`).
+_SCORING = threading.Lock()
+
+
+def _ties(store: Store, agg: _Aggregates) -> TieGraph | None:
+    """The in-memory tie graph for the store's current change token, or None (then the
+    ``rec_*`` queries answer the same)."""
+    return agg.ties.get(store, agg.version)
+
+
+def _me(store: Store, agg: _Aggregates, eid: str, rel_type: str) -> Row | None:
+    tg = _ties(store, agg)
+    if tg is not None:
+        return tg.enterprise(eid, rel_type)
     rows = store.read(rel_text(store, "rec_enterprise", rel_type), {"id": eid})
     return rows[0] if rows else None
 
 
 def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = None,
                   prefix: str | None = None, top: int = 10,
-                  weights: Weights | None = None, me: Row | None = None
-                  ) -> list[dict[str, Any]]:
+                  weights: Weights | None = None, me: Row | None = None,
+                  agg: _Aggregates | None = None) -> list[dict[str, Any]]:
     """Score candidates for enterprise id ``eid`` (already resolved); ``me``: its
-    ``rec_enterprise`` row when the caller has read it already."""
+    ``rec_enterprise`` row when the caller has read it already (and ``agg`` the
+    aggregates it checked)."""
     w = weights or DEFAULT_WEIGHTS.get(relation, Weights())
     rel_type = REL_TYPE[relation]
-    agg = _current(store)
+    agg = agg or _current(store)
+    tg = _ties(store, agg)
     if me is None:
-        me = _me(store, eid, rel_type) or {"name": eid, "size_class": None, "tiers": None,
+        me = _me(store, agg, eid, rel_type) or {"name": eid, "size_class": None, "tiers": None,
                                            "region_code": None, "ties": []}
     me_tiers = as_tiers(me["tiers"])
     me_leading = is_leading(me["size_class"], me_tiers)
@@ -406,16 +480,18 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         c.signals["need"] = 1.0
         _note(c, "need", f"匹配需求：{r['product']}")
 
-    for r in store.read(rel_text(store, "rec_shared_partners", ENTERPRISE_TIES),
-                        {"id": eid, "limit": POOL}):
+    shared_rows = tg.shared_partners(eid, POOL) if tg is not None else store.read(
+        rel_text(store, "rec_shared_partners", ENTERPRISE_TIES), {"id": eid, "limit": POOL})
+    for r in shared_rows:
         c = cand(r["id"])
         c.signals["shared"] += float(r["score"])
         via = "、".join(str(v) for v in (r["via"] or []) if v)
         _note(c, "shared", f"有共同合作伙伴：{via}" if via else "有共同合作伙伴")
 
     peer_types = PEER_TYPES.get(rel_type, (rel_type,))
-    peer_rows = store.read(rel_text(store, "rec_relation_peers", peer_types),
-                           {"id": eid, "limit": POOL, "cap": PEER_HUB})
+    peer_rows = tg.relation_peers(eid, peer_types, POOL, PEER_HUB) if tg is not None else \
+        store.read(rel_text(store, "rec_relation_peers", peer_types),
+                   {"id": eid, "limit": POOL, "cap": PEER_HUB})
     kind = f"{REL_ZH[rel_type]}关系" if len(peer_types) == 1 else "业务往来"
     for r in peer_rows:
         c = cand(r["id"])
@@ -481,25 +557,31 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         return []
 
     degrees = _degrees(store, agg, rel_type)
-    pop = {cid: _popularity(degrees.get(cid), pop_side) for cid in cands}
+    none = (0, 0)  # = _popularity(), inline: it ran for every candidate
+    pop = ({cid: degrees.get(cid, none)[1] for cid in cands} if pop_side == "in" else
+           {cid: sum(degrees.get(cid, none)) for cid in cands})
     max_deg = max(pop.values(), default=0)
-    maxima = {k: max((c.signals.get(k, 0.0) for c in cands.values()), default=0.0)
-              for k in _SCALED}
+    maxima = dict.fromkeys(_SCALED, 0.0)  # signals are >= 0
+    for c in cands.values():
+        for k, v in c.signals.items():
+            if v > maxima.get(k, v):
+                maxima[k] = v
     # the graph signals first; display fields (and the bounded bonuses) only for a short list
+    scaled = [(k, getattr(w, k), maxima[k]) for k in _SCALED if maxima[k] > 0]
+    top_deg = math.log1p(max_deg)
     partial: dict[str, float] = {}
     for c in cands.values():
         s = c.signals
         score = w.need * s.get("need", 0.0) + w.chain * s.get("chain", 0.0)
-        for k in _SCALED:
-            if maxima[k] > 0:
-                score += getattr(w, k) * s.get(k, 0.0) / maxima[k]
+        for k, wk, mk in scaled:
+            score += wk * s.get(k, 0.0) / mk
         deg = pop[c.id]
         if max_deg > 0 and deg > 0:
-            score += w.popularity * math.log1p(deg) / math.log1p(max_deg)
+            score += w.popularity * math.log1p(deg) / top_deg
         partial[c.id] = score
     bonus = max(0.0, w.region if region_hint else 0.0) + max(0.0, w.size) + max(0.0, w.tier)
-    order = sorted(partial, key=lambda k: (-partial[k], k))
-    out: list[dict[str, Any]] = []
+    order = [k for _s, k in sorted((-v, k) for k, v in partial.items())]
+    out: list[tuple[float, _Cand, Row]] = []
     done = 0
     while done < len(order):
         # everything that could still beat the top-th result found so far
@@ -508,24 +590,29 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         while end < len(order) and partial[order[end]] >= floor:
             end += 1
         short = [cands[k] for k in order[done:end]]
-        # the popularity reason, written only for the short list (its texts are shown)
-        for c in short:
-            deg = pop[c.id]
-            if max_deg > 0 and deg > 0:
-                total = sum(degrees.get(c.id, (0, 0)))
-                _note(c, "popularity", f"已有 {total} 条{REL_ZH[rel_type]}关系"
-                      if pop_side == "both" else
-                      f"已有 {total} 条{REL_ZH[rel_type]}关系，{deg} 次被列为{REL_ZH[rel_type]}方")
-        out += _finish(store, agg, short, partial, w, me, me_tiers, me_leading, region_hint,
-                       rel_type)
+        out += _finish(store, agg, short, partial, w, me, me_leading, region_hint)
         done = end
         if len(out) >= top:
             break
-    out.sort(key=lambda r: (-r["score"], str(r["id"])))
-    return out[:top]
+    out.sort(key=lambda r: (-r[0], r[1].id))
+    results = []
+    # the reasons, written only for the answer (their texts are all that is shown)
+    for score, c, d in out[:top]:
+        deg = pop[c.id]
+        if max_deg > 0 and deg > 0:
+            total = sum(degrees.get(c.id, (0, 0)))
+            _note(c, "popularity", f"已有 {total} 条{REL_ZH[rel_type]}关系"
+                  if pop_side == "both" else
+                  f"已有 {total} 条{REL_ZH[rel_type]}关系，{deg} 次被列为{REL_ZH[rel_type]}方")
+        _bonus(0.0, c, d, w, me, me_leading, region_hint, explain=True)
+        results.append({"id": c.id, "name": d["name"], "score": score, "reasons": _reasons(c)})
+    return results
 
 
 def _details(store: Store, agg: _Aggregates, ids: list[str]) -> dict[str, Row]:
+    tg = _ties(store, agg)
+    if tg is not None:
+        return tg.details(ids)
     missing = [i for i in ids if i not in agg.details]
     if missing:
         if len(agg.details) + len(missing) > DETAILS_CACHE:
@@ -540,36 +627,47 @@ def _details(store: Store, agg: _Aggregates, ids: list[str]) -> dict[str, Row]:
 
 
 def _finish(store: Store, agg: _Aggregates, short: list[_Cand], partial: dict[str, float],
-            w: Weights, me: Row, me_tiers: list[str], me_leading: bool,
-            region_hint: str | None, rel_type: str) -> list[dict[str, Any]]:
-    """Add the region, size and tier bonuses to a short list, with display fields."""
+            w: Weights, me: Row, me_leading: bool, region_hint: str | None
+            ) -> list[tuple[float, _Cand, Row]]:
+    """Add the region, size and tier bonuses to a short list: ``(score rounded as shown,
+    candidate, display fields)`` for those scoring above 0."""
     details = _details(store, agg, [c.id for c in short])
     out = []
     for c in short:
         d = details.get(c.id)
         if d is None:
             continue
-        score = partial[c.id]
-        tiers = as_tiers(d["tiers"])
-        if region_hint and is_local(d["region_code"], region_hint):
-            score += w.region
-            _note(c, "region", f"位于所选地区（{d['region_code']}）")
-        c_leading = is_leading(d["size_class"], tiers)
-        if me_leading and not c_leading and d["size_class"] in SME:
-            score += w.size
-            _note(c, "size", f"大中小企业融通：{d['size_class']}企业对接龙头企业")
-        elif c_leading and not me_leading and me["size_class"] in SME:
-            score += w.size
-            _note(c, "size", "大中小企业融通：对接龙头企业")
-        notable = [t for t in NOTABLE_TIERS if t in tiers]
-        if notable:
-            score += w.tier
-            _note(c, "tier", "、".join(notable))
+        score = _bonus(partial[c.id], c, d, w, me, me_leading, region_hint)
         if score <= 0:
             continue
-        out.append({"id": c.id, "name": d["name"], "score": round(score, 4),
-                    "reasons": _reasons(c)})
+        out.append((round(score, 4), c, d))
     return out
+
+
+def _bonus(bonus: float, c: _Cand, d: Row, w: Weights, me: Row, me_leading: bool,
+           region_hint: str | None, explain: bool = False) -> float:
+    """``bonus`` plus the region, size and tier bonuses of candidate ``c`` (display fields
+    ``d``), added in that order; with ``explain``, their reasons are noted too."""
+    tiers = as_tiers(d["tiers"])
+    if region_hint and is_local(d["region_code"], region_hint):
+        bonus += w.region
+        if explain:
+            _note(c, "region", f"位于所选地区（{d['region_code']}）")
+    c_leading = is_leading(d["size_class"], tiers)
+    if me_leading and not c_leading and d["size_class"] in SME:
+        bonus += w.size
+        if explain:
+            _note(c, "size", f"大中小企业融通：{d['size_class']}企业对接龙头企业")
+    elif c_leading and not me_leading and me["size_class"] in SME:
+        bonus += w.size
+        if explain:
+            _note(c, "size", "大中小企业融通：对接龙头企业")
+    notable = [t for t in NOTABLE_TIERS if t in tiers]
+    if notable:
+        bonus += w.tier
+        if explain:
+            _note(c, "tier", "、".join(notable))
+    return bonus
 
 
 #: Signals scaled by their largest value among a request's candidates (the others are 0/1).

@@ -1,0 +1,420 @@
+"""The recommender's in-memory tie graph: enterprise ties, products, industries and
+display fields read once per graph generation, so a request needs no store round trip
+for them.
+
+:class:`TieGraph` holds, for every ``Enterprise`` node:
+
+- its id, interned: a sorted numpy byte-string array (the row number is the index, and
+  index order is id order), looked up by binary search;
+- its display fields (name, region code, size class, tiers): names as one UTF-8 blob
+  with offsets, the other fields as small codes into their distinct values;
+- its distinct neighbours through the enterprise ties (``recommend.ENTERPRISE_TIES``),
+  either direction, as CSR arrays (``int32``): one per tie type and one for all of them;
+- what it makes and its industries (CSR into interned product and industry ids).
+
+From these it answers what ``rec_enterprise``, ``rec_details``, ``rec_shared_partners`` and
+``rec_relation_peers`` answer, row for row (same ids, the same sums to the last bit, the same
+names, the same order: those queries sum in a set order so that this is possible; FalkorDB's
+15-digit floats are reproduced too). Memory at 100k enterprises and 255k ties: 19 MB of
+arrays (:meth:`TieGraph.nbytes`), linear in enterprises and ties (about 190 MB at 1M
+enterprises with the same density, per API worker); while building, the scans' rows are
+held as Python objects for a moment (about 200 MB more at 100k).
+
+**Freshness.** A graph is built for one value of the engine's change token
+(``Store.data_version``), within one set of the recommender's structural aggregates (which
+follow the relationship count, this process's writes and ``AGG_TTL_S``: see
+``queries/recommend.py``). When the token moves, the enterprise scan is read again and the
+tie, product and industry scans too unless the relationship count and the enterprise ids
+are unchanged. A graph is used only while its token is the store's current one, so a write
+is seen by the next request, whoever made it. Builds are single-flight per store
+(:class:`TieCache`: a request that finds a build running uses the Cypher queries meanwhile)
+and rate-limited: after a build, the next one waits at least :data:`REBUILD_GAP_S` or
+:data:`REBUILD_FACTOR` times the last build's duration (a graph written to all the time
+would otherwise be scanned on every request); until then requests use the Cypher queries,
+which give the same answers.
+
+Must not live here: scoring (``queries/recommend.py``) or Cypher text (``queries/*.cypher``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from graph.store import Row, Store
+from queries import rel_text, run
+
+log = logging.getLogger(__name__)
+
+#: False: never build or use a tie graph (every request runs the Cypher queries; the
+#: answer comparisons and tests switch it).
+ENABLED = True
+#: Build in a background thread (requests use the Cypher queries until it is ready); False:
+#: the request that needs it builds it (tests, scripts).
+BACKGROUND = True
+#: After a build, the next one waits at least this long (seconds) ...
+REBUILD_GAP_S = 5.0
+#: ... and at least this many times the last build's duration.
+REBUILD_FACTOR = 10.0
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class _Csr:
+    """Distinct neighbours (or items) per enterprise index, ascending."""
+
+    indptr: IntArray
+    indices: npt.NDArray[np.int32]
+
+    def row(self, i: int) -> npt.NDArray[np.int32]:
+        return self.indices[self.indptr[i]:self.indptr[i + 1]]
+
+    def degree(self, rows: npt.NDArray[Any]) -> IntArray:
+        return self.indptr[rows + 1] - self.indptr[rows]
+
+    def gather(self, rows: npt.NDArray[Any]) -> tuple[IntArray, npt.NDArray[np.int32]]:
+        """``(position in rows, neighbour)`` for every neighbour of every row, in row order."""
+        starts = self.indptr[rows]
+        lengths = self.indptr[rows + 1] - starts
+        total = int(lengths.sum())
+        owner = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+        if total == 0:
+            return owner, self.indices[:0]
+        ends = np.cumsum(lengths)
+        offsets = np.arange(total, dtype=np.int64) - np.repeat(ends - lengths, lengths)
+        return owner, self.indices[np.repeat(starts, lengths) + offsets]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.indptr.nbytes + self.indices.nbytes)
+
+
+def _csr(n: int, src: IntArray, dst: IntArray) -> _Csr:
+    """CSR of the distinct pairs ``(src, dst)`` over ``n`` rows."""
+    if len(src):
+        key = np.unique(src.astype(np.int64) * max(n, 1) + dst)
+        src, dst = key // max(n, 1), key % max(n, 1)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    return _Csr(indptr, dst.astype(np.int32))
+
+
+def _intern(values: Iterable[Any]) -> tuple[npt.NDArray[np.int32], list[Any]]:
+    """Codes into a list of the distinct values (lists kept as tuples: hashable)."""
+    table: dict[Any, int] = {}
+    codes = [table.setdefault(tuple(v) if isinstance(v, list) else v, len(table))
+             for v in values]
+    distinct = [list(v) if isinstance(v, tuple) else v for v in table]
+    return np.array(codes, dtype=np.int32), distinct
+
+
+class TieGraph:
+    """Enterprises, their ties, products, industries and display fields (module docstring)."""
+
+    tie_types: tuple[str, ...]
+    #: tie type (or "*": all of them) → distinct neighbours, either direction
+    ties: dict[str, _Csr]
+    product_ids: list[str]
+    products: _Csr
+    industry_ids: list[str]
+    industries: _Csr
+
+    def __init__(self, version: Hashable, rows: list[Row], ties: dict[str, tuple[list[str],
+                 list[str]]], products: tuple[list[str], list[str]],
+                 industries: tuple[list[str], list[str]], reuse: TieGraph | None = None,
+                 dialect: str = "neo4j") -> None:
+        self.version = version
+        self.dialect = dialect
+        self.tie_types = tuple(ties) if reuse is None else reuse.tie_types
+        rows = sorted(rows, key=lambda r: str(r["id"]))
+        self.n = n = len(rows)
+        raw = [str(r["id"]).encode() for r in rows]
+        self.ids: npt.NDArray[np.bytes_] = np.array(raw, dtype=bytes) if raw else np.array(
+            [], dtype="S1")
+        names = [r["name"] for r in rows]
+        blobs = [b"" if v is None else str(v).encode() for v in names]
+        self._names = b"".join(blobs)
+        self._name_at = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in blobs], out=self._name_at[1:])
+        self._name_null = np.array([v is None for v in names], dtype=bool)
+        # rank of each name in Cypher's ORDER BY name (nulls last); equal names share no
+        # rank, but their order never shows (equal names, equal texts)
+        order = sorted(range(n), key=lambda i: (names[i] is None, str(names[i] or "")))
+        self.name_rank = np.empty(n, dtype=np.int64)
+        self.name_rank[order] = np.arange(n, dtype=np.int64)
+        self._region, self._regions = _intern(r["region_code"] for r in rows)
+        self._size, self._sizes = _intern(r["size_class"] for r in rows)
+        self._tiers, self._tier_sets = _intern(r["tiers"] for r in rows)
+        if reuse is not None and np.array_equal(reuse.ids, self.ids):
+            self.ties, self.product_ids, self.products = reuse.ties, reuse.product_ids, \
+                reuse.products
+            self.industry_ids, self.industries = reuse.industry_ids, reuse.industries
+        else:
+            self.ties = self._tie_csrs(ties)
+            self.product_ids, self.products = self._items(*products)
+            self.industry_ids, self.industries = self._items(*industries)
+        #: 1 / log(d + 2) for every distinct-neighbour count d (as Cypher computes it)
+        top = int(self.ties["*"].degree(np.arange(n)).max()) if n else 0
+        self._inv_log = np.array([1.0 / math.log(d + 2.0) for d in range(top + 1)])
+
+    # -- building ----------------------------------------------------------------------------
+    def find_many(self, ids: Sequence[str]) -> IntArray:
+        """Indices of ``ids`` (-1 where unknown)."""
+        if not len(ids) or not self.n:
+            return np.full(len(ids), -1, dtype=np.int64)
+        keys = np.array([str(i).encode() for i in ids], dtype=bytes)
+        at = np.searchsorted(self.ids, keys).astype(np.int64)
+        ok = at < self.n
+        ok[ok] = self.ids[at[ok]] == keys[ok]
+        return np.where(ok, at, -1)
+
+    def _tie_csrs(self, ties: dict[str, tuple[list[str], list[str]]]) -> dict[str, _Csr]:
+        out: dict[str, _Csr] = {}
+        every_a, every_b = [], []
+        for rel_type, (a_ids, b_ids) in ties.items():
+            a, b = self.find_many(a_ids), self.find_many(b_ids)
+            keep = (a >= 0) & (b >= 0)  # a node deleted between two scans
+            a, b = a[keep], b[keep]
+            every_a.append(a)
+            every_b.append(b)
+            out[rel_type] = _csr(self.n, np.concatenate([a, b]), np.concatenate([b, a]))
+        a = np.concatenate(every_a) if every_a else np.zeros(0, dtype=np.int64)
+        b = np.concatenate(every_b) if every_b else np.zeros(0, dtype=np.int64)
+        out["*"] = _csr(self.n, np.concatenate([a, b]), np.concatenate([b, a]))
+        return out
+
+    def _items(self, ent_ids: list[str], item_ids: list[str]) -> tuple[list[str], _Csr]:
+        distinct = sorted(set(item_ids))
+        code = {v: k for k, v in enumerate(distinct)}
+        src = self.find_many(ent_ids)
+        dst = np.array([code[v] for v in item_ids], dtype=np.int64)
+        keep = src >= 0
+        return distinct, _csr(self.n, src[keep], dst[keep])
+
+    # -- lookups -----------------------------------------------------------------------------
+    def index(self, eid: str) -> int:
+        """The index of enterprise ``eid``, or -1."""
+        return int(self.find_many([eid])[0]) if self.n else -1
+
+    def id_of(self, i: int) -> str:
+        return bytes(self.ids[i]).decode()
+
+    def name(self, i: int) -> str | None:
+        if self._name_null[i]:
+            return None
+        return self._names[self._name_at[i]:self._name_at[i + 1]].decode()
+
+    def _fields(self, i: int) -> Row:
+        tiers = self._tier_sets[self._tiers[i]]
+        return {"id": self.id_of(i), "name": self.name(i),
+                "region_code": self._regions[self._region[i]],
+                "size_class": self._sizes[self._size[i]],
+                "tiers": list(tiers) if isinstance(tiers, list) else tiers}
+
+    def enterprise(self, eid: str, rel_type: str) -> Row | None:
+        """``rec_enterprise``'s row: display fields, ``ties`` (ids tied by ``rel_type``,
+        either direction), ``products`` and ``industries``; None for an unknown id."""
+        i = self.index(eid)
+        if i < 0:
+            return None
+        row = self._fields(i)
+        row["ties"] = [self.id_of(int(j)) for j in self.ties[rel_type].row(i)]
+        row["products"] = [self.product_ids[k] for k in self.products.row(i)]
+        row["industries"] = [self.industry_ids[k] for k in self.industries.row(i)]
+        return row
+
+    def details(self, ids: Sequence[str]) -> dict[str, Row]:
+        """``rec_details``: display fields of the known ones of ``ids``."""
+        return {ids[k]: self._fields(int(i)) for k, i in enumerate(self.find_many(ids))
+                if i >= 0}
+
+    # -- signals -----------------------------------------------------------------------------
+    def _ranked(self, cand: npt.NDArray[Any], weight: npt.NDArray[np.float64],
+                by: npt.NDArray[Any], limit: int) -> list[Row]:
+        """Rows ``{id, score, via}`` for contributions ``(candidate, weight, via enterprise)``
+        already in summation order: sums per candidate in that order (as the engine's
+        ``sum`` does), the first three non-null via names, the ``limit`` best by score then
+        id."""
+        if not len(cand):
+            return []
+        score = np.bincount(cand, weights=weight, minlength=self.n)
+        present = np.flatnonzero(np.bincount(cand, minlength=self.n))
+        # score DESC, id (index order is id order)
+        best = present[np.lexsort((present, -score[present]))][:limit]
+        keep = np.zeros(self.n, dtype=bool)
+        keep[best] = True
+        # the first three named via enterprises of each kept candidate, in stream order
+        sel = np.flatnonzero(keep[cand] & ~self._name_null[by])
+        grouped = sel[np.argsort(cand[sel], kind="stable")]
+        c_sorted = cand[grouped]
+        starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
+        rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
+        first = grouped[rank < 3]
+        via: dict[int, list[str]] = {c: [] for c in best.tolist()}
+        for c, v in zip(cand[first].tolist(), by[first].tolist(), strict=True):
+            via[c].append(self.name(v) or "")
+        ids = self.ids[best].tolist()
+        return [{"id": i.decode(), "score": self._as_read(x), "via": via[c]}
+                for i, c, x in zip(ids, best.tolist(), score[best].tolist(), strict=True)]
+
+    def _as_read(self, x: float) -> float:
+        """A float as the engine's driver hands it over: FalkorDB sends 15 significant
+        digits (ordering inside the engine used the full value, as ours does)."""
+        return float(f"{x:.15g}") if self.dialect == "falkordb" else x
+
+    def shared_partners(self, eid: str, limit: int) -> list[Row]:
+        """``rec_shared_partners`` over all enterprise ties (Adamic-Adar)."""
+        e = self.index(eid)
+        if e < 0:
+            return []
+        csr = self.ties["*"]
+        zs = csr.row(e).astype(np.int64)
+        owner, cs = csr.gather(zs)
+        z = zs[owner]
+        dz = csr.degree(z)
+        mask = cs != e
+        z, dz, cs = z[mask], dz[mask], cs[mask]
+        order = np.lexsort((self.name_rank[z], dz))  # ORDER BY dz, z.name
+        return self._ranked(cs[order], self._inv_log[dz[order]], z[order], limit)
+
+    def relation_peers(self, eid: str, types: tuple[str, ...], limit: int, cap: int
+                       ) -> list[Row]:
+        """``rec_relation_peers`` through ``types`` (one tie type, or all of them)."""
+        e = self.index(eid)
+        if e < 0:
+            return []
+        if len(types) == 1:
+            csr = self.ties[types[0]]
+        elif set(types) == set(self.tie_types):
+            csr = self.ties["*"]
+        else:
+            raise ValueError(f"no tie graph for the types {types}")
+        zs = csr.row(e).astype(np.int64)
+        owner, ys = csr.gather(zs)
+        mask = ys != e
+        owner, ys = owner[mask], ys[mask]
+        size = np.bincount(owner, minlength=len(zs))  # |ys| per z
+        ok = (size[owner] <= cap)
+        owner, ys = owner[ok], ys[ok]
+        if not len(ys):
+            return []
+        order = np.argsort(size[owner], kind="stable")  # ORDER BY size(ys)
+        ys_o = ys[order].astype(np.int64)
+        wy_all = np.bincount(ys_o, weights=1.0 / size[owner[order]], minlength=self.n)
+        present = np.flatnonzero(np.bincount(ys_o, minlength=self.n))
+        top_y = present[np.lexsort((present, -wy_all[present]))][:limit]  # wy DESC, y.id
+        owner2, cs = csr.gather(top_y)
+        y = top_y[owner2]
+        w = wy_all[y] / csr.degree(y)
+        mask = cs != e
+        y, w, cs = y[mask], w[mask], cs[mask]
+        order = np.lexsort((self.name_rank[y], -w))  # ORDER BY w DESC, y.name
+        return self._ranked(cs[order], w[order], y[order], limit)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held in arrays and blobs (the interned Python values are few)."""
+        arrays = [self.ids, self._name_at, self._name_null, self.name_rank, self._region,
+                  self._size, self._tiers, self._inv_log]
+        return (sum(int(a.nbytes) for a in arrays) + len(self._names)
+                + sum(c.nbytes for c in self.ties.values()) + self.products.nbytes
+                + self.industries.nbytes)
+
+
+def _pairs(rows: list[Row], a: str, b: str) -> tuple[list[str], list[str]]:
+    return [str(r[a]) for r in rows], [str(r[b]) for r in rows]
+
+
+def build(store: Store, version: Hashable, tie_types: tuple[str, ...],
+          reuse: TieGraph | None = None) -> TieGraph:
+    """Read the scans and build a graph for change token ``version``; the tie, product and
+    industry scans are skipped when ``reuse`` (same structural generation) has the same
+    enterprise ids."""
+    rows = run(store, "rec_all_enterprises")
+    ties: dict[str, tuple[list[str], list[str]]] = {}
+    products: tuple[list[str], list[str]] = ([], [])
+    industries: tuple[list[str], list[str]] = ([], [])
+    same = reuse is not None and reuse.n == len(rows) and np.array_equal(
+        reuse.ids, np.sort(np.array([str(r["id"]).encode() for r in rows], dtype=bytes)))
+    if not same:
+        reuse = None
+        for t in tie_types:
+            ties[t] = _pairs(store.read(rel_text(store, "rec_tie_pairs", t)), "a", "b")
+        products = _pairs(run(store, "rec_all_products"), "id", "item")
+        industries = _pairs(run(store, "rec_all_industries"), "id", "item")
+    return TieGraph(version, rows, ties, products, industries, reuse=reuse,
+                    dialect=store.dialect)
+
+
+_last_build: dict[tuple[int, str], tuple[float, float]] = {}
+
+
+class TieCache:
+    """One structural generation's tie graph: built on first use, rebuilt when the change
+    token moves (rate-limited), never by two threads at once."""
+
+    def __init__(self, tie_types: tuple[str, ...]) -> None:
+        self.tie_types = tie_types
+        self.graph: TieGraph | None = None
+        self._lock = threading.Lock()
+        #: builds done (tests check the single flight)
+        self.builds = 0
+
+    def get(self, store: Store, version: Hashable | None) -> TieGraph | None:
+        """The graph for ``version``, or None: the engine cannot tell its version, another
+        thread is building it, or the last build was too recent (use the Cypher queries)."""
+        if version is None or not ENABLED:
+            return None
+        g = self.graph
+        if g is not None and g.version == version:
+            return g
+        key = (id(store), store.url)
+        last = _last_build.get(key)
+        if last is not None and time.monotonic() - last[0] < max(REBUILD_GAP_S,
+                                                                 REBUILD_FACTOR * last[1]):
+            return None
+        if not self._lock.acquire(blocking=False):
+            return None
+        if BACKGROUND:
+            threading.Thread(target=self._build, args=(store, version, key), daemon=True,
+                             name="tiegraph-build").start()
+            return None
+        return self._build(store, version, key)
+
+    def _build(self, store: Store, version: Hashable, key: tuple[int, str]) -> TieGraph | None:
+        """Build (the caller holds the lock; released here)."""
+        try:
+            g = self.graph
+            if g is not None and g.version == version:
+                return g
+            t0 = time.monotonic()
+            g = build(store, version, self.tie_types, reuse=g)
+            now = time.monotonic()
+            _last_build[key] = (now, now - t0)
+            self.builds += 1
+            log.info("tie graph built in %.1f s: %d enterprises, %.1f MB", now - t0, g.n,
+                     g.nbytes / 1e6)
+            # the token read before the scans: a write during them moves the store's token
+            # past this one, so the next request rebuilds (never files old data as new)
+            self.graph = g
+            return g
+        except Exception:  # the Cypher queries keep answering; a later change retries
+            log.warning("tie graph build failed", exc_info=True)
+            _last_build[key] = (time.monotonic(), 0.0)
+            return None
+        finally:
+            self._lock.release()
+
+
+def clear() -> None:
+    """Forget the build times (tests)."""
+    _last_build.clear()

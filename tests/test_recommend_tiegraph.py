@@ -1,0 +1,200 @@
+"""The recommender's in-memory tie graph (``queries/tiegraph.py``) answers exactly what the
+Cypher queries answer (both engines), follows writes made here or by another process, and
+is built once by concurrent requests."""
+
+from __future__ import annotations
+
+import random
+import threading
+from typing import Any
+
+import pytest
+
+from graph.store import Store
+from graph.writes import merge_nodes, merge_rels, node_row, rel_row
+from queries import recommend, rel_text, tiegraph
+from queries.recommend import ENTERPRISE_TIES, PEER_HUB, clear_cache, recommend_partners
+from tests.queries_sample import build_sample, merge_from_another_process
+
+PROV = {"source": "tests", "method": "manual", "confidence": 1.0, "run_id": "t"}
+RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    clear_cache()
+    # no rate limit: every change is followed by a rebuild, so the tie graph is what answers
+    monkeypatch.setattr(tiegraph, "REBUILD_GAP_S", 0.0)
+    monkeypatch.setattr(tiegraph, "REBUILD_FACTOR", 0.0)
+    monkeypatch.setattr(tiegraph, "BACKGROUND", False)  # built by the request that needs it
+
+
+def _random_ties(store: Store, seed: int = 3, n: int = 60) -> None:
+    """A denser random tie graph on top of the sample: repeated and missing names, a hub,
+    parallel ties of several types, so orders and sums are put to the test."""
+    rng = random.Random(seed)
+    names = ["甲公司", "乙公司", "丙公司", None, "丁公司", "甲公司"]
+    merge_nodes(store, "Enterprise", [
+        node_row(f"R{i:03d}", {k: v for k, v in {
+            "name": rng.choice(names), "region_code": rng.choice(["130207", "110105", None]),
+            "size_class": rng.choice(["大型", "中型", "小型", None]),
+            "tiers": rng.choice([["链主企业"], [], ["专精特新中小企业", "高新技术企业"], None]),
+            **PROV}.items() if v is not None}) for i in range(n)])
+    ids = [f"R{i:03d}" for i in range(n)] + [f"E{i}" for i in range(1, 11)]
+    for rel in ENTERPRISE_TIES:
+        pairs = {(rng.choice(ids), rng.choice(ids)) for _ in range(n)}
+        pairs |= {("R000", b) for b in rng.sample(ids, 25)}  # a hub
+        merge_rels(store, rel, "Enterprise", "Enterprise",
+                   [rel_row(a, b, PROV) for a, b in sorted(pairs) if a != b])
+
+
+def _answers(store: Store, cases: list[tuple[str, str, dict[str, Any]]]) -> list[Any]:
+    return [recommend_partners(store, key, rel, **kw) for key, rel, kw in cases]
+
+
+def _cases(ids: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+    cases: list[tuple[str, str, dict[str, Any]]] = [
+        (i, rel, {"top": 20}) for i in ids for rel in RELATIONS]
+    cases += [(i, "COOPERATES_WITH", {"region": "13", "top": 5}) for i in ids[::3]]
+    cases += [("唐钢", "SUPPLIES", {"need": "废钢"}), ("91130200104363781Q", "SUPPLIED_BY", {}),
+              ("E1", "SUPPLIES", {"need": "N2", "region": "1302"})]
+    return cases
+
+
+def test_recommend_tiegraph_rows_match_the_cypher_queries(store: Store) -> None:
+    build_sample(store)
+    _random_ties(store)
+    agg = recommend._current(store)
+    tg = recommend._ties(store, agg)
+    assert tg is not None
+    ids = [f"R{i:03d}" for i in range(60)] + [f"E{i}" for i in range(1, 11)]
+    for eid in ids:
+        want = store.read(rel_text(store, "rec_shared_partners", ENTERPRISE_TIES),
+                          {"id": eid, "limit": 200})
+        assert tg.shared_partners(eid, 200) == want, eid
+        for types in (ENTERPRISE_TIES, ("SUPPLIES",), ("INVESTS_IN",)):
+            want = store.read(rel_text(store, "rec_relation_peers", types),
+                              {"id": eid, "limit": 200, "cap": PEER_HUB})
+            assert tg.relation_peers(eid, types, 200, PEER_HUB) == want, (eid, types)
+        # a small limit and cap cut the same rows
+        want = store.read(rel_text(store, "rec_relation_peers", ENTERPRISE_TIES),
+                          {"id": eid, "limit": 3, "cap": 5})
+        assert tg.relation_peers(eid, ENTERPRISE_TIES, 3, 5) == want, eid
+        for rel in ("SUPPLIES", "COOPERATES_WITH", "INVESTS_IN"):
+            row = store.read(rel_text(store, "rec_enterprise", rel), {"id": eid})[0]
+            mine = tg.enterprise(eid, rel)
+            assert mine is not None
+            for k in ("ties", "products", "industries"):
+                assert sorted(mine.pop(k)) == sorted(row.pop(k)), (eid, rel, k)
+            assert mine == row
+    got = tg.details([*ids, "nobody"])
+    assert got == {r["id"]: r for r in recommend.run(store, "rec_details", {"ids": ids})}
+    assert tg.enterprise("nobody", "SUPPLIES") is None
+
+
+def test_recommend_tiegraph_answers_equal_the_cypher_path(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_sample(store)
+    _random_ties(store)
+    cases = _cases([f"R{i:03d}" for i in range(0, 60, 4)] + [f"E{i}" for i in range(1, 11)])
+    fast = _answers(store, cases)
+    assert recommend._current(store).ties.graph is not None  # the tie graph answered
+    monkeypatch.setattr(tiegraph, "ENABLED", False)
+    clear_cache()
+    slow = _answers(store, cases)
+    assert recommend._current(store).ties.graph is None
+    assert fast == slow
+
+
+def test_recommend_tiegraph_follows_a_write_through_the_store(store: Store) -> None:
+    build_sample(store)
+    before = recommend_partners(store, "E3", "COOPERATES_WITH", top=20)["results"]
+    agg = recommend._current(store)
+    first = agg.ties.graph
+    assert first is not None
+    assert any(r["id"] == "E1" for r in before)  # E3 supplies E1: a candidate
+    merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise", [rel_row("E3", "E1", PROV)])
+    after = recommend_partners(store, "E3", "COOPERATES_WITH", top=20)["results"]
+    assert not any(r["id"] == "E1" for r in after)  # now tied: excluded
+    graph = recommend._current(store).ties.graph
+    assert graph is not None and graph is not first
+
+
+def test_recommend_tiegraph_follows_a_rename_by_another_process(
+        store: Store, request: pytest.FixtureRequest) -> None:
+    build_sample(store)
+    first = recommend_partners(store, "E3", "COOPERATES_WITH", top=20)["results"]
+    agg = recommend._current(store)
+    old = agg.ties.graph
+    assert old is not None
+    target = first[0]
+    merge_from_another_process(store, request, "Enterprise", target["id"],
+                               {"name": "改名后的企业有限公司"})
+    after = recommend_partners(store, "E3", "COOPERATES_WITH", top=20)["results"]
+    assert next(r for r in after if r["id"] == target["id"])["name"] == "改名后的企业有限公司"
+    new = recommend._current(store).ties.graph
+    assert new is not None and new is not old
+    assert new.ties is old.ties  # a property change: the tie arrays were kept
+
+
+def test_recommend_tiegraph_rate_limit_falls_back_to_cypher(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Right after a build, a change is answered by the Cypher queries (the same answers)
+    instead of a second full scan."""
+    build_sample(store)
+    recommend_partners(store, "E1", "SUPPLIES")
+    monkeypatch.setattr(tiegraph, "REBUILD_GAP_S", 3600.0)
+    merge_nodes(store, "Enterprise", [node_row("E5", {"name": "天津船板新名有限公司"})])
+    out = recommend_partners(store, "E1", "SUPPLIES", top=20)["results"]
+    assert "天津船板新名有限公司" in {r["name"] for r in out}
+    agg = recommend._current(store)
+    assert recommend._ties(store, agg) is None
+
+
+def test_recommend_tiegraph_concurrent_requests_build_once(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_sample(store)
+    cases = [(e, "COOPERATES_WITH") for e in ("E1", "E3", "E6", "E10")]
+    want = {c: recommend_partners(store, *c, top=5)["results"] for c in cases}
+    clear_cache()
+    builds = []
+    real = tiegraph.build
+
+    def build(*a: Any, **kw: Any) -> Any:
+        builds.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(tiegraph, "build", build)
+    start = threading.Barrier(8)
+    got: dict[int, Any] = {}
+
+    def ask(i: int) -> None:
+        start.wait()
+        got[i] = recommend_partners(store, *cases[i % 4], top=5)["results"]
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(got) == 8
+    for i, results in got.items():
+        assert results == want[cases[i % 4]]  # those that found the build running used Cypher
+    assert len(builds) == 1
+    assert recommend._current(store).ties.builds == 1
+
+
+def test_recommend_tiegraph_background_build(store: Store, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    """In the service the graph is built in a thread: the request that starts the build is
+    answered by the Cypher queries at once, later ones by the graph, alike."""
+    build_sample(store)
+    monkeypatch.setattr(tiegraph, "BACKGROUND", True)
+    first = recommend_partners(store, "E1", "COOPERATES_WITH", region="13")
+    agg = recommend._current(store)
+    for t in threading.enumerate():
+        if t.name == "tiegraph-build":
+            t.join(timeout=60)
+    assert agg.ties.builds == 1 and agg.ties.graph is not None
+    assert recommend._ties(store, agg) is agg.ties.graph
+    assert recommend_partners(store, "E1", "COOPERATES_WITH", region="13") == first
