@@ -410,6 +410,10 @@ def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES"
     else:
         ent = resolve_enterprise(store, enterprise)
     prefix = resolve_region(store, region)
+    # The graph-wide models this relation scores with are built before the lock below: a
+    # build takes seconds (the walk's scans about 5 s at 100k enterprises) and must not
+    # hold up the requests of other relations (those for this one wait for it anyway).
+    _prepare(store, agg, relation, weights)
     # With the tie graph a request is Python and numpy work (one store query at most), and
     # threads interleaving on the GIL cost more CPU than they save: 16 threads of one
     # process answered 88 requests/s where one thread answered 125 (100k enterprises).
@@ -422,6 +426,36 @@ def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES"
 
 #: Held while a request is scored from the tie graph (see :func:`recommend_partners`).
 _SCORING = threading.Lock()
+
+
+def _affinity(store: Store, agg: _Aggregates, rel_type: str) -> AffinityModel:
+    """The industry affinity of ``rel_type`` (built once per generation, single flight)."""
+    def build() -> AffinityModel:
+        m = agg.affinity[rel_type] = affinity_model(store, rel_type,
+                                                    _degrees(store, agg, rel_type))
+        return m
+
+    return _built(agg, lambda: agg.affinity.get(rel_type), build)
+
+
+def _walk(store: Store, agg: _Aggregates) -> WalkModel:
+    """The graph the random walk runs on (built once per generation, single flight)."""
+    def build() -> WalkModel:
+        m = agg.walk = walk_model(store, ENTERPRISE_TIES)
+        return m
+
+    return _built(agg, lambda: agg.walk, build)
+
+
+def _prepare(store: Store, agg: _Aggregates, relation: str, weights: Weights | None) -> None:
+    """Build the graph-wide models ``relation``'s weights use, if not built yet."""
+    w = weights or DEFAULT_WEIGHTS.get(relation, Weights())
+    rel_type = REL_TYPE[relation]
+    _degrees(store, agg, rel_type)
+    if w.affinity > 0:
+        _affinity(store, agg, rel_type)
+    if w.walk > 0:
+        _walk(store, agg)
 
 
 def _ties(store: Store, agg: _Aggregates) -> TieGraph | None:
@@ -509,12 +543,7 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
         _note(c, "industry", f"{label[where]}：{industry}")
 
     if w.affinity > 0:  # industries this kind of tie usually joins (cached per generation)
-        def build_affinity() -> AffinityModel:
-            m = agg.affinity[rel_type] = affinity_model(store, rel_type,
-                                                        _degrees(store, agg, rel_type))
-            return m
-
-        model = _built(agg, lambda: agg.affinity.get(rel_type), build_affinity)
+        model = _affinity(store, agg, rel_type)
         known = cands.keys() | set(_popular(store, agg, rel_type,
                                             POPULARITY_SIDE.get(relation, "both")))
         for cid, (score, text) in affinity_candidates(model, list(me.get("industries") or []),
@@ -524,11 +553,7 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
             _note(c, "affinity", text)
 
     if w.walk > 0:  # firms a few typed hops away (the graph is cached per generation)
-        def build_walk() -> WalkModel:
-            m = agg.walk = walk_model(store, ENTERPRISE_TIES)
-            return m
-
-        walk = _built(agg, lambda: agg.walk, build_walk)
+        walk = _walk(store, agg)
         known = cands.keys() | set(_popular(store, agg, rel_type,
                                             POPULARITY_SIDE.get(relation, "both")))
         for cid, score in walk_candidates(walk, eid, {eid} | set(me.get("ties") or []),

@@ -198,3 +198,29 @@ def test_recommend_tiegraph_background_build(store: Store, monkeypatch: pytest.M
     assert agg.ties.builds == 1 and agg.ties.graph is not None
     assert recommend._ties(store, agg) is agg.ties.graph
     assert recommend_partners(store, "E1", "COOPERATES_WITH", region="13") == first
+
+
+def test_recommend_tiegraph_slow_builds_run_outside_the_scoring_lock(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scoring from the tie graph is one request at a time per process; the walk's and the
+    affinity's graph-wide builds (seconds at scale) must not run inside that lock, or every
+    other request of the process would wait for them."""
+    build_sample(store)
+    recommend_partners(store, "E1", "SUPPLIES")  # the tie graph is built and answering
+    assert recommend._ties(store, recommend._current(store)) is not None
+    held: dict[str, bool] = {}
+    real_walk, real_affinity = recommend.walk_model, recommend.affinity_model
+
+    def walk_model(*a: Any, **kw: Any) -> Any:
+        held["walk"] = recommend._SCORING.locked()
+        return real_walk(*a, **kw)
+
+    def affinity_model(*a: Any, **kw: Any) -> Any:
+        held["affinity"] = recommend._SCORING.locked()
+        return real_affinity(*a, **kw)
+
+    monkeypatch.setattr(recommend, "walk_model", walk_model)
+    monkeypatch.setattr(recommend, "affinity_model", affinity_model)
+    got = recommend_partners(store, "E1", "COOPERATES_WITH")
+    assert held == {"walk": False, "affinity": False}
+    assert got["results"]  # and the request still scores with them
