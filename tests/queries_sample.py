@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,30 @@ def merge_from_another_process(store: Store, request: pytest.FixtureRequest, lab
             f"    merge_nodes(s, {label!r}, [node_row({node_id!r}, {props!r})])\n")
     subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
                    env=env, check=True, timeout=120)
+
+
+#: The cooperation requests that the concurrency tests ask from several threads at once.
+CONCURRENT_KEYS = ("E1", "E3", "E6", "E10")
+
+
+def ask_concurrently(store: Store, threads: int = 8) -> dict[int, list[Any]]:
+    """``{thread: results}``: ``threads`` threads, released together, each ask for the top 5
+    cooperation partners of ``CONCURRENT_KEYS[thread % 4]`` (a cold cache then sees
+    concurrent first requests, which single-flight builds must serve)."""
+    from queries.recommend import recommend_partners
+
+    start = threading.Barrier(threads)
+    got: dict[int, list[Any]] = {}
+
+    def ask(i: int) -> None:
+        start.wait()
+        eid = CONCURRENT_KEYS[i % len(CONCURRENT_KEYS)]
+        got[i] = recommend_partners(store, eid, "COOPERATES_WITH", top=5)["results"]
+
+    workers = [threading.Thread(target=ask, args=(i,)) for i in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(timeout=120)
+    assert len(got) == threads, "a request thread did not finish within 120 s"
+    return got

@@ -9,7 +9,12 @@ from graph.store import Store
 from graph.writes import merge_rels, rel_row
 from queries import recommend, rel_text
 from queries.recommend import clear_cache, recommend_partners
-from tests.queries_sample import build_sample, merge_from_another_process
+from tests.queries_sample import (
+    CONCURRENT_KEYS,
+    ask_concurrently,
+    build_sample,
+    merge_from_another_process,
+)
 
 PROV = {"source": "tests", "method": "manual", "confidence": 1.0, "run_id": "t"}
 
@@ -89,13 +94,12 @@ def test_recommend_concurrent_cold_requests_build_each_aggregate_once(
     """Requests that arrive together on a fresh cache wait for one build of each
     graph-wide aggregate instead of each running the same full scan (on Neo4j that
     stampede stalled a 32-connection benchmark for minutes)."""
-    import threading
     from collections import Counter
     from typing import Any
 
     build_sample(store)
     want = {eid: recommend_partners(store, eid, "COOPERATES_WITH", top=5)["results"]
-            for eid in ("E1", "E3", "E6", "E10")}
+            for eid in CONCURRENT_KEYS}
     clear_cache()
     scans: Counter[str] = Counter()
     real_read, real_run = store.read, recommend.run
@@ -111,21 +115,8 @@ def test_recommend_concurrent_cold_requests_build_each_aggregate_once(
 
     monkeypatch.setattr(store, "read", read)
     monkeypatch.setattr(recommend, "run", run)
-    start = threading.Barrier(8)
-    got: dict[int, list[Any]] = {}
-
-    def ask(i: int) -> None:
-        start.wait()
-        eid = ("E1", "E3", "E6", "E10")[i % 4]
-        got[i] = recommend_partners(store, eid, "COOPERATES_WITH", top=5)["results"]
-
-    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert len(got) == 8
+    got = ask_concurrently(store, 8)
     for i, results in got.items():
-        assert results == want[("E1", "E3", "E6", "E10")[i % 4]]
+        assert results == want[CONCURRENT_KEYS[i % 4]]
     assert scans["degrees"] == 1
     assert scans["rec_structure"] <= 1

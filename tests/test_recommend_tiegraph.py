@@ -14,7 +14,12 @@ from graph.store import Store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
 from queries import recommend, rel_text, tiegraph
 from queries.recommend import ENTERPRISE_TIES, PEER_HUB, clear_cache, recommend_partners
-from tests.queries_sample import build_sample, merge_from_another_process
+from tests.queries_sample import (
+    CONCURRENT_KEYS,
+    ask_concurrently,
+    build_sample,
+    merge_from_another_process,
+)
 
 PROV = {"source": "tests", "method": "manual", "confidence": 1.0, "run_id": "t"}
 RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN")
@@ -154,7 +159,7 @@ def test_recommend_tiegraph_rate_limit_falls_back_to_cypher(
 def test_recommend_tiegraph_concurrent_requests_build_once(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     build_sample(store)
-    cases = [(e, "COOPERATES_WITH") for e in ("E1", "E3", "E6", "E10")]
+    cases = [(e, "COOPERATES_WITH") for e in CONCURRENT_KEYS]
     want = {c: recommend_partners(store, *c, top=5)["results"] for c in cases}
     clear_cache()
     builds = []
@@ -165,19 +170,7 @@ def test_recommend_tiegraph_concurrent_requests_build_once(
         return real(*a, **kw)
 
     monkeypatch.setattr(tiegraph, "build", build)
-    start = threading.Barrier(8)
-    got: dict[int, Any] = {}
-
-    def ask(i: int) -> None:
-        start.wait()
-        got[i] = recommend_partners(store, *cases[i % 4], top=5)["results"]
-
-    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert len(got) == 8
+    got = ask_concurrently(store, 8)
     for i, results in got.items():
         assert results == want[cases[i % 4]]  # those that found the build running used Cypher
     assert len(builds) == 1
