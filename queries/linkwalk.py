@@ -29,6 +29,7 @@ import numpy as np
 
 from graph.store import Store
 from queries import rel_text, run
+from queries.tiegraph import entries
 
 #: Steps of the walk kept (the mass beyond them, (1 - restart)^4 < 1/4, reorders little).
 WALK_STEPS = 3
@@ -124,14 +125,11 @@ def _walk(model: WalkModel, start: int, steps: int, restart: float, eps: float
     got_idx: list[np.ndarray] = []
     got_val: list[np.ndarray] = []
     for step in range(1, steps + 1):
-        lo, hi = model.indptr[idx], model.indptr[idx + 1]
-        counts = hi - lo
-        total = int(counts.sum())
-        if not total:
+        # every frontier node's neighbour entries, in one vector
+        owner, pos = entries(model.indptr, idx)
+        if not len(pos):
             break
-        # the positions of every frontier node's neighbour entries, in one vector
-        pos = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
-        mass = np.repeat(val, counts) * model.prob[pos]
+        mass = val[owner] * model.prob[pos]
         idx, inv = np.unique(model.indices[pos], return_inverse=True)
         val = np.bincount(inv, weights=mass)
         keep = val >= eps

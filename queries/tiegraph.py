@@ -83,19 +83,26 @@ class _Csr:
 
     def gather(self, rows: npt.NDArray[Any]) -> tuple[IntArray, npt.NDArray[np.int32]]:
         """``(position in rows, neighbour)`` for every neighbour of every row, in row order."""
-        starts = self.indptr[rows]
-        lengths = self.indptr[rows + 1] - starts
-        total = int(lengths.sum())
-        owner = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
-        if total == 0:
-            return owner, self.indices[:0]
-        ends = np.cumsum(lengths)
-        offsets = np.arange(total, dtype=np.int64) - np.repeat(ends - lengths, lengths)
-        return owner, self.indices[np.repeat(starts, lengths) + offsets]
+        owner, at = entries(self.indptr, rows)
+        return owner, self.indices[at]
 
     @property
     def nbytes(self) -> int:
         return int(self.indptr.nbytes + self.indices.nbytes)
+
+
+def entries(indptr: npt.NDArray[Any], rows: npt.NDArray[Any]) -> tuple[IntArray, IntArray]:
+    """``(position in rows, entry index)`` for every stored entry of every CSR row in
+    ``rows``, in row order: one vector instead of a slice per row."""
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    owner = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    if total == 0:
+        return owner, np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(ends - lengths, lengths)
+    return owner, np.repeat(starts, lengths) + offsets
 
 
 def _csr(n: int, src: IntArray, dst: IntArray) -> _Csr:
