@@ -484,8 +484,9 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
     agg = agg or _current(store)
     tg = _ties(store, agg)
     if me is None:
-        me = _me(store, agg, eid, rel_type) or {"name": eid, "size_class": None, "tiers": None,
-                                           "region_code": None, "ties": []}
+        me = _me(store, agg, eid, rel_type) or {"name": eid, "size_class": None,
+                                                "tiers": None, "region_code": None,
+                                                "ties": []}
     me_tiers = as_tiers(me["tiers"])
     me_leading = is_leading(me["size_class"], me_tiers)
     region_hint = prefix  # no region asked: region is not a signal
