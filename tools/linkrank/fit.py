@@ -1,7 +1,8 @@
 """Research harness: can a learned ranker re-order the 合作 candidate pool better than the
 hand-weighted linear mix of ``queries/recommend.py``? (issue 5; answer so far: **no**).
 
-Not a benchmark and not part of the product: nothing here is imported by ``queries/``.
+Not a benchmark and not part of the product (so it lives in ``tools/``, not ``bench/``): nothing
+here is imported by ``queries/``.
 Needs scikit-learn (and, for ``--ranker lambdarank``, lightgbm), which are NOT dependencies of the
 product: install them in a separate venv built from the product's interpreter, e.g.
 ``/work/main/.venv/bin/python -m venv /tmp/fit && /tmp/fit/bin/pip install scikit-learn numpy==<the
@@ -67,10 +68,10 @@ figure exactly too: 0.2749 on the random cut, seed 1, with the leaky model below
 
 Commands (the figures above; each dump about 30 s; ``score`` with the fitting venv's python):
 
-    nice -n 19 python -P bench/linkrank_fit.py dump --cuts r1 r2 r3 t
-    nice -n 19 python -P bench/linkrank_fit.py dump --base r1 --cuts r101 r102 ... r110
-    python -P bench/linkrank_fit.py score --cuts r1-r101 r1-r102 ... r1-r110 --test r1
-    python -P bench/linkrank_fit.py score --ranker lambdarank --cuts r1-r101 ... --test r1
+    nice -n 19 python tools/linkrank/fit.py dump --cuts r1 r2 r3 t
+    nice -n 19 python tools/linkrank/fit.py dump --base r1 --cuts r101 r102 ... r110
+    python tools/linkrank/fit.py score --cuts r1-r101 r1-r102 ... r1-r110 --test r1
+    python tools/linkrank/fit.py score --ranker lambdarank --cuts r1-r101 ... --test r1
 """
 
 from __future__ import annotations
@@ -249,8 +250,7 @@ def features(model: RankModel, walk: WalkModel | None, eid: str, cands: Sequence
 
 def _graph(store: Any) -> RankModel:
     """The cut's graph: the walk's own two scans, and the walk itself."""
-    # (mypy, run on this file alone, takes bench/queries.py for the package)
-    from queries import rel_text, run  # type: ignore[attr-defined]
+    from queries import rel_text, run
     from queries.linkwalk import build_walk_model
     from queries.recommend import ENTERPRISE_TIES
 
