@@ -12,9 +12,10 @@ runs in a separate torch virtualenv. Three steps:
     (unlabelled local text the tools already read: the tivac industry-chain
     introductions, Traditional → Simplified, cut into sentences). The test part is
     not written.
-``score PRED_JSONL CLUENER_GOLD``
+``score PRED_JSONL CLUENER_GOLD [MIN_ENTERPRISE_F1]``
     Per-label exact-span P / R / F1 of predicted spans against CLUENER gold, with the
-    conventions of ``ronglian eval ner`` (``ingest/text/eval.py``).
+    conventions of ``ronglian eval ner`` (``ingest/text/eval.py``); exits with status 3
+    when ENTERPRISE F1 is below the optional minimum (``distil.sh`` stops there).
 ``eval MODEL_DIR CLUENER_GOLD``
     ``ronglian eval ner`` for a candidate model that is not (yet) the shipped one:
     ENTERPRISE / ORG / REGION with the rules and, in brackets, the model alone.
@@ -137,9 +138,13 @@ def main() -> None:
                         int(args[3]) if len(args) > 3 else 1)
         print(counts)
     elif cmd == "score":
-        for lab, s in sorted(score(Path(args[0]), Path(args[1])).items()):
+        scores = score(Path(args[0]), Path(args[1]))
+        for lab, s in sorted(scores.items()):
             print(f"{lab:11s} P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}  "
                   f"(tp {s.tp}, fp {s.fp}, fn {s.fn})")
+        if len(args) > 2 and scores["ENTERPRISE"].f1 < float(args[2]):
+            print(f"ENTERPRISE F1 below {args[2]}")
+            raise SystemExit(3)
     elif cmd == "eval":
         from ingest.text.eval import eval_ner
         from ingest.text.pipeline import TextExtractor, load_nlp

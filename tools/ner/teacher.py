@@ -9,7 +9,7 @@ for BIO tagging of our labels (ENTERPRISE / ORG / REGION) on the *training* part
 our CLUENER split, keeps the epoch that scores best on dev ENTERPRISE F, and labels
 further text for distillation into the spaCy model (``tools/ner/distil.py``).
 
-torch, onnx and onnxruntime live in a separate virtualenv (e.g. ``/tmp/wt7-venv``);
+torch, onnx and onnxruntime live in a separate virtualenv (``tools/ner/distil.sh`` makes one);
 they are not, and must never become, dependencies of the product. The data files are
 JSON Lines ``{"text": str, "spans": [[start, end_exclusive, label], ...]}`` written by
 ``distil.py export``; one token per character (the vocabulary has single CJK
@@ -19,7 +19,8 @@ characters; other characters are looked up as they are, then lower-cased, else
 usage (run under ``nice -n 19``):
   teacher.py check JAR
   teacher.py train JAR DATA_DIR OUT_DIR [--epochs N] [--lr LR] [--seed S] [--files a,b]
-  teacher.py label OUT_DIR IN_JSONL OUT_JSONL
+  teacher.py label OUT_DIR JAR IN_JSONL OUT_JSONL
+  teacher.py speed JAR TEXTS_JSONL   (the ONNX encoder alone, one thread; under the bench lock)
 """
 
 from __future__ import annotations
@@ -222,6 +223,36 @@ def decode(tags: list[int]) -> list[tuple[int, int, str]]:
     return spans
 
 
+def _allowed() -> Tensor:
+    """``allowed[a, b]`` = 0 if tag ``b`` may follow tag ``a`` in BIO, else -inf."""
+    ok = torch.zeros(len(TAGS), len(TAGS))
+    for a, prev in enumerate(TAGS):
+        for b, cur in enumerate(TAGS):
+            if cur.startswith("I-") and prev[2:] != cur[2:]:
+                ok[a, b] = float("-inf")
+    return ok
+
+
+ALLOWED = _allowed()
+
+
+def viterbi(logp: Tensor) -> list[int]:
+    """Best BIO-valid tag sequence under per-character log-probabilities (no I after
+    O or another label; a sentence cannot open with I)."""
+    start = torch.tensor([float("-inf") if t.startswith("I-") else 0.0 for t in TAGS])
+    score = logp[0] + start
+    back: list[Tensor] = []
+    for i in range(1, logp.shape[0]):
+        total = score[:, None] + ALLOWED
+        score, idx = total.max(0)
+        score = score + logp[i]
+        back.append(idx)
+    best = [int(score.argmax())]
+    for idx in reversed(back):
+        best.append(int(idx[best[-1]]))
+    return best[::-1]
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
@@ -249,17 +280,18 @@ def batch(vocab: CharVocab, texts: list[str], tags: list[list[int]] | None = Non
 
 
 @torch.no_grad()
-def predict(model: Tagger, vocab: CharVocab, texts: list[str], size: int = 64
-            ) -> list[list[tuple[int, int, str]]]:
+def predict(model: Tagger, vocab: CharVocab, texts: list[str], size: int = 64,
+            constrained: bool = True) -> list[list[tuple[int, int, str]]]:
     model.eval()
     pieces = [(k, off, piece) for k, t in enumerate(texts) for off, piece in windows(t)]
     out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
     for i in range(0, len(pieces), size):
         chunk = pieces[i:i + size]
         ids, mask, _ = batch(vocab, [p for _, _, p in chunk])
-        best = model(ids, mask).argmax(-1)
+        logp = torch.log_softmax(model(ids, mask), -1)
         for r, (k, off, piece) in enumerate(chunk):
-            tags = best[r, 1:len(piece) + 1].tolist()
+            tags = viterbi(logp[r, 1:len(piece) + 1]) if constrained else \
+                logp[r, 1:len(piece) + 1].argmax(-1).tolist()
             out[k] += [(s + off, e + off, lab) for s, e, lab in decode(tags)]
     return out
 
@@ -378,6 +410,28 @@ def label(out: Path, jar: Path, src: Path, dst: Path) -> None:
     logger.info("labelled %d texts, %d spans -> %s", len(rows), sum(map(len, pred)), dst)
 
 
+def speed(jar: Path, src: Path, n: int = 2000, size: int = 32) -> float:
+    """Sentences per CPU second of the quantized ONNX encoder alone on one thread
+    (batches of ``size`` sorted by length: the most favourable case for it)."""
+    import onnxruntime as ort
+
+    onnx_bytes, tok = read_jar(jar)
+    vocab = CharVocab(tok)
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = opts.inter_op_num_threads = 1
+    sess = ort.InferenceSession(onnx_bytes, opts, providers=["CPUExecutionProvider"])
+    texts = sorted(r["text"] for r in read_jsonl(src)[:n])
+    t0 = time.process_time()
+    for i in range(0, len(texts), size):
+        ids, mask, _ = batch(vocab, texts[i:i + size])
+        sess.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy(),
+                        "token_type_ids": np.zeros_like(ids.numpy())})
+    rate = len(texts) / (time.process_time() - t0)
+    logger.info("ONNX int8 encoder, one thread: %.0f sentences/s (CPU time, %d sentences, "
+                "mean %.1f characters)", rate, len(texts), sum(map(len, texts)) / len(texts))
+    return rate
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -397,6 +451,9 @@ def main() -> None:
     lb.add_argument("jar", type=Path)
     lb.add_argument("src", type=Path)
     lb.add_argument("dst", type=Path)
+    sp = sub.add_parser("speed")
+    sp.add_argument("jar", type=Path)
+    sp.add_argument("src", type=Path)
     a = ap.parse_args()
     torch.set_num_threads(2)
     if a.cmd == "check":
@@ -404,6 +461,8 @@ def main() -> None:
     elif a.cmd == "train":
         train(a.jar, a.data, a.out, epochs=a.epochs, lr=a.lr, seed=a.seed,
               files=a.files.split(","))
+    elif a.cmd == "speed":
+        speed(a.jar, a.src)
     else:
         label(a.out, a.jar, a.src, a.dst)
 
