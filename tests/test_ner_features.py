@@ -315,3 +315,50 @@ def test_ner_features_lemma_keyed_vectors_survive_saving(tmp_path: Path) -> None
     # ... which finalize.py writes back so the words are looked up by the jieba word
     finalize._keep_vectors_attr(tmp_path / "m", LEMMA)
     assert spacy.load(tmp_path / "m").vocab.vectors.attr == LEMMA
+
+
+def test_ner_features_distil_export_keeps_test_text_out(tmp_path: Path) -> None:
+    """The teacher's data (tools/ner/distil.py) is our split's training and dev parts
+    only, plus augmented copies of training sentences; no test sentence leaks in."""
+    import json
+
+    from ingest.text.training import read_cluener, split_sentences
+
+    distil = _tool("distil")
+    src = tmp_path / "ner" / "cluener" / "train.jsonl"
+    src.parent.mkdir(parents=True)
+    with src.open("w", encoding="utf-8") as fh:
+        for i in range(40):
+            text = f"第{i}号报道：甲{i}公司与乙方签约"
+            fh.write(json.dumps({"text": text, "label": {"company": {f"甲{i}公司": [[
+                text.index("甲"), text.index("司")]]}}}, ensure_ascii=False) + "\n")
+    names = tmp_path / "names.txt"
+    names.write_text("浙商银行\n腾讯控股\n", encoding="utf-8")
+    counts = distil.export(src, names, tmp_path / "out", 2)
+    parts = split_sentences(list(read_cluener(src)))
+    assert counts == {"train": 32, "dev": 4, "aug": 64, "local": 0}
+    out = {f: distil.read_rows(tmp_path / "out" / f"{f}.jsonl") for f in ("train", "dev", "aug")}
+    assert out["train"] == parts["train"] and out["dev"] == parts["dev"]
+    test_texts = {r.text for r in parts["test"]}
+    assert not test_texts & {r.text for rows in out.values() for r in rows}
+    # augmented copies keep a well-placed company span on a replaced name
+    for row in out["aug"]:
+        (start, end, label), = row.spans
+        assert label == "ENTERPRISE" and row.text[start:end] != ""
+
+
+def test_ner_features_distil_score_follows_eval_conventions(tmp_path: Path) -> None:
+    import json
+
+    distil = _tool("distil")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"text": "腾讯与北京大学合作", "label": {
+        "company": {"腾讯": [[0, 1]]}, "organization": {"北京大学": [[3, 6]]}}},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    pred = tmp_path / "pred.jsonl"
+    # end exclusive in our files (inclusive in CLUENER's); a boundary error is a miss
+    pred.write_text(json.dumps({"text": "腾讯与北京大学合作", "spans": [
+        [0, 2, "ENTERPRISE"], [3, 6, "ORG"]]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    scores = distil.score(pred, gold)
+    assert (scores["ENTERPRISE"].tp, scores["ENTERPRISE"].fp) == (1, 0)
+    assert (scores["ORG"].tp, scores["ORG"].fp, scores["ORG"].fn) == (0, 1, 1)
