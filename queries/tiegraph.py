@@ -158,9 +158,14 @@ class TieGraph:
         order = sorted(range(n), key=lambda i: (names[i] is None, str(names[i] or "")))
         self.name_rank = np.empty(n, dtype=np.int64)
         self.name_rank[order] = np.arange(n, dtype=np.int64)
-        self._region, self._regions = _intern(r["region_code"] for r in rows)
-        self._size, self._sizes = _intern(r["size_class"] for r in rows)
-        self._tiers, self._tier_sets = _intern(r["tiers"] for r in rows)
+        #: display fields as codes into their distinct values (the recommender scores
+        #: region, size and tiers over the codes of many candidates at once)
+        self.region_code, self.region_values = _intern(r["region_code"] for r in rows)
+        self.size_code, self.size_values = _intern(r["size_class"] for r in rows)
+        self.tiers_code, self.tiers_values = _intern(r["tiers"] for r in rows)
+        #: the recommender's arrays derived from this graph and its generation's aggregates
+        #: (per graph: indices are this graph's)
+        self.memo: dict[Hashable, Any] = {}
         if reuse is not None and np.array_equal(reuse.ids, self.ids):
             self.ties, self.product_ids, self.products = reuse.ties, reuse.product_ids, \
                 reuse.products
@@ -221,10 +226,10 @@ class TieGraph:
         return self._names[self._name_at[i]:self._name_at[i + 1]].decode()
 
     def _fields(self, i: int) -> Row:
-        tiers = self._tier_sets[self._tiers[i]]
+        tiers = self.tiers_values[self.tiers_code[i]]
         return {"id": self.id_of(i), "name": self.name(i),
-                "region_code": self._regions[self._region[i]],
-                "size_class": self._sizes[self._size[i]],
+                "region_code": self.region_values[self.region_code[i]],
+                "size_class": self.size_values[self.size_code[i]],
                 "tiers": list(tiers) if isinstance(tiers, list) else tiers}
 
     def enterprise(self, eid: str, rel_type: str) -> Row | None:
@@ -246,43 +251,33 @@ class TieGraph:
 
     # -- signals -----------------------------------------------------------------------------
     def _ranked(self, cand: npt.NDArray[Any], weight: npt.NDArray[np.float64],
-                by: npt.NDArray[Any], limit: int) -> list[Row]:
-        """Rows ``{id, score, via}`` for contributions ``(candidate, weight, via enterprise)``
+                by: npt.NDArray[Any], limit: int) -> Ranked:
+        """The ``limit`` best of contributions ``(candidate, weight, via enterprise)``
         already in summation order: sums per candidate in that order (as the engine's
-        ``sum`` does), the first three non-null via names, the ``limit`` best by score then
-        id."""
+        ``sum`` does), by score then id."""
         if not len(cand):
-            return []
+            return Ranked(self, np.zeros(0, dtype=np.int64), np.zeros(0), cand, by)
         score = np.bincount(cand, weights=weight, minlength=self.n)
         present = np.flatnonzero(np.bincount(cand, minlength=self.n))
         # score DESC, id (index order is id order)
         best = present[np.lexsort((present, -score[present]))][:limit]
-        keep = np.zeros(self.n, dtype=bool)
-        keep[best] = True
-        # the first three named via enterprises of each kept candidate, in stream order
-        sel = np.flatnonzero(keep[cand] & ~self._name_null[by])
-        grouped = sel[np.argsort(cand[sel], kind="stable")]
-        c_sorted = cand[grouped]
-        starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
-        rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
-        first = grouped[rank < 3]
-        via: dict[int, list[str]] = {c: [] for c in best.tolist()}
-        for c, v in zip(cand[first].tolist(), by[first].tolist(), strict=True):
-            via[c].append(self.name(v) or "")
-        ids = self.ids[best].tolist()
-        return [{"id": i.decode(), "score": self._as_read(x), "via": via[c]}
-                for i, c, x in zip(ids, best.tolist(), score[best].tolist(), strict=True)]
+        return Ranked(self, best, self._as_read(score[best]), cand, by)
 
-    def _as_read(self, x: float) -> float:
-        """A float as the engine's driver hands it over: FalkorDB sends 15 significant
+    def _as_read(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Floats as the engine's driver hands them over: FalkorDB sends 15 significant
         digits (ordering inside the engine used the full value, as ours does)."""
-        return float(f"{x:.15g}") if self.dialect == "falkordb" else x
+        if self.dialect != "falkordb":
+            return x
+        return np.array([float(f"{v:.15g}") for v in x.tolist()], dtype=np.float64)
 
     def shared_partners(self, eid: str, limit: int) -> list[Row]:
         """``rec_shared_partners`` over all enterprise ties (Adamic-Adar)."""
-        e = self.index(eid)
+        return self.shared_ranked(self.index(eid), limit).rows()
+
+    def shared_ranked(self, e: int, limit: int) -> Ranked:
+        """:meth:`shared_partners` of enterprise index ``e``, as arrays."""
         if e < 0:
-            return []
+            return self._ranked(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), limit)
         csr = self.ties["*"]
         zs = csr.row(e).astype(np.int64)
         owner, cs = csr.gather(zs)
@@ -296,9 +291,13 @@ class TieGraph:
     def relation_peers(self, eid: str, types: tuple[str, ...], limit: int, cap: int
                        ) -> list[Row]:
         """``rec_relation_peers`` through ``types`` (one tie type, or all of them)."""
-        e = self.index(eid)
+        return self.peers_ranked(self.index(eid), types, limit, cap).rows()
+
+    def peers_ranked(self, e: int, types: tuple[str, ...], limit: int, cap: int) -> Ranked:
+        """:meth:`relation_peers` of enterprise index ``e``, as arrays."""
+        none = self._ranked(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), limit)
         if e < 0:
-            return []
+            return none
         if len(types) == 1:
             csr = self.ties[types[0]]
         elif set(types) == set(self.tie_types):
@@ -313,7 +312,7 @@ class TieGraph:
         ok = (size[owner] <= cap)
         owner, ys = owner[ok], ys[ok]
         if not len(ys):
-            return []
+            return none
         order = np.argsort(size[owner], kind="stable")  # ORDER BY size(ys)
         ys_o = ys[order].astype(np.int64)
         wy_all = np.bincount(ys_o, weights=1.0 / size[owner[order]], minlength=self.n)
@@ -330,11 +329,49 @@ class TieGraph:
     @property
     def nbytes(self) -> int:
         """Bytes held in arrays and blobs (the interned Python values are few)."""
-        arrays = [self.ids, self._name_at, self._name_null, self.name_rank, self._region,
-                  self._size, self._tiers, self._inv_log]
+        arrays = [self.ids, self._name_at, self._name_null, self.name_rank, self.region_code,
+                  self.size_code, self.tiers_code, self._inv_log]
         return (sum(int(a.nbytes) for a in arrays) + len(self._names)
                 + sum(c.nbytes for c in self.ties.values()) + self.products.nbytes
                 + self.industries.nbytes)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """What ``rec_shared_partners`` or ``rec_relation_peers`` answers, as arrays: the
+    candidates' indices (score DESC, id) and their scores as the engine hands them over;
+    the via names, which only the reasons of an answer show, on demand (:meth:`via`)."""
+
+    graph: TieGraph
+    idx: IntArray
+    score: npt.NDArray[np.float64]
+    #: the contributions ``(candidate, via enterprise)`` in summation order
+    stream: npt.NDArray[Any]
+    by: npt.NDArray[Any]
+
+    def via(self, at: Sequence[int]) -> list[list[str]]:
+        """For ``idx[at]``: the first three named via enterprises of each, in stream order."""
+        g = self.graph
+        want = self.idx[np.asarray(at, dtype=np.int64)]
+        via: dict[int, list[str]] = {c: [] for c in want.tolist()}
+        if not len(want):
+            return []
+        sel = np.flatnonzero(np.isin(self.stream, want) & ~g._name_null[self.by])
+        grouped = sel[np.argsort(self.stream[sel], kind="stable")]
+        c_sorted = self.stream[grouped]
+        starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
+        rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
+        first = grouped[rank < 3]
+        for c, v in zip(self.stream[first].tolist(), self.by[first].tolist(), strict=True):
+            via[c].append(g.name(v) or "")
+        return [via[c] for c in want.tolist()]
+
+    def rows(self) -> list[Row]:
+        """The rows ``{id, score, via}``, as the query answers them."""
+        ids = self.graph.ids[self.idx].tolist()
+        via = self.via(range(len(self.idx)))
+        return [{"id": i.decode(), "score": x, "via": v}
+                for i, x, v in zip(ids, self.score.tolist(), via, strict=True)]
 
 
 def _pairs(rows: list[Row], a: str, b: str) -> tuple[list[str], list[str]]:
