@@ -79,7 +79,7 @@ from queries.common import is_local, resolve_enterprise, resolve_region
 from queries.gaps import is_leading
 from queries.linkscore import AffinityModel, affinity_candidates, affinity_model
 from queries.linkwalk import WalkModel, walk_candidates, walk_model
-from queries.tiegraph import TieCache, TieGraph
+from queries.tiegraph import TieCache, TieGraph, contains, sorted_unique
 
 RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN")
 #: The stored relationship type behind each requested relation.
@@ -477,7 +477,7 @@ def _maker_keys(keys: _Keys, product: str, makers: list[tuple[str, str | None]],
         first = sorted({c for c, s in makers if s is not None and (s in SME) == prefer_sme})
         rest = sorted({c for c, _s in makers} - set(first))
         a, b = _known_keys(keys, first), _known_keys(keys, rest)
-        got = keys.memo[key] = (a, b, np.union1d(a, b))
+        got = keys.memo[key] = (a, b, sorted_unique(np.concatenate([a, b])))
     return got
 
 
@@ -501,18 +501,19 @@ def _chain_pairs(store: Store, agg: _Aggregates, keys: _Keys, eid: str, mine: li
     ranked = [_maker_keys(keys, p, makers[p], prefer_sme) for p in products]
     me = keys.of([eid])[0]
     # = sorted(all makers but eid, key=(preferred first, id))[:CHAIN_POOL]
-    first = np.unique(np.concatenate([r[0] for r in ranked]))
+    first = sorted_unique(np.concatenate([r[0] for r in ranked]))
     pool = first[first != me][:CHAIN_POOL]
     if len(pool) < CHAIN_POOL:
-        rest = np.unique(np.concatenate([r[1] for r in ranked]))
-        rest = rest[(rest != me) & ~np.isin(rest, pool)]
+        rest = sorted_unique(np.concatenate([r[1] for r in ranked]))
+        rest = rest[(rest != me) & ~contains(pool, rest)]
         pool = np.concatenate([pool, rest[:CHAIN_POOL - len(pool)]])
     every = np.concatenate([r[2] for r in ranked])
-    keep = np.union1d(pool, np.intersect1d(others[others != me], every))
+    others = others[(others != me) & contains(sorted_unique(every), others)]
+    keep = sorted_unique(np.concatenate([pool, others]))
     links = sorted({min(via[p]) for p in products})
     code = np.repeat(np.array([links.index(min(via[p])) for p in products], dtype=np.int64),
                      [len(r[2]) for r in ranked])
-    hit = np.isin(every, keep)
+    hit = contains(keep, every)
     c, t = every[hit], code[hit]
     o = np.lexsort((t, c))
     c, t = c[o], t[o]
@@ -525,7 +526,7 @@ def _chain_rows(store: Store, agg: _Aggregates, eid: str, mine: list[str], relat
     """:func:`_chain_pairs` by ids: ``{candidate: "p → q"}``."""
     keys = _keys(agg, _ties(store, agg))
     found, texts = _chain_pairs(store, agg, keys, eid, mine, relation, prefer_sme,
-                                np.unique(_known_keys(keys, sorted(others))))
+                                sorted_unique(_known_keys(keys, sorted(others))))
     return dict(zip(keys.ids(found), texts, strict=True))
 
 
@@ -663,6 +664,34 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
                  top=top, weights=weights, me=me)
 
 
+def _by_need(rows: list[Row]) -> list[Row]:
+    """Need rows in one order on every engine and path: by candidate, then need name (the
+    queries leave it to the engine; the first two names of a candidate are its reasons)."""
+    return sorted(rows, key=lambda r: (str(r["id"]), r["product"] is None,
+                                       str(r["product"] or "")))
+
+
+def _need_signal(store: Store, tg: TieGraph | None, keys: _Keys, eid: str, e: int,
+                 relation: str, need: str | None) -> _Signal:
+    """Firms that could supply an open need of the enterprise (``need``: that Need id, else
+    free text matched against products), or, for SUPPLIED_BY, firms with an open need about
+    what it makes or holds: ``rec_suppliers``/``rec_buyers``, from the tie graph when ready."""
+    buyers = relation == "SUPPLIED_BY" and not need
+    names: list[Any]
+    if tg is not None:
+        found, names = tg.need_rows(e, buyers, need)
+    else:
+        rows = _by_need(run(store, "rec_buyers", {"id": eid}) if buyers else
+                        run(store, "rec_suppliers", {"id": eid, "need": need}))
+        found, names = keys.of([r["id"] for r in rows]), [r["product"] for r in rows]
+    if need and not len(found):  # not a Need id of this firm: free text
+        rows = _by_need(run(store, "rec_need_text", {"text": need, "limit": POOL}))
+        found, names = keys.of([r["id"] for r in rows]), [r["product"] for r in rows]
+        ok = np.flatnonzero(keys.known(found))
+        found, names = found[ok], [names[i] for i in ok.tolist()]
+    return _Signal("need", found, None, lambda at: [f"匹配需求：{names[i]}" for i in at])
+
+
 def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relation: str, *,
           need: str | None, prefix: str | None, top: int, weights: Weights | None,
           me: Row | None) -> list[dict[str, Any]]:
@@ -682,23 +711,13 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
 
     def seen() -> npt.NDArray[Any]:
         """Keys of the candidates found so far."""
-        return np.unique(np.concatenate([keys.empty] + [s.keys for s in signals]))
+        return sorted_unique(np.concatenate([keys.empty] + [s.keys for s in signals]))
 
     # need match (direction-aware)
-    rows: list[Row] = []
-    if need:
-        if relation not in ("SUPPLIES", "COOPERATES_WITH"):
-            raise InvalidInput("need applies to SUPPLIES and COOPERATES_WITH", field="need")
-        # a stored Need id of this firm, else free text matched against products
-        rows = run(store, "rec_suppliers", {"id": eid, "need": need}) or run(
-            store, "rec_need_text", {"text": need, "limit": POOL})
-    elif relation == "SUPPLIES":
-        rows = run(store, "rec_suppliers", {"id": eid, "need": None})
-    elif relation == "SUPPLIED_BY":
-        rows = run(store, "rec_buyers", {"id": eid})
-    if rows:
-        signals.append(_signal(keys, "need", [r["id"] for r in rows], None,
-                               lambda at: [f"匹配需求：{rows[i]['product']}" for i in at]))
+    if need and relation not in ("SUPPLIES", "COOPERATES_WITH"):
+        raise InvalidInput("need applies to SUPPLIES and COOPERATES_WITH", field="need")
+    if need or relation in ("SUPPLIES", "SUPPLIED_BY"):
+        signals.append(_need_signal(store, tg, keys, eid, e, relation, need))
 
     def ranked(kind: str, got: tiegraph.Ranked | list[Row], text: Callable[[str], str],
                bare: str) -> None:
@@ -727,7 +746,7 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
     popular = _popular_keys(store, agg, keys, rel_type, pop_side)
     if w.affinity > 0:  # industries this kind of tie usually joins (cached per generation)
         model = _affinity(store, agg, rel_type)
-        known = set(keys.ids(np.union1d(seen(), popular)))
+        known = set(keys.ids(sorted_unique(np.concatenate([seen(), popular]))))
         aff = affinity_candidates(model, list(me.get("industries") or []), eid,
                                   REL_ZH[rel_type], known)
         aff_ids = list(aff)
@@ -737,7 +756,7 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
 
     if w.walk > 0:  # firms a few typed hops away (the graph is cached per generation)
         walk = _walk(store, agg)
-        known = set(keys.ids(np.union1d(seen(), popular)))
+        known = set(keys.ids(sorted_unique(np.concatenate([seen(), popular]))))
         scores = walk_candidates(walk, eid, {eid} | set(me.get("ties") or []), known)
         signals.append(_signal(keys, "walk", list(scores),
                                np.array(list(scores.values()), dtype=np.float64),
@@ -751,8 +770,8 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
                                lambda at: [f"产业链上下游衔接：{links[i]}" for i in at]))
 
     excluded = _known_keys(keys, [eid, *(me.get("ties") or [])])
-    cand = np.union1d(seen(), popular)
-    cand = cand[~np.isin(cand, excluded)]
+    cand = sorted_unique(np.concatenate([seen(), popular]))
+    cand = cand[~contains(np.sort(excluded), cand)]
     m = len(cand)
     if not m:
         return []
@@ -779,9 +798,8 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
             partial = partial + getattr(w, k) * sig[k] / mk
     if max_deg > 0:
         top_deg = math.log1p(max_deg)
-        degs, inv = np.unique(pop, return_inverse=True)
-        log1p = np.array([math.log1p(d) for d in degs.tolist()])[inv]
-        partial = partial + np.where(pop > 0, w.popularity * log1p / top_deg, 0.0)
+        partial = partial + np.where(pop > 0, w.popularity * _log1p(keys, max_deg)[pop]
+                                     / top_deg, 0.0)
 
     # everything that could still beat the top-th result found so far gets its bonuses,
     # round after round, best partial score first (ties by id: keys sort as ids do)
@@ -828,7 +846,7 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
     notes: list[dict[str, list[str]]] = [{} for _ in ids]
     slot = {k: n for n, k in enumerate(best_keys.tolist())}
     for s in signals:
-        rows_at = np.flatnonzero(np.isin(s.keys, best_keys)).tolist()
+        rows_at = np.flatnonzero(contains(np.sort(best_keys), s.keys)).tolist()
         if rows_at:
             for k, text in zip(s.keys[rows_at].tolist(), s.texts(rows_at), strict=True):
                 _note(notes[slot[k]], s.kind, text)
@@ -848,6 +866,16 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
     return results
 
 
+def _log1p(keys: _Keys, top: int) -> npt.NDArray[np.float64]:
+    """``math.log1p(d)`` for every degree ``d`` up to at least ``top`` (math's, as the
+    scalar code used: numpy's may differ in the last bit)."""
+    table: npt.NDArray[np.float64] | None = keys.memo.get("log1p")
+    if table is None or len(table) <= top:
+        size = max(top + 1, 2 * len(table) if table is not None else 64)
+        table = keys.memo["log1p"] = np.array([math.log1p(d) for d in range(size)])
+    return table
+
+
 def _tie_bonus(tg: TieGraph, idx: npt.NDArray[Any], partial: npt.NDArray[np.float64],
                w: Weights, me: Row, me_leading: bool, region_hint: str | None
                ) -> npt.NDArray[np.float64]:
@@ -865,10 +893,14 @@ def _tie_bonus(tg: TieGraph, idx: npt.NDArray[Any], partial: npt.NDArray[np.floa
     size, tiers = tg.size_code[idx], tg.tiers_code[idx]
     score = partial
     if region_hint:
-        codes, inv = np.unique(tg.region_code[idx], return_inverse=True)
-        local = np.array([is_local(tg.region_values[c], region_hint) for c in codes.tolist()],
-                         dtype=bool)[inv]
-        score = score + np.where(local, w.region, 0.0)
+        regions = tg.memo.setdefault("local", {})
+        local = regions.get(region_hint)
+        if local is None:
+            if len(regions) >= 256:  # asked for with any prefix: bounded
+                regions.clear()
+            local = regions[region_hint] = np.array(
+                [is_local(v, region_hint) for v in tg.region_values], dtype=bool)
+        score = score + np.where(local[tg.region_code[idx]], w.region, 0.0)
     c_leading = lead_size[size] | lead_tier[tiers]
     fits = ((me_leading & ~c_leading & sme[size])
             | (c_leading & (not me_leading) & (me["size_class"] in SME)))

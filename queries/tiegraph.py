@@ -105,11 +105,49 @@ def entries(indptr: npt.NDArray[Any], rows: npt.NDArray[Any]) -> tuple[IntArray,
     return owner, np.repeat(starts, lengths) + offsets
 
 
+# numpy's own set routines (np.unique, np.isin, np.union1d) cost 50-100 µs each on the few
+# hundred keys of a request, several times what a sort and a binary search cost.
+
+
+def sorted_unique(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The distinct values of ``a``, ascending (= ``np.unique(a)``)."""
+    s = np.sort(a)
+    if len(s) < 2:
+        return s
+    return s[np.concatenate(([True], s[1:] != s[:-1]))]
+
+
+def unique_inverse(a: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray]:
+    """``np.unique(a, return_inverse=True)``: the distinct values ascending, and where each
+    element of ``a`` sits among them."""
+    order = np.argsort(a, kind="stable")
+    s = a[order]
+    head = np.concatenate(([True], s[1:] != s[:-1])) if len(s) else np.zeros(0, dtype=bool)
+    at = np.empty(len(a), dtype=np.int64)
+    at[order] = np.cumsum(head) - 1
+    return s[head], at
+
+
+def contains(table: npt.NDArray[Any], a: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Which elements of ``a`` are in ``table`` (sorted ascending): ``np.isin(a, table)``."""
+    if not len(table):
+        return np.zeros(len(a), dtype=bool)
+    at = np.minimum(np.searchsorted(table, a), len(table) - 1)
+    return np.asarray(table[at] == a, dtype=bool)
+
+
+def _flat(csr: _Csr) -> tuple[IntArray, IntArray]:
+    """Every entry of a CSR as (row, column) pairs."""
+    rows = np.repeat(np.arange(len(csr.indptr) - 1, dtype=np.int64), np.diff(csr.indptr))
+    return rows, csr.indices.astype(np.int64)
+
+
 def _csr(n: int, src: IntArray, dst: IntArray) -> _Csr:
     """CSR of the distinct pairs ``(src, dst)`` over ``n`` rows."""
     if len(src):
-        key = np.unique(src.astype(np.int64) * max(n, 1) + dst)
-        src, dst = key // max(n, 1), key % max(n, 1)
+        width = max(n, int(dst.max()) + 1)  # any column fits
+        key = np.unique(src.astype(np.int64) * width + dst)
+        src, dst = key // width, key % width
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
     return _Csr(indptr, dst.astype(np.int32))
@@ -134,11 +172,15 @@ class TieGraph:
     products: _Csr
     industry_ids: list[str]
     industries: _Csr
+    #: enterprise → the capabilities it holds that some need is about
+    capability_ids: list[str]
+    capabilities: _Csr
 
     def __init__(self, version: Hashable, rows: list[Row], ties: dict[str, tuple[list[str],
                  list[str]]], products: tuple[list[str], list[str]],
                  industries: tuple[list[str], list[str]], reuse: TieGraph | None = None,
-                 dialect: str = "neo4j") -> None:
+                 dialect: str = "neo4j", needs: list[Row] | None = None,
+                 capabilities: tuple[list[str], list[str]] = ([], [])) -> None:
         self.version = version
         self.dialect = dialect
         self.tie_types = tuple(ties) if reuse is None else reuse.tie_types
@@ -170,10 +212,13 @@ class TieGraph:
             self.ties, self.product_ids, self.products = reuse.ties, reuse.product_ids, \
                 reuse.products
             self.industry_ids, self.industries = reuse.industry_ids, reuse.industries
+            self.capability_ids, self.capabilities = reuse.capability_ids, reuse.capabilities
         else:
             self.ties = self._tie_csrs(ties)
             self.product_ids, self.products = self._items(*products)
             self.industry_ids, self.industries = self._items(*industries)
+            self.capability_ids, self.capabilities = self._items(*capabilities)
+        self._needs(needs or [])
         #: 1 / log(d + 2) for every distinct-neighbour count d (as Cypher computes it)
         top = int(self.ties["*"].degree(np.arange(n)).max()) if n else 0
         self._inv_log = np.array([1.0 / math.log(d + 2.0) for d in range(top + 1)])
@@ -203,6 +248,36 @@ class TieGraph:
         b = np.concatenate(every_b) if every_b else np.zeros(0, dtype=np.int64)
         out["*"] = _csr(self.n, np.concatenate([a, b]), np.concatenate([b, a]))
         return out
+
+    def _needs(self, rows: list[Row]) -> None:
+        """Open needs (``rec_all_needs`` rows) as arrays: who needs it, its name, what it is
+        about (a product or a capability, by index; needs about neither are of no use to
+        ``rec_suppliers``/``rec_buyers``), plus the CSRs those two queries walk."""
+        n_p, n_k = len(self.product_ids), len(self.capability_ids)
+        code_p = {v: k for k, v in enumerate(self.product_ids)}
+        code_k = {v: k for k, v in enumerate(self.capability_ids)}
+        owner = self.find_many([str(r["id"]) for r in rows])
+        # items: products first, then capabilities (one index space)
+        item = np.array([code_p.get(r["item"], -1) if r["kind"] == "product" else
+                         n_p + code_k.get(r["item"], -n_p - 1) for r in rows], dtype=np.int64)
+        keep = np.flatnonzero((owner >= 0) & (item >= 0))
+        rows = [rows[i] for i in keep.tolist()]
+        self.need_owner, self.need_item = owner[keep], item[keep]
+        self.need_ids = [str(r["need"]) for r in rows]
+        self.need_names: list[Any] = [r["name"] for r in rows]
+        # rank in the recommender's row order for needs (name, nulls last)
+        order = sorted(range(len(rows)), key=lambda i: (self.need_names[i] is None,
+                                                        str(self.need_names[i] or "")))
+        self.need_name_rank = np.empty(len(rows), dtype=np.int64)
+        self.need_name_rank[order] = np.arange(len(rows), dtype=np.int64)
+        at = np.arange(len(rows), dtype=np.int64)
+        self.needs_of = _csr(self.n, self.need_owner, at)  # enterprise → its needs
+        self.needs_about = _csr(n_p + n_k, self.need_item, at)  # item → needs about it
+        # item → who makes it (products) or holds it (capabilities)
+        p_src, p_dst = _flat(self.products)
+        k_src, k_dst = _flat(self.capabilities)
+        self.suppliers_of = _csr(n_p + n_k, np.concatenate([p_dst, k_dst + n_p]),
+                                 np.concatenate([p_src, k_src]))
 
     def _items(self, ent_ids: list[str], item_ids: list[str]) -> tuple[list[str], _Csr]:
         distinct = sorted(set(item_ids))
@@ -249,6 +324,33 @@ class TieGraph:
         return {ids[k]: self._fields(int(i)) for k, i in enumerate(self.find_many(ids))
                 if i >= 0}
 
+    def need_rows(self, e: int, buyers: bool, need: str | None = None
+                  ) -> tuple[IntArray, list[Any]]:
+        """``rec_suppliers`` (``buyers`` False: firms that make or hold what an open need of
+        ``e`` is about; ``need``: that need only) or ``rec_buyers`` (True: firms with an
+        open need about what ``e`` makes or holds), as (candidate indices, need names),
+        ordered by candidate then need name (the order the recommender puts those
+        queries' rows in)."""
+        if e < 0:
+            return np.zeros(0, dtype=np.int64), []
+        if buyers:
+            mine = np.concatenate([self.products.row(e).astype(np.int64),
+                                   self.capabilities.row(e).astype(np.int64)
+                                   + len(self.product_ids)])
+            _o, about = self.needs_about.gather(mine)
+            needs = about.astype(np.int64)
+            cand = self.need_owner[needs]
+        else:
+            needs = self.needs_of.row(e).astype(np.int64)
+            if need is not None:
+                needs = needs[[self.need_ids[k] == need for k in needs.tolist()]]
+            owner, who = self.suppliers_of.gather(self.need_item[needs])
+            needs, cand = needs[owner], who.astype(np.int64)
+        mask = cand != e
+        needs, cand = needs[mask], cand[mask]
+        order = np.lexsort((self.need_name_rank[needs], cand))
+        return cand[order], [self.need_names[k] for k in needs[order].tolist()]
+
     # -- signals -----------------------------------------------------------------------------
     def _ranked(self, cand: npt.NDArray[Any], weight: npt.NDArray[np.float64],
                 by: npt.NDArray[Any], limit: int) -> Ranked:
@@ -257,11 +359,12 @@ class TieGraph:
         ``sum`` does), by score then id."""
         if not len(cand):
             return Ranked(self, np.zeros(0, dtype=np.int64), np.zeros(0), cand, by)
-        score = np.bincount(cand, weights=weight, minlength=self.n)
-        present = np.flatnonzero(np.bincount(cand, minlength=self.n))
+        # sums over the distinct candidates (np.bincount adds in stream order)
+        present, at = unique_inverse(cand)
+        score = np.bincount(at, weights=weight)
         # score DESC, id (index order is id order)
-        best = present[np.lexsort((present, -score[present]))][:limit]
-        return Ranked(self, best, self._as_read(score[best]), cand, by)
+        best = np.lexsort((present, -score))[:limit]
+        return Ranked(self, present[best], self._as_read(score[best]), cand, by)
 
     def _as_read(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Floats as the engine's driver hands them over: FalkorDB sends 15 significant
@@ -314,13 +417,13 @@ class TieGraph:
         if not len(ys):
             return none
         order = np.argsort(size[owner], kind="stable")  # ORDER BY size(ys)
-        ys_o = ys[order].astype(np.int64)
-        wy_all = np.bincount(ys_o, weights=1.0 / size[owner[order]], minlength=self.n)
-        present = np.flatnonzero(np.bincount(ys_o, minlength=self.n))
-        top_y = present[np.lexsort((present, -wy_all[present]))][:limit]  # wy DESC, y.id
+        present, at = unique_inverse(ys[order])
+        wy = np.bincount(at, weights=1.0 / size[owner[order]])  # in stream order
+        best = np.lexsort((present, -wy))[:limit]  # wy DESC, y.id
+        top_y = present[best].astype(np.int64)
         owner2, cs = csr.gather(top_y)
         y = top_y[owner2]
-        w = wy_all[y] / csr.degree(y)
+        w = wy[best][owner2] / csr.degree(y)
         mask = cs != e
         y, w, cs = y[mask], w[mask], cs[mask]
         order = np.lexsort((self.name_rank[y], -w))  # ORDER BY w DESC, y.name
@@ -333,7 +436,9 @@ class TieGraph:
                   self.size_code, self.tiers_code, self._inv_log]
         return (sum(int(a.nbytes) for a in arrays) + len(self._names)
                 + sum(c.nbytes for c in self.ties.values()) + self.products.nbytes
-                + self.industries.nbytes)
+                + self.industries.nbytes + self.capabilities.nbytes + self.needs_of.nbytes
+                + self.needs_about.nbytes + self.suppliers_of.nbytes
+                + self.need_owner.nbytes + self.need_item.nbytes + self.need_name_rank.nbytes)
 
 
 @dataclass(frozen=True)
@@ -356,7 +461,7 @@ class Ranked:
         via: dict[int, list[str]] = {c: [] for c in want.tolist()}
         if not len(want):
             return []
-        sel = np.flatnonzero(np.isin(self.stream, want) & ~g._name_null[self.by])
+        sel = np.flatnonzero(contains(np.sort(want), self.stream) & ~g._name_null[self.by])
         grouped = sel[np.argsort(self.stream[sel], kind="stable")]
         c_sorted = self.stream[grouped]
         starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
@@ -380,13 +485,16 @@ def _pairs(rows: list[Row], a: str, b: str) -> tuple[list[str], list[str]]:
 
 def build(store: Store, version: Hashable, tie_types: tuple[str, ...],
           reuse: TieGraph | None = None) -> TieGraph:
-    """Read the scans and build a graph for change token ``version``; the tie, product and
-    industry scans are skipped when ``reuse`` (same structural generation) has the same
-    enterprise ids."""
+    """Read the scans and build a graph for change token ``version``; the tie, product,
+    industry and capability scans are skipped when ``reuse`` (same structural generation)
+    has the same enterprise ids (the enterprises and the open needs, whose fields can change
+    without the structure, are read every time)."""
     rows = run(store, "rec_all_enterprises")
+    needs = run(store, "rec_all_needs")
     ties: dict[str, tuple[list[str], list[str]]] = {}
     products: tuple[list[str], list[str]] = ([], [])
     industries: tuple[list[str], list[str]] = ([], [])
+    capabilities: tuple[list[str], list[str]] = ([], [])
     same = reuse is not None and reuse.n == len(rows) and np.array_equal(
         reuse.ids, np.sort(np.array([str(r["id"]).encode() for r in rows], dtype=bytes)))
     if not same:
@@ -395,8 +503,9 @@ def build(store: Store, version: Hashable, tie_types: tuple[str, ...],
             ties[t] = _pairs(store.read(rel_text(store, "rec_tie_pairs", t)), "a", "b")
         products = _pairs(run(store, "rec_all_products"), "id", "item")
         industries = _pairs(run(store, "rec_all_industries"), "id", "item")
+        capabilities = _pairs(run(store, "rec_need_capabilities"), "id", "item")
     return TieGraph(version, rows, ties, products, industries, reuse=reuse,
-                    dialect=store.dialect)
+                    dialect=store.dialect, needs=needs, capabilities=capabilities)
 
 
 _last_build: dict[tuple[int, str], tuple[float, float]] = {}

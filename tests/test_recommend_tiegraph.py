@@ -51,6 +51,29 @@ def _random_ties(store: Store, seed: int = 3, n: int = 60) -> None:
         pairs |= {("R000", b) for b in rng.sample(ids, 25)}  # a hub
         merge_rels(store, rel, "Enterprise", "Enterprise",
                    [rel_row(a, b, PROV) for a, b in sorted(pairs) if a != b])
+    # needs about products and capabilities, with repeated and missing names, every status,
+    # firms making and holding several of them: the need rows' order is put to the test
+    products = ["p_ore", "p_coke", "p_hot", "p_cold", "p_ship"]
+    caps = ["c_roll", "c_weld", "c_paint"]
+    merge_nodes(store, "Capability", [node_row(k, {"name": k}) for k in caps])
+    merge_rels(store, "PRODUCES", "Enterprise", "Product", [
+        rel_row(a, p, PROV) for a, p in sorted({(rng.choice(ids), rng.choice(products))
+                                                for _ in range(40)})])
+    merge_rels(store, "HAS_CAPABILITY", "Enterprise", "Capability", [
+        rel_row(a, k, PROV) for a, k in sorted({(rng.choice(ids), rng.choice(caps))
+                                                for _ in range(30)})])
+    needs = [(f"RN{i:02d}", rng.choice(ids), rng.choice(["采购甲", "采购乙", None, "采购丙"]),
+              rng.choice(products + caps), rng.choice(["open", "closed", None]))
+             for i in range(40)]
+    merge_nodes(store, "Need", [node_row(n, {k: v for k, v in {
+        "name": name, "status": st, **PROV}.items() if v is not None})
+        for n, _e, name, _x, st in needs])
+    merge_rels(store, "NEEDS", "Enterprise", "Need", [rel_row(e, n, PROV)
+                                                      for n, e, *_ in needs])
+    merge_rels(store, "ABOUT", "Need", "Product", [rel_row(n, x) for n, _e, _m, x, _s in needs
+                                                   if x in products])
+    merge_rels(store, "ABOUT", "Need", "Capability", [rel_row(n, x) for n, _e, _m, x, _s in needs
+                                                      if x in caps])
 
 
 def _answers(store: Store, cases: list[tuple[str, str, dict[str, Any]]]) -> list[Any]:
@@ -92,6 +115,13 @@ def test_recommend_tiegraph_rows_match_the_cypher_queries(store: Store) -> None:
             for k in ("ties", "products", "industries"):
                 assert sorted(mine.pop(k)) == sorted(row.pop(k)), (eid, rel, k)
             assert mine == row
+    for eid in ids:  # rec_suppliers and rec_buyers, in the recommender's row order
+        for query, buyers, need in (("rec_suppliers", False, None), ("rec_buyers", True, None),
+                                    ("rec_suppliers", False, "RN07")):
+            rows = recommend._by_need(recommend.run(store, query, {"id": eid, "need": need}))
+            at, names = tg.need_rows(tg.index(eid), buyers, need)
+            assert [tg.id_of(int(i)) for i in at] == [r["id"] for r in rows], (eid, query)
+            assert names == [r["product"] for r in rows], (eid, query)
     got = tg.details([*ids, "nobody"])
     assert got == {r["id"]: r for r in recommend.run(store, "rec_details", {"ids": ids})}
     assert tg.enterprise("nobody", "SUPPLIES") is None
@@ -123,6 +153,19 @@ def test_recommend_tiegraph_follows_a_write_through_the_store(store: Store) -> N
     assert not any(r["id"] == "E1" for r in after)  # now tied: excluded
     graph = recommend._current(store).ties.graph
     assert graph is not None and graph is not first
+
+
+def test_recommend_tiegraph_follows_a_need_closed_by_another_process(
+        store: Store, request: pytest.FixtureRequest) -> None:
+    """A need's status is a property: closing it moves no relationship count, yet the next
+    answer no longer matches it (the needs are read again with every change)."""
+    build_sample(store)
+    first = recommend_partners(store, "E1", "SUPPLIES", top=20)["results"]
+    assert any("匹配需求：采购船用钢板" in r["reasons"] for r in first)
+    merge_from_another_process(store, request, "Need", "N2", {"status": "closed"})
+    after = recommend_partners(store, "E1", "SUPPLIES", top=20)["results"]
+    assert not any("匹配需求：采购船用钢板" in r["reasons"] for r in after)
+    assert recommend._current(store).ties.graph is not None  # the tie graph answered
 
 
 def test_recommend_tiegraph_follows_a_rename_by_another_process(
