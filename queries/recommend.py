@@ -32,29 +32,33 @@ makers (split by size and sorted, so chain adjacency merges a few sorted lists),
 industry member samples, the industry affinity of cooperation (three scans, about
 1 s at 100k enterprises), the graph the cooperation walk runs on
 (``queries/linkwalk.py``: two scans, about 5 s at 100k enterprises) and the **tie
-graph** (``queries/tiegraph.py``): every
-enterprise's ties, products, industries and display fields in numpy arrays, from
-which the enterprise's own row, shared partners, partners of peers and the
-candidates' display fields are computed in memory, row for row as the
-``rec_enterprise``, ``rec_shared_partners``, ``rec_relation_peers`` and
-``rec_details`` queries answer them. The tie graph follows the change token (a
-changed property or relationship count is seen by the next request, whoever wrote
-it; ties swapped without changing the count wait for the TTL, like the other
-aggregates); it is built in a background
-thread (about 10–20 s at 100k enterprises on a busy 2-core machine; a property-only
-change re-reads only the enterprise scan) and rebuilt at most every
-``tiegraph.REBUILD_GAP_S`` or ten build-times; until it is ready, or while the
-engine cannot tell its change token, those four queries run instead (the same
-answers). A warm request with the tie graph makes one store round trip (the change
-token) plus the need query for SUPPLIES/SUPPLIED_BY or a need, and is scored one at a
-time per process (CPU-bound threads sharing the GIL cost more than they overlap); a
-cold one pays for
-the aggregates (seconds at 100k enterprises, after every write). Display fields and
-reasons are needed only for the candidates that can still reach the top: the
-region, size and tier bonuses are bounded, so anything whose other signals leave it
-below the ``top``-th score even with every bonus is dropped unread, and reasons are
-written for the answer only. Peers are expanded from at most 200 strongest peers,
-never through a firm with over :data:`PEER_HUB` ties.
+graph** (``queries/tiegraph.py``): every enterprise's ties, products, industries, open
+needs and display fields in numpy arrays, from which the enterprise's own row, need
+matches, shared partners, partners of peers and the candidates' display fields are
+computed in memory, row for row as the ``rec_enterprise``, ``rec_suppliers``,
+``rec_buyers``, ``rec_shared_partners``, ``rec_relation_peers`` and ``rec_details``
+queries answer them. The tie graph follows the change token (a changed property or
+relationship count is seen by the next request, whoever wrote it; ties swapped without
+changing the count wait for the TTL, like the other aggregates); it is built in a
+background thread (about 10–20 s at 100k enterprises on a busy 2-core machine; a
+property-only change re-reads only the enterprise and need scans) and rebuilt at most
+every ``tiegraph.REBUILD_GAP_S`` or ten build-times; until it is ready, or while the
+engine cannot tell its change token, those queries run instead (the same answers). A
+warm request with the tie graph makes one store round trip (the change token; a
+free-text need adds ``rec_need_text``) and is scored one at a time per process
+(CPU-bound threads sharing the GIL cost more than they overlap); a cold one pays for
+the aggregates (seconds at 100k enterprises, after every write).
+
+Scoring runs over arrays, not per candidate: a request's 700–800 candidates are numpy
+keys that sort as their ids do (tie-graph indices, or the ids' UTF-8 bytes on the
+Cypher path), each signal is a run of rows (key, value, reason on demand) summed with
+``np.bincount`` in row order, so every float is the one a per-candidate loop gives (the
+scalar order of additions is kept throughout, and ``math.log1p`` and Python's ``round``
+are used where numpy's could differ in the last bit). The region, size and tier bonuses
+are bounded, so rounds of a short list, best partial score first, find the top without
+looking at the rest (on the Cypher path only the short list's display fields are read),
+and reasons are written for the answer only. Peers are expanded from at most 200
+strongest peers, never through a firm with over :data:`PEER_HUB` ties.
 """
 
 from __future__ import annotations
@@ -412,10 +416,6 @@ def _ranked_signal(kind: str, keys: npt.NDArray[Any], score: npt.NDArray[np.floa
     return _Signal(kind, keys, score, texts)
 
 
-def _rows_via(rows: list[Row]) -> Callable[[list[int]], list[list[str]]]:
-    return lambda at: [list(rows[i]["via"] or []) for i in at]
-
-
 def _member_keys(keys: _Keys, j: str, sample: list[str]) -> npt.NDArray[Any]:
     got = keys.memo.get(("members", j))
     if got is None:
@@ -723,10 +723,11 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
                bare: str) -> None:
         if isinstance(got, tiegraph.Ranked):
             signals.append(_ranked_signal(kind, got.idx, got.score, got.via, text, bare))
-        elif got:
-            sig = _ranked_signal(kind, keys.empty, np.zeros(0), _rows_via(got), text, bare)
-            signals.append(_signal(keys, kind, [r["id"] for r in got],
-                                   np.array([float(r["score"]) for r in got]), sig.texts))
+        else:  # the query's rows (the Cypher path: every id has a key)
+            signals.append(_ranked_signal(
+                kind, keys.of([r["id"] for r in got]),
+                np.array([float(r["score"]) for r in got], dtype=np.float64),
+                lambda at: [list(got[i]["via"] or []) for i in at], text, bare))
 
     ranked("shared", tg.shared_ranked(e, POOL) if tg is not None else store.read(
         rel_text(store, "rec_shared_partners", ENTERPRISE_TIES), {"id": eid, "limit": POOL}),

@@ -10,28 +10,34 @@ for them.
   with offsets, the other fields as small codes into their distinct values;
 - its distinct neighbours through the enterprise ties (``recommend.ENTERPRISE_TIES``),
   either direction, as CSR arrays (``int32``): one per tie type and one for all of them;
-- what it makes and its industries (CSR into interned product and industry ids).
+- what it makes and its industries (CSR into interned product and industry ids), and the
+  capabilities it holds that some need is about;
+- its open needs (name, id, the product or capability each is about), with the CSRs
+  from an item to the needs about it and to its makers or holders.
 
-From these it answers what ``rec_enterprise``, ``rec_details``, ``rec_shared_partners`` and
-``rec_relation_peers`` answer, row for row (same ids, the same sums to the last bit, the same
-names, the same order: those queries sum in a set order so that this is possible; FalkorDB's
-15-digit floats are reproduced too). Memory at 100k enterprises and 255k ties: 19 MB of
-arrays (:meth:`TieGraph.nbytes`), linear in enterprises and ties (about 190 MB at 1M
-enterprises with the same density, per API worker); while building, the scans' rows are
-held as Python objects for a moment (about 200 MB more at 100k).
+From these it answers what ``rec_enterprise``, ``rec_details``, ``rec_shared_partners``,
+``rec_relation_peers``, ``rec_suppliers`` and ``rec_buyers`` answer, row for row (same ids,
+the same sums to the last bit, the same names, the same order: those queries sum in a set
+order so that this is possible, and the recommender sorts need rows itself; FalkorDB's
+15-digit floats are reproduced too). Shared partners and peers come as arrays
+(:class:`Ranked`), their via names looked up only for the rows an answer shows. Memory at
+100k enterprises and 255k ties: 19 MB of arrays (:meth:`TieGraph.nbytes`), linear in
+enterprises and ties (about 190 MB at 1M enterprises with the same density, per API worker);
+while building, the scans' rows are held as Python objects for a moment (about 200 MB more
+at 100k).
 
 **Freshness.** A graph is built for one value of the engine's change token
 (``Store.data_version``), within one set of the recommender's structural aggregates (which
 follow the relationship count, this process's writes and ``AGG_TTL_S``: see
-``queries/recommend.py``). When the token moves, the enterprise scan is read again and the
-tie, product and industry scans too unless the relationship count and the enterprise ids
-are unchanged. A graph is used only while its token is the store's current one, so a write
-is seen by the next request, whoever made it. Builds are single-flight per store
-(:class:`TieCache`: a request that finds a build running uses the Cypher queries meanwhile)
-and rate-limited: after a build, the next one waits at least :data:`REBUILD_GAP_S` or
-:data:`REBUILD_FACTOR` times the last build's duration (a graph written to all the time
-would otherwise be scanned on every request); until then requests use the Cypher queries,
-which give the same answers.
+``queries/recommend.py``). When the token moves, the enterprise and need scans are read
+again (a need's status is a property) and the tie, product, industry and capability scans
+too unless the relationship count and the enterprise ids are unchanged. A graph is used only
+while its token is the store's current one, so a write is seen by the next request, whoever
+made it. Builds are single-flight per store (:class:`TieCache`: a request that finds a build
+running uses the Cypher queries meanwhile) and rate-limited: after a build, the next one
+waits at least :data:`REBUILD_GAP_S` or :data:`REBUILD_FACTOR` times the last build's
+duration (a graph written to all the time would otherwise be scanned on every request);
+until then requests use the Cypher queries, which give the same answers.
 
 Must not live here: scoring (``queries/recommend.py``) or Cypher text (``queries/*.cypher``).
 """
