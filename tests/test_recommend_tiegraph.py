@@ -8,12 +8,20 @@ import random
 import threading
 from typing import Any
 
+import numpy as np
 import pytest
 
 from graph.store import Store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
 from queries import recommend, rel_text, tiegraph
-from queries.recommend import ENTERPRISE_TIES, PEER_HUB, clear_cache, recommend_partners
+from queries.recommend import (
+    ENTERPRISE_TIES,
+    PEER_HUB,
+    Weights,
+    clear_cache,
+    rank_partners,
+    recommend_partners,
+)
 from tests.queries_sample import (
     CONCURRENT_KEYS,
     ask_concurrently,
@@ -139,6 +147,46 @@ def test_recommend_tiegraph_answers_equal_the_cypher_path(
     slow = _answers(store, cases)
     assert recommend._current(store).ties.graph is None
     assert fast == slow
+
+
+@pytest.mark.parametrize("weights", [
+    pytest.param(Weights(popularity=0.0, need=0.0, industry=0.0), id="zero-scores-dropped"),
+    pytest.param(Weights(region=-0.5, size=1.5, tier=0.0), id="negative-bonus"),
+    pytest.param(Weights(shared=2.0, peers=0.0, affinity=1.0, walk=0.5), id="cooperation-models"),
+])
+def test_recommend_tiegraph_weights_rank_as_the_cypher_path(
+        store: Store, monkeypatch: pytest.MonkeyPatch, weights: Weights) -> None:
+    """The array scoring and its short-list rounds give the Cypher path's answers with
+    weights that leave candidates at 0 (dropped), a negative bonus, or the cooperation
+    models on for every relation."""
+    build_sample(store)
+    _random_ties(store)
+    ids = [f"R{i:03d}" for i in range(0, 60, 6)] + ["E1", "E3", "E6"]
+
+    def answers() -> list[Any]:
+        return [rank_partners(store, i, rel, prefix="13", top=top, weights=weights)
+                for i in ids for rel in RELATIONS for top in (1, 7)]
+
+    fast = answers()
+    assert recommend._current(store).ties.graph is not None
+    monkeypatch.setattr(tiegraph, "ENABLED", False)
+    clear_cache()
+    assert answers() == fast
+
+
+def test_recommend_tiegraph_set_helpers_equal_numpy() -> None:
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 2, 50, 700):
+        a = rng.integers(0, 40, size)
+        table = np.unique(rng.integers(0, 40, size // 2 + 1))
+        assert np.array_equal(tiegraph.sorted_unique(a), np.unique(a))
+        got, at = tiegraph.unique_inverse(a)
+        want, want_at = np.unique(a, return_inverse=True)
+        assert np.array_equal(got, want) and np.array_equal(at, want_at.ravel())
+        assert np.array_equal(tiegraph.contains(table, a), np.isin(a, table))
+        assert not tiegraph.contains(table[:0], a).any()
+    ids = np.array([b"E10", b"E2", b"E1", b"E2"])
+    assert tiegraph.sorted_unique(ids).tolist() == [b"E1", b"E10", b"E2"]  # the ids' order
 
 
 def test_recommend_tiegraph_follows_a_write_through_the_store(store: Store) -> None:
