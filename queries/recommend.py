@@ -45,9 +45,9 @@ property-only change re-reads only the enterprise and need scans) and rebuilt at
 every ``tiegraph.REBUILD_GAP_S`` or ten build-times; until it is ready, or while the
 engine cannot tell its change token, those queries run instead (the same answers). A
 warm request with the tie graph makes one store round trip (the change token; a
-free-text need adds ``rec_need_text``) and is scored one at a time per process
-(CPU-bound threads sharing the GIL cost more than they overlap); a cold one pays for
-the aggregates (seconds at 100k enterprises, after every write).
+free-text need adds ``rec_need_text``) and is scored one at a time per process, in
+arrival order (CPU-bound threads sharing the GIL cost more than they overlap); a cold one
+pays for the aggregates (seconds at 100k enterprises, after every write).
 
 Scoring runs over arrays, not per candidate: a request's 700–800 candidates are numpy
 keys that sort as their ids do (tie-graph indices, or the ids' UTF-8 bytes on the
@@ -67,7 +67,7 @@ import contextlib
 import math
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -604,8 +604,43 @@ def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES"
     return {"enterprise": ent, "relation": relation, "results": results}
 
 
+class _FairLock:
+    """A lock taken in arrival order: the holder hands it to the oldest waiter.
+
+    ``threading.Lock`` lets a newly arrived thread take a just-released lock before the
+    waiters wake, so under load some requests lost the race turn after turn: at 100k
+    enterprises, 32 connections, a median of 11 ms and a p99 of 200 ms.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+        self._held = False
+
+    def __enter__(self) -> _FairLock:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return self
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiters.append(turn)
+        turn.acquire()  # released by the holder before us: the lock is ours
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()  # still held: handed over
+            else:
+                self._held = False
+
+    def locked(self) -> bool:
+        return self._held
+
+
 #: Held while a request is scored from the tie graph (see :func:`recommend_partners`).
-_SCORING = threading.Lock()
+_SCORING = _FairLock()
 
 
 def _affinity(store: Store, agg: _Aggregates, rel_type: str) -> AffinityModel:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -308,3 +309,28 @@ def test_recommend_tiegraph_slow_builds_run_outside_the_scoring_lock(
     got = recommend_partners(store, "E1", "COOPERATES_WITH")
     assert held == {"walk": False, "affinity": False}
     assert got["results"]  # and the request still scores with them
+
+
+def test_recommend_scoring_lock_is_taken_in_arrival_order() -> None:
+    """The scoring lock goes to the oldest waiter (a plain lock let newcomers barge in,
+    and some requests waited turn after turn: the API's p99)."""
+    lock = recommend._FairLock()
+    order: list[int] = []
+
+    def take(i: int) -> None:
+        with lock:
+            order.append(i)
+
+    threads = []
+    with lock:
+        assert lock.locked()
+        for i in range(6):
+            t = threading.Thread(target=take, args=(i,))
+            t.start()
+            threads.append(t)
+            while len(lock._waiters) < i + 1:  # queued before the next one starts
+                time.sleep(0.001)
+    for t in threads:
+        t.join(5)
+    assert order == list(range(6))
+    assert not lock.locked()
