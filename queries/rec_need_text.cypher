@@ -5,11 +5,11 @@
 MATCH (p:Product)<-[:PRODUCES]-(c:Enterprise)
 WHERE p.name CONTAINS $text
 RETURN c.id AS id, 'need' AS kind, p.name AS product, 1.0 AS score
-ORDER BY id
+ORDER BY id, product
 LIMIT $limit
 UNION ALL
 MATCH (k:Capability)<-[:HAS_CAPABILITY]-(c:Enterprise)
 WHERE k.name CONTAINS $text
 RETURN c.id AS id, 'need' AS kind, k.name AS product, 1.0 AS score
-ORDER BY id
+ORDER BY id, product
 LIMIT $limit

@@ -10,28 +10,34 @@ for them.
   with offsets, the other fields as small codes into their distinct values;
 - its distinct neighbours through the enterprise ties (``recommend.ENTERPRISE_TIES``),
   either direction, as CSR arrays (``int32``): one per tie type and one for all of them;
-- what it makes and its industries (CSR into interned product and industry ids).
+- what it makes and its industries (CSR into interned product and industry ids), and the
+  capabilities it holds that some need is about;
+- its open needs (name, id, the product or capability each is about), with the CSRs
+  from an item to the needs about it and to its makers or holders.
 
-From these it answers what ``rec_enterprise``, ``rec_details``, ``rec_shared_partners`` and
-``rec_relation_peers`` answer, row for row (same ids, the same sums to the last bit, the same
-names, the same order: those queries sum in a set order so that this is possible; FalkorDB's
-15-digit floats are reproduced too). Memory at 100k enterprises and 255k ties: 19 MB of
-arrays (:meth:`TieGraph.nbytes`), linear in enterprises and ties (about 190 MB at 1M
-enterprises with the same density, per API worker); while building, the scans' rows are
-held as Python objects for a moment (about 200 MB more at 100k).
+From these it answers what ``rec_enterprise``, ``rec_details``, ``rec_shared_partners``,
+``rec_relation_peers``, ``rec_suppliers`` and ``rec_buyers`` answer, row for row (same ids,
+the same sums to the last bit, the same names, the same order: those queries sum in a set
+order so that this is possible, and the recommender sorts need rows itself; FalkorDB's
+15-digit floats are reproduced too). Shared partners and peers come as arrays
+(:class:`Ranked`), their via names looked up only for the rows an answer shows. Memory at
+100k enterprises and 255k ties: 19 MB of arrays (:meth:`TieGraph.nbytes`), linear in
+enterprises and ties (about 190 MB at 1M enterprises with the same density, per API worker);
+while building, the scans' rows are held as Python objects for a moment (about 200 MB more
+at 100k).
 
 **Freshness.** A graph is built for one value of the engine's change token
 (``Store.data_version``), within one set of the recommender's structural aggregates (which
 follow the relationship count, this process's writes and ``AGG_TTL_S``: see
-``queries/recommend.py``). When the token moves, the enterprise scan is read again and the
-tie, product and industry scans too unless the relationship count and the enterprise ids
-are unchanged. A graph is used only while its token is the store's current one, so a write
-is seen by the next request, whoever made it. Builds are single-flight per store
-(:class:`TieCache`: a request that finds a build running uses the Cypher queries meanwhile)
-and rate-limited: after a build, the next one waits at least :data:`REBUILD_GAP_S` or
-:data:`REBUILD_FACTOR` times the last build's duration (a graph written to all the time
-would otherwise be scanned on every request); until then requests use the Cypher queries,
-which give the same answers.
+``queries/recommend.py``). When the token moves, the enterprise and need scans are read
+again (a need's status is a property) and the tie, product, industry and capability scans
+too unless the relationship count and the enterprise ids are unchanged. A graph is used only
+while its token is the store's current one, so a write is seen by the next request, whoever
+made it. Builds are single-flight per store (:class:`TieCache`: a request that finds a build
+running uses the Cypher queries meanwhile) and rate-limited: after a build, the next one
+waits at least :data:`REBUILD_GAP_S` or :data:`REBUILD_FACTOR` times the last build's
+duration (a graph written to all the time would otherwise be scanned on every request);
+until then requests use the Cypher queries, which give the same answers.
 
 Must not live here: scoring (``queries/recommend.py``) or Cypher text (``queries/*.cypher``).
 """
@@ -105,11 +111,49 @@ def entries(indptr: npt.NDArray[Any], rows: npt.NDArray[Any]) -> tuple[IntArray,
     return owner, np.repeat(starts, lengths) + offsets
 
 
+# numpy's own set routines (np.unique, np.isin, np.union1d) cost 50-100 µs each on the few
+# hundred keys of a request, several times what a sort and a binary search cost.
+
+
+def sorted_unique(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The distinct values of ``a``, ascending (= ``np.unique(a)``)."""
+    s = np.sort(a)
+    if len(s) < 2:
+        return s
+    return s[np.concatenate(([True], s[1:] != s[:-1]))]
+
+
+def unique_inverse(a: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray]:
+    """``np.unique(a, return_inverse=True)``: the distinct values ascending, and where each
+    element of ``a`` sits among them."""
+    order = np.argsort(a, kind="stable")
+    s = a[order]
+    head = np.concatenate(([True], s[1:] != s[:-1])) if len(s) else np.zeros(0, dtype=bool)
+    at = np.empty(len(a), dtype=np.int64)
+    at[order] = np.cumsum(head) - 1
+    return s[head], at
+
+
+def contains(table: npt.NDArray[Any], a: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Which elements of ``a`` are in ``table`` (sorted ascending): ``np.isin(a, table)``."""
+    if not len(table):
+        return np.zeros(len(a), dtype=bool)
+    at = np.minimum(np.searchsorted(table, a), len(table) - 1)
+    return np.asarray(table[at] == a, dtype=bool)
+
+
+def _flat(csr: _Csr) -> tuple[IntArray, IntArray]:
+    """Every entry of a CSR as (row, column) pairs."""
+    rows = np.repeat(np.arange(len(csr.indptr) - 1, dtype=np.int64), np.diff(csr.indptr))
+    return rows, csr.indices.astype(np.int64)
+
+
 def _csr(n: int, src: IntArray, dst: IntArray) -> _Csr:
     """CSR of the distinct pairs ``(src, dst)`` over ``n`` rows."""
     if len(src):
-        key = np.unique(src.astype(np.int64) * max(n, 1) + dst)
-        src, dst = key // max(n, 1), key % max(n, 1)
+        width = max(n, int(dst.max()) + 1)  # any column fits
+        key = np.unique(src.astype(np.int64) * width + dst)
+        src, dst = key // width, key % width
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
     return _Csr(indptr, dst.astype(np.int32))
@@ -134,11 +178,15 @@ class TieGraph:
     products: _Csr
     industry_ids: list[str]
     industries: _Csr
+    #: enterprise → the capabilities it holds that some need is about
+    capability_ids: list[str]
+    capabilities: _Csr
 
     def __init__(self, version: Hashable, rows: list[Row], ties: dict[str, tuple[list[str],
                  list[str]]], products: tuple[list[str], list[str]],
                  industries: tuple[list[str], list[str]], reuse: TieGraph | None = None,
-                 dialect: str = "neo4j") -> None:
+                 dialect: str = "neo4j", needs: list[Row] | None = None,
+                 capabilities: tuple[list[str], list[str]] = ([], [])) -> None:
         self.version = version
         self.dialect = dialect
         self.tie_types = tuple(ties) if reuse is None else reuse.tie_types
@@ -158,17 +206,25 @@ class TieGraph:
         order = sorted(range(n), key=lambda i: (names[i] is None, str(names[i] or "")))
         self.name_rank = np.empty(n, dtype=np.int64)
         self.name_rank[order] = np.arange(n, dtype=np.int64)
-        self._region, self._regions = _intern(r["region_code"] for r in rows)
-        self._size, self._sizes = _intern(r["size_class"] for r in rows)
-        self._tiers, self._tier_sets = _intern(r["tiers"] for r in rows)
+        #: display fields as codes into their distinct values (the recommender scores
+        #: region, size and tiers over the codes of many candidates at once)
+        self.region_code, self.region_values = _intern(r["region_code"] for r in rows)
+        self.size_code, self.size_values = _intern(r["size_class"] for r in rows)
+        self.tiers_code, self.tiers_values = _intern(r["tiers"] for r in rows)
+        #: the recommender's arrays derived from this graph and its generation's aggregates
+        #: (per graph: indices are this graph's)
+        self.memo: dict[Hashable, Any] = {}
         if reuse is not None and np.array_equal(reuse.ids, self.ids):
             self.ties, self.product_ids, self.products = reuse.ties, reuse.product_ids, \
                 reuse.products
             self.industry_ids, self.industries = reuse.industry_ids, reuse.industries
+            self.capability_ids, self.capabilities = reuse.capability_ids, reuse.capabilities
         else:
             self.ties = self._tie_csrs(ties)
             self.product_ids, self.products = self._items(*products)
             self.industry_ids, self.industries = self._items(*industries)
+            self.capability_ids, self.capabilities = self._items(*capabilities)
+        self._needs(needs or [])
         #: 1 / log(d + 2) for every distinct-neighbour count d (as Cypher computes it)
         top = int(self.ties["*"].degree(np.arange(n)).max()) if n else 0
         self._inv_log = np.array([1.0 / math.log(d + 2.0) for d in range(top + 1)])
@@ -199,6 +255,36 @@ class TieGraph:
         out["*"] = _csr(self.n, np.concatenate([a, b]), np.concatenate([b, a]))
         return out
 
+    def _needs(self, rows: list[Row]) -> None:
+        """Open needs (``rec_all_needs`` rows) as arrays: who needs it, its name, what it is
+        about (a product or a capability, by index; needs about neither are of no use to
+        ``rec_suppliers``/``rec_buyers``), plus the CSRs those two queries walk."""
+        n_p, n_k = len(self.product_ids), len(self.capability_ids)
+        code_p = {v: k for k, v in enumerate(self.product_ids)}
+        code_k = {v: k for k, v in enumerate(self.capability_ids)}
+        owner = self.find_many([str(r["id"]) for r in rows])
+        # items: products first, then capabilities (one index space)
+        item = np.array([code_p.get(r["item"], -1) if r["kind"] == "product" else
+                         n_p + code_k.get(r["item"], -n_p - 1) for r in rows], dtype=np.int64)
+        keep = np.flatnonzero((owner >= 0) & (item >= 0))
+        rows = [rows[i] for i in keep.tolist()]
+        self.need_owner, self.need_item = owner[keep], item[keep]
+        self.need_ids = [str(r["need"]) for r in rows]
+        self.need_names: list[Any] = [r["name"] for r in rows]
+        # rank in the recommender's row order for needs (name, nulls last)
+        order = sorted(range(len(rows)), key=lambda i: (self.need_names[i] is None,
+                                                        str(self.need_names[i] or "")))
+        self.need_name_rank = np.empty(len(rows), dtype=np.int64)
+        self.need_name_rank[order] = np.arange(len(rows), dtype=np.int64)
+        at = np.arange(len(rows), dtype=np.int64)
+        self.needs_of = _csr(self.n, self.need_owner, at)  # enterprise → its needs
+        self.needs_about = _csr(n_p + n_k, self.need_item, at)  # item → needs about it
+        # item → who makes it (products) or holds it (capabilities)
+        p_src, p_dst = _flat(self.products)
+        k_src, k_dst = _flat(self.capabilities)
+        self.suppliers_of = _csr(n_p + n_k, np.concatenate([p_dst, k_dst + n_p]),
+                                 np.concatenate([p_src, k_src]))
+
     def _items(self, ent_ids: list[str], item_ids: list[str]) -> tuple[list[str], _Csr]:
         distinct = sorted(set(item_ids))
         code = {v: k for k, v in enumerate(distinct)}
@@ -221,10 +307,10 @@ class TieGraph:
         return self._names[self._name_at[i]:self._name_at[i + 1]].decode()
 
     def _fields(self, i: int) -> Row:
-        tiers = self._tier_sets[self._tiers[i]]
+        tiers = self.tiers_values[self.tiers_code[i]]
         return {"id": self.id_of(i), "name": self.name(i),
-                "region_code": self._regions[self._region[i]],
-                "size_class": self._sizes[self._size[i]],
+                "region_code": self.region_values[self.region_code[i]],
+                "size_class": self.size_values[self.size_code[i]],
                 "tiers": list(tiers) if isinstance(tiers, list) else tiers}
 
     def enterprise(self, eid: str, rel_type: str) -> Row | None:
@@ -244,45 +330,63 @@ class TieGraph:
         return {ids[k]: self._fields(int(i)) for k, i in enumerate(self.find_many(ids))
                 if i >= 0}
 
+    def need_rows(self, e: int, buyers: bool, need: str | None = None
+                  ) -> tuple[IntArray, list[Any]]:
+        """``rec_suppliers`` (``buyers`` False: firms that make or hold what an open need of
+        ``e`` is about; ``need``: that need only) or ``rec_buyers`` (True: firms with an
+        open need about what ``e`` makes or holds), as (candidate indices, need names),
+        ordered by candidate then need name (the order the recommender puts those
+        queries' rows in)."""
+        if e < 0:
+            return np.zeros(0, dtype=np.int64), []
+        if buyers:
+            mine = np.concatenate([self.products.row(e).astype(np.int64),
+                                   self.capabilities.row(e).astype(np.int64)
+                                   + len(self.product_ids)])
+            _o, about = self.needs_about.gather(mine)
+            needs = about.astype(np.int64)
+            cand = self.need_owner[needs]
+        else:
+            needs = self.needs_of.row(e).astype(np.int64)
+            if need is not None:
+                needs = needs[[self.need_ids[k] == need for k in needs.tolist()]]
+            owner, who = self.suppliers_of.gather(self.need_item[needs])
+            needs, cand = needs[owner], who.astype(np.int64)
+        mask = cand != e
+        needs, cand = needs[mask], cand[mask]
+        order = np.lexsort((self.need_name_rank[needs], cand))
+        return cand[order], [self.need_names[k] for k in needs[order].tolist()]
+
     # -- signals -----------------------------------------------------------------------------
     def _ranked(self, cand: npt.NDArray[Any], weight: npt.NDArray[np.float64],
-                by: npt.NDArray[Any], limit: int) -> list[Row]:
-        """Rows ``{id, score, via}`` for contributions ``(candidate, weight, via enterprise)``
+                by: npt.NDArray[Any], limit: int) -> Ranked:
+        """The ``limit`` best of contributions ``(candidate, weight, via enterprise)``
         already in summation order: sums per candidate in that order (as the engine's
-        ``sum`` does), the first three non-null via names, the ``limit`` best by score then
-        id."""
+        ``sum`` does), by score then id."""
         if not len(cand):
-            return []
-        score = np.bincount(cand, weights=weight, minlength=self.n)
-        present = np.flatnonzero(np.bincount(cand, minlength=self.n))
+            return Ranked(self, np.zeros(0, dtype=np.int64), np.zeros(0), cand, by)
+        # sums over the distinct candidates (np.bincount adds in stream order)
+        present, at = unique_inverse(cand)
+        score = np.bincount(at, weights=weight)
         # score DESC, id (index order is id order)
-        best = present[np.lexsort((present, -score[present]))][:limit]
-        keep = np.zeros(self.n, dtype=bool)
-        keep[best] = True
-        # the first three named via enterprises of each kept candidate, in stream order
-        sel = np.flatnonzero(keep[cand] & ~self._name_null[by])
-        grouped = sel[np.argsort(cand[sel], kind="stable")]
-        c_sorted = cand[grouped]
-        starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
-        rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
-        first = grouped[rank < 3]
-        via: dict[int, list[str]] = {c: [] for c in best.tolist()}
-        for c, v in zip(cand[first].tolist(), by[first].tolist(), strict=True):
-            via[c].append(self.name(v) or "")
-        ids = self.ids[best].tolist()
-        return [{"id": i.decode(), "score": self._as_read(x), "via": via[c]}
-                for i, c, x in zip(ids, best.tolist(), score[best].tolist(), strict=True)]
+        best = np.lexsort((present, -score))[:limit]
+        return Ranked(self, present[best], self._as_read(score[best]), cand, by)
 
-    def _as_read(self, x: float) -> float:
-        """A float as the engine's driver hands it over: FalkorDB sends 15 significant
+    def _as_read(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Floats as the engine's driver hands them over: FalkorDB sends 15 significant
         digits (ordering inside the engine used the full value, as ours does)."""
-        return float(f"{x:.15g}") if self.dialect == "falkordb" else x
+        if self.dialect != "falkordb":
+            return x
+        return np.array([float(f"{v:.15g}") for v in x.tolist()], dtype=np.float64)
 
     def shared_partners(self, eid: str, limit: int) -> list[Row]:
         """``rec_shared_partners`` over all enterprise ties (Adamic-Adar)."""
-        e = self.index(eid)
+        return self.shared_ranked(self.index(eid), limit).rows()
+
+    def shared_ranked(self, e: int, limit: int) -> Ranked:
+        """:meth:`shared_partners` of enterprise index ``e``, as arrays."""
         if e < 0:
-            return []
+            return self._ranked(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), limit)
         csr = self.ties["*"]
         zs = csr.row(e).astype(np.int64)
         owner, cs = csr.gather(zs)
@@ -296,9 +400,13 @@ class TieGraph:
     def relation_peers(self, eid: str, types: tuple[str, ...], limit: int, cap: int
                        ) -> list[Row]:
         """``rec_relation_peers`` through ``types`` (one tie type, or all of them)."""
-        e = self.index(eid)
+        return self.peers_ranked(self.index(eid), types, limit, cap).rows()
+
+    def peers_ranked(self, e: int, types: tuple[str, ...], limit: int, cap: int) -> Ranked:
+        """:meth:`relation_peers` of enterprise index ``e``, as arrays."""
+        none = self._ranked(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), limit)
         if e < 0:
-            return []
+            return none
         if len(types) == 1:
             csr = self.ties[types[0]]
         elif set(types) == set(self.tie_types):
@@ -313,15 +421,15 @@ class TieGraph:
         ok = (size[owner] <= cap)
         owner, ys = owner[ok], ys[ok]
         if not len(ys):
-            return []
+            return none
         order = np.argsort(size[owner], kind="stable")  # ORDER BY size(ys)
-        ys_o = ys[order].astype(np.int64)
-        wy_all = np.bincount(ys_o, weights=1.0 / size[owner[order]], minlength=self.n)
-        present = np.flatnonzero(np.bincount(ys_o, minlength=self.n))
-        top_y = present[np.lexsort((present, -wy_all[present]))][:limit]  # wy DESC, y.id
+        present, at = unique_inverse(ys[order])
+        wy = np.bincount(at, weights=1.0 / size[owner[order]])  # in stream order
+        best = np.lexsort((present, -wy))[:limit]  # wy DESC, y.id
+        top_y = present[best].astype(np.int64)
         owner2, cs = csr.gather(top_y)
         y = top_y[owner2]
-        w = wy_all[y] / csr.degree(y)
+        w = wy[best][owner2] / csr.degree(y)
         mask = cs != e
         y, w, cs = y[mask], w[mask], cs[mask]
         order = np.lexsort((self.name_rank[y], -w))  # ORDER BY w DESC, y.name
@@ -330,11 +438,51 @@ class TieGraph:
     @property
     def nbytes(self) -> int:
         """Bytes held in arrays and blobs (the interned Python values are few)."""
-        arrays = [self.ids, self._name_at, self._name_null, self.name_rank, self._region,
-                  self._size, self._tiers, self._inv_log]
+        arrays = [self.ids, self._name_at, self._name_null, self.name_rank, self.region_code,
+                  self.size_code, self.tiers_code, self._inv_log]
         return (sum(int(a.nbytes) for a in arrays) + len(self._names)
                 + sum(c.nbytes for c in self.ties.values()) + self.products.nbytes
-                + self.industries.nbytes)
+                + self.industries.nbytes + self.capabilities.nbytes + self.needs_of.nbytes
+                + self.needs_about.nbytes + self.suppliers_of.nbytes
+                + self.need_owner.nbytes + self.need_item.nbytes + self.need_name_rank.nbytes)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """What ``rec_shared_partners`` or ``rec_relation_peers`` answers, as arrays: the
+    candidates' indices (score DESC, id) and their scores as the engine hands them over;
+    the via names, which only the reasons of an answer show, on demand (:meth:`via`)."""
+
+    graph: TieGraph
+    idx: IntArray
+    score: npt.NDArray[np.float64]
+    #: the contributions ``(candidate, via enterprise)`` in summation order
+    stream: npt.NDArray[Any]
+    by: npt.NDArray[Any]
+
+    def via(self, at: Sequence[int]) -> list[list[str]]:
+        """For ``idx[at]``: the first three named via enterprises of each, in stream order."""
+        g = self.graph
+        want = self.idx[np.asarray(at, dtype=np.int64)]
+        via: dict[int, list[str]] = {c: [] for c in want.tolist()}
+        if not len(want):
+            return []
+        sel = np.flatnonzero(contains(np.sort(want), self.stream) & ~g._name_null[self.by])
+        grouped = sel[np.argsort(self.stream[sel], kind="stable")]
+        c_sorted = self.stream[grouped]
+        starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
+        rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
+        first = grouped[rank < 3]
+        for c, v in zip(self.stream[first].tolist(), self.by[first].tolist(), strict=True):
+            via[c].append(g.name(v) or "")
+        return [via[c] for c in want.tolist()]
+
+    def rows(self) -> list[Row]:
+        """The rows ``{id, score, via}``, as the query answers them."""
+        ids = self.graph.ids[self.idx].tolist()
+        via = self.via(range(len(self.idx)))
+        return [{"id": i.decode(), "score": x, "via": v}
+                for i, x, v in zip(ids, self.score.tolist(), via, strict=True)]
 
 
 def _pairs(rows: list[Row], a: str, b: str) -> tuple[list[str], list[str]]:
@@ -343,13 +491,16 @@ def _pairs(rows: list[Row], a: str, b: str) -> tuple[list[str], list[str]]:
 
 def build(store: Store, version: Hashable, tie_types: tuple[str, ...],
           reuse: TieGraph | None = None) -> TieGraph:
-    """Read the scans and build a graph for change token ``version``; the tie, product and
-    industry scans are skipped when ``reuse`` (same structural generation) has the same
-    enterprise ids."""
+    """Read the scans and build a graph for change token ``version``; the tie, product,
+    industry and capability scans are skipped when ``reuse`` (same structural generation)
+    has the same enterprise ids (the enterprises and the open needs, whose fields can change
+    without the structure, are read every time)."""
     rows = run(store, "rec_all_enterprises")
+    needs = run(store, "rec_all_needs")
     ties: dict[str, tuple[list[str], list[str]]] = {}
     products: tuple[list[str], list[str]] = ([], [])
     industries: tuple[list[str], list[str]] = ([], [])
+    capabilities: tuple[list[str], list[str]] = ([], [])
     same = reuse is not None and reuse.n == len(rows) and np.array_equal(
         reuse.ids, np.sort(np.array([str(r["id"]).encode() for r in rows], dtype=bytes)))
     if not same:
@@ -358,8 +509,9 @@ def build(store: Store, version: Hashable, tie_types: tuple[str, ...],
             ties[t] = _pairs(store.read(rel_text(store, "rec_tie_pairs", t)), "a", "b")
         products = _pairs(run(store, "rec_all_products"), "id", "item")
         industries = _pairs(run(store, "rec_all_industries"), "id", "item")
+        capabilities = _pairs(run(store, "rec_need_capabilities"), "id", "item")
     return TieGraph(version, rows, ties, products, industries, reuse=reuse,
-                    dialect=store.dialect)
+                    dialect=store.dialect, needs=needs, capabilities=capabilities)
 
 
 _last_build: dict[tuple[int, str], tuple[float, float]] = {}

@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from typing import Any
 
+import numpy as np
 import pytest
 
 from graph.store import Store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
 from queries import recommend, rel_text, tiegraph
-from queries.recommend import ENTERPRISE_TIES, PEER_HUB, clear_cache, recommend_partners
+from queries.recommend import (
+    ENTERPRISE_TIES,
+    PEER_HUB,
+    Weights,
+    clear_cache,
+    rank_partners,
+    recommend_partners,
+)
 from tests.queries_sample import (
     CONCURRENT_KEYS,
     ask_concurrently,
@@ -51,6 +60,29 @@ def _random_ties(store: Store, seed: int = 3, n: int = 60) -> None:
         pairs |= {("R000", b) for b in rng.sample(ids, 25)}  # a hub
         merge_rels(store, rel, "Enterprise", "Enterprise",
                    [rel_row(a, b, PROV) for a, b in sorted(pairs) if a != b])
+    # needs about products and capabilities, with repeated and missing names, every status,
+    # firms making and holding several of them: the need rows' order is put to the test
+    products = ["p_ore", "p_coke", "p_hot", "p_cold", "p_ship"]
+    caps = ["c_roll", "c_weld", "c_paint"]
+    merge_nodes(store, "Capability", [node_row(k, {"name": k}) for k in caps])
+    merge_rels(store, "PRODUCES", "Enterprise", "Product", [
+        rel_row(a, p, PROV) for a, p in sorted({(rng.choice(ids), rng.choice(products))
+                                                for _ in range(40)})])
+    merge_rels(store, "HAS_CAPABILITY", "Enterprise", "Capability", [
+        rel_row(a, k, PROV) for a, k in sorted({(rng.choice(ids), rng.choice(caps))
+                                                for _ in range(30)})])
+    needs = [(f"RN{i:02d}", rng.choice(ids), rng.choice(["采购甲", "采购乙", None, "采购丙"]),
+              rng.choice(products + caps), rng.choice(["open", "closed", None]))
+             for i in range(40)]
+    merge_nodes(store, "Need", [node_row(n, {k: v for k, v in {
+        "name": name, "status": st, **PROV}.items() if v is not None})
+        for n, _e, name, _x, st in needs])
+    merge_rels(store, "NEEDS", "Enterprise", "Need", [rel_row(e, n, PROV)
+                                                      for n, e, *_ in needs])
+    merge_rels(store, "ABOUT", "Need", "Product", [rel_row(n, x) for n, _e, _m, x, _s in needs
+                                                   if x in products])
+    merge_rels(store, "ABOUT", "Need", "Capability", [rel_row(n, x) for n, _e, _m, x, _s in needs
+                                                      if x in caps])
 
 
 def _answers(store: Store, cases: list[tuple[str, str, dict[str, Any]]]) -> list[Any]:
@@ -92,6 +124,13 @@ def test_recommend_tiegraph_rows_match_the_cypher_queries(store: Store) -> None:
             for k in ("ties", "products", "industries"):
                 assert sorted(mine.pop(k)) == sorted(row.pop(k)), (eid, rel, k)
             assert mine == row
+    for eid in ids:  # rec_suppliers and rec_buyers, in the recommender's row order
+        for query, buyers, need in (("rec_suppliers", False, None), ("rec_buyers", True, None),
+                                    ("rec_suppliers", False, "RN07")):
+            rows = recommend._by_need(recommend.run(store, query, {"id": eid, "need": need}))
+            at, names = tg.need_rows(tg.index(eid), buyers, need)
+            assert [tg.id_of(int(i)) for i in at] == [r["id"] for r in rows], (eid, query)
+            assert names == [r["product"] for r in rows], (eid, query)
     got = tg.details([*ids, "nobody"])
     assert got == {r["id"]: r for r in recommend.run(store, "rec_details", {"ids": ids})}
     assert tg.enterprise("nobody", "SUPPLIES") is None
@@ -111,6 +150,46 @@ def test_recommend_tiegraph_answers_equal_the_cypher_path(
     assert fast == slow
 
 
+@pytest.mark.parametrize("weights", [
+    pytest.param(Weights(popularity=0.0, need=0.0, industry=0.0), id="zero-scores-dropped"),
+    pytest.param(Weights(region=-0.5, size=1.5, tier=0.0), id="negative-bonus"),
+    pytest.param(Weights(shared=2.0, peers=0.0, affinity=1.0, walk=0.5), id="cooperation-models"),
+])
+def test_recommend_tiegraph_weights_rank_as_the_cypher_path(
+        store: Store, monkeypatch: pytest.MonkeyPatch, weights: Weights) -> None:
+    """The array scoring and its short-list rounds give the Cypher path's answers with
+    weights that leave candidates at 0 (dropped), a negative bonus, or the cooperation
+    models on for every relation."""
+    build_sample(store)
+    _random_ties(store)
+    ids = [f"R{i:03d}" for i in range(0, 60, 6)] + ["E1", "E3", "E6"]
+
+    def answers() -> list[Any]:
+        return [rank_partners(store, i, rel, prefix="13", top=top, weights=weights)
+                for i in ids for rel in RELATIONS for top in (1, 7)]
+
+    fast = answers()
+    assert recommend._current(store).ties.graph is not None
+    monkeypatch.setattr(tiegraph, "ENABLED", False)
+    clear_cache()
+    assert answers() == fast
+
+
+def test_recommend_tiegraph_set_helpers_equal_numpy() -> None:
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 2, 50, 700):
+        a = rng.integers(0, 40, size)
+        table = np.unique(rng.integers(0, 40, size // 2 + 1))
+        assert np.array_equal(tiegraph.sorted_unique(a), np.unique(a))
+        got, at = tiegraph.unique_inverse(a)
+        want, want_at = np.unique(a, return_inverse=True)
+        assert np.array_equal(got, want) and np.array_equal(at, want_at.ravel())
+        assert np.array_equal(tiegraph.contains(table, a), np.isin(a, table))
+        assert not tiegraph.contains(table[:0], a).any()
+    ids = np.array([b"E10", b"E2", b"E1", b"E2"])
+    assert tiegraph.sorted_unique(ids).tolist() == [b"E1", b"E10", b"E2"]  # the ids' order
+
+
 def test_recommend_tiegraph_follows_a_write_through_the_store(store: Store) -> None:
     build_sample(store)
     before = recommend_partners(store, "E3", "COOPERATES_WITH", top=20)["results"]
@@ -123,6 +202,19 @@ def test_recommend_tiegraph_follows_a_write_through_the_store(store: Store) -> N
     assert not any(r["id"] == "E1" for r in after)  # now tied: excluded
     graph = recommend._current(store).ties.graph
     assert graph is not None and graph is not first
+
+
+def test_recommend_tiegraph_follows_a_need_closed_by_another_process(
+        store: Store, request: pytest.FixtureRequest) -> None:
+    """A need's status is a property: closing it moves no relationship count, yet the next
+    answer no longer matches it (the needs are read again with every change)."""
+    build_sample(store)
+    first = recommend_partners(store, "E1", "SUPPLIES", top=20)["results"]
+    assert any("匹配需求：采购船用钢板" in r["reasons"] for r in first)
+    merge_from_another_process(store, request, "Need", "N2", {"status": "closed"})
+    after = recommend_partners(store, "E1", "SUPPLIES", top=20)["results"]
+    assert not any("匹配需求：采购船用钢板" in r["reasons"] for r in after)
+    assert recommend._current(store).ties.graph is not None  # the tie graph answered
 
 
 def test_recommend_tiegraph_follows_a_rename_by_another_process(
@@ -217,3 +309,28 @@ def test_recommend_tiegraph_slow_builds_run_outside_the_scoring_lock(
     got = recommend_partners(store, "E1", "COOPERATES_WITH")
     assert held == {"walk": False, "affinity": False}
     assert got["results"]  # and the request still scores with them
+
+
+def test_recommend_scoring_lock_is_taken_in_arrival_order() -> None:
+    """The scoring lock goes to the oldest waiter (a plain lock let newcomers barge in,
+    and some requests waited turn after turn: the API's p99)."""
+    lock = recommend._FairLock()
+    order: list[int] = []
+
+    def take(i: int) -> None:
+        with lock:
+            order.append(i)
+
+    threads = []
+    with lock:
+        assert lock.locked()
+        for i in range(6):
+            t = threading.Thread(target=take, args=(i,))
+            t.start()
+            threads.append(t)
+            while len(lock._waiters) < i + 1:  # queued before the next one starts
+                time.sleep(0.001)
+    for t in threads:
+        t.join(5)
+    assert order == list(range(6))
+    assert not lock.locked()
