@@ -109,8 +109,11 @@ def generate(work: Path, n: int) -> Path:
         t0 = time.perf_counter()
         gen(GenConfig(n), seeds / "demo")
         print(f"generated {n:,} enterprises in {time.perf_counter() - t0:.0f}s", flush=True)
-    if not (seeds / "chains").exists():
-        (seeds / "chains").symlink_to(ROOT / "seeds" / "chains")
+    chains = seeds / "chains"
+    if chains.is_symlink() and chains.resolve() != (ROOT / "seeds" / "chains").resolve():
+        chains.unlink()  # a work dir reused from another checkout: point at this one's chains
+    if not chains.exists():
+        chains.symlink_to(ROOT / "seeds" / "chains")
     return seeds
 
 
