@@ -21,8 +21,9 @@ the same sums to the last bit, the same names, the same order: those queries sum
 order so that this is possible, and the recommender sorts need rows itself; FalkorDB's
 15-digit floats are reproduced too). Shared partners and peers come as arrays
 (:class:`Ranked`), their via names looked up only for the rows an answer shows. Memory at
-100k enterprises and 255k ties: 19 MB of arrays (:meth:`TieGraph.nbytes`), linear in
-enterprises and ties (about 190 MB at 1M enterprises with the same density, per API worker);
+100k enterprises and 255k ties: 21.5 MB of arrays with the open needs (:meth:`TieGraph.nbytes`),
+linear in enterprises and ties (about 215 MB at 1M enterprises with the same density, per API
+worker);
 while building, the scans' rows are held as Python objects for a moment (about 200 MB more
 at 100k).
 
