@@ -21,9 +21,11 @@ from graph.store import Row, Store
 QUERIES = QueryLibrary(Path(__file__).parent)
 
 
-def run(store: Store, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-    """Run the read query ``queries/<name>.cypher`` (dialect variant picked by the store)."""
-    return store.read(QUERIES.get(name, store.dialect), params or {})
+def run(store: Store, name: str, params: Mapping[str, Any] | None = None, *,
+        timeout: float | None = None) -> list[Row]:
+    """Run the read query ``queries/<name>.cypher`` (dialect variant picked by the store);
+    ``timeout``: seconds, instead of the store's limit for one query."""
+    return store.read(QUERIES.get(name, store.dialect), params or {}, timeout=timeout)
 
 
 def rel_text(store: Store, name: str, rel_type: str | tuple[str, ...]) -> str:

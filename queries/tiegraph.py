@@ -69,8 +69,14 @@ ENABLED = True
 BACKGROUND = True
 #: After a build, the next one waits at least this long (seconds) ...
 REBUILD_GAP_S = 5.0
-#: ... and at least this many times the last build's duration.
+#: ... and at least this many times the last build's duration (or failed attempt's).
 REBUILD_FACTOR = 10.0
+#: Time limit of each of a build's scans, seconds. No request waits for a build, so the
+#: store's limit for one query (``query_timeout_s``, 30 s by default) does not apply: on
+#: Neo4j at 100k enterprises under a benchmark's load, one tie scan took longer than that,
+#: every build was cancelled and requests stayed on the Cypher path. (The embedded engine's
+#: connection keeps its own limit, the store's plus 30 s; its scans take seconds at 100k.)
+SCAN_TIMEOUT_S = 600.0
 
 IntArray = npt.NDArray[np.int64]
 
@@ -496,8 +502,11 @@ def build(store: Store, version: Hashable, tie_types: tuple[str, ...],
     industry and capability scans are skipped when ``reuse`` (same structural generation)
     has the same enterprise ids (the enterprises and the open needs, whose fields can change
     without the structure, are read every time)."""
-    rows = run(store, "rec_all_enterprises")
-    needs = run(store, "rec_all_needs")
+    def scan(name: str) -> list[Row]:
+        return run(store, name, timeout=SCAN_TIMEOUT_S)
+
+    rows = scan("rec_all_enterprises")
+    needs = scan("rec_all_needs")
     ties: dict[str, tuple[list[str], list[str]]] = {}
     products: tuple[list[str], list[str]] = ([], [])
     industries: tuple[list[str], list[str]] = ([], [])
@@ -507,10 +516,11 @@ def build(store: Store, version: Hashable, tie_types: tuple[str, ...],
     if not same:
         reuse = None
         for t in tie_types:
-            ties[t] = _pairs(store.read(rel_text(store, "rec_tie_pairs", t)), "a", "b")
-        products = _pairs(run(store, "rec_all_products"), "id", "item")
-        industries = _pairs(run(store, "rec_all_industries"), "id", "item")
-        capabilities = _pairs(run(store, "rec_need_capabilities"), "id", "item")
+            ties[t] = _pairs(store.read(rel_text(store, "rec_tie_pairs", t),
+                                        timeout=SCAN_TIMEOUT_S), "a", "b")
+        products = _pairs(scan("rec_all_products"), "id", "item")
+        industries = _pairs(scan("rec_all_industries"), "id", "item")
+        capabilities = _pairs(scan("rec_need_capabilities"), "id", "item")
     return TieGraph(version, rows, ties, products, industries, reuse=reuse,
                     dialect=store.dialect, needs=needs, capabilities=capabilities)
 
@@ -552,11 +562,11 @@ class TieCache:
 
     def _build(self, store: Store, version: Hashable, key: tuple[int, str]) -> TieGraph | None:
         """Build (the caller holds the lock; released here)."""
+        t0 = time.monotonic()
         try:
             g = self.graph
             if g is not None and g.version == version:
                 return g
-            t0 = time.monotonic()
             g = build(store, version, self.tie_types, reuse=g)
             now = time.monotonic()
             _last_build[key] = (now, now - t0)
@@ -567,9 +577,12 @@ class TieCache:
             # past this one, so the next request rebuilds (never files old data as new)
             self.graph = g
             return g
-        except Exception:  # the Cypher queries keep answering; a later change retries
+        except Exception:  # the Cypher queries keep answering; a later request retries,
+            # after REBUILD_FACTOR times what this attempt cost (a store too busy to answer
+            # the scans is not sent them again every REBUILD_GAP_S)
             log.warning("tie graph build failed", exc_info=True)
-            _last_build[key] = (time.monotonic(), 0.0)
+            now = time.monotonic()
+            _last_build[key] = (now, now - t0)
             return None
         finally:
             self._lock.release()

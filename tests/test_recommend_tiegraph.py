@@ -334,3 +334,46 @@ def test_recommend_scoring_lock_is_taken_in_arrival_order() -> None:
         t.join(5)
     assert order == list(range(6))
     assert not lock.locked()
+
+
+def test_recommend_tiegraph_scans_have_their_own_time_limit(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No request waits for a build, so its scans are not cut at the store's limit for one
+    query (on a busy Neo4j at 100k a tie scan outlasted it and no build ever finished)."""
+    build_sample(store)
+    limits: list[float | None] = []
+    real = store.read
+
+    def read(query: str, params: Any = None, *, timeout: float | None = None) -> Any:
+        limits.append(timeout)
+        return real(query, params, timeout=timeout)
+
+    monkeypatch.setattr(store, "read", read)
+    g = tiegraph.build(store, store.data_version(), ENTERPRISE_TIES)
+    assert g.n > 0 and g.index("E1") >= 0
+    # enterprises, needs, one scan per tie type, products, industries, capabilities
+    assert len(limits) == 2 + len(ENTERPRISE_TIES) + 3
+    assert set(limits) == {tiegraph.SCAN_TIMEOUT_S}
+
+
+def test_recommend_tiegraph_failed_build_backs_off_by_its_cost(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that fails (a store too busy to answer the scans) is not tried again every
+    REBUILD_GAP_S: the next attempt waits REBUILD_FACTOR times what the failed one cost;
+    meanwhile the Cypher queries answer."""
+    build_sample(store)
+    attempts = []
+
+    def failing(*a: Any, **kw: Any) -> Any:
+        attempts.append(1)
+        time.sleep(0.05)
+        raise RuntimeError("scan cancelled")
+
+    monkeypatch.setattr(tiegraph, "build", failing)
+    monkeypatch.setattr(tiegraph, "REBUILD_FACTOR", 1000.0)  # 0.05 s cost: 50 s of waiting
+    cache = tiegraph.TieCache(ENTERPRISE_TIES)
+    version = store.data_version()
+    assert cache.get(store, version) is None
+    assert cache.get(store, version) is None
+    assert len(attempts) == 1
+    assert recommend_partners(store, "E1", "SUPPLIES")["results"]  # the Cypher path answers
