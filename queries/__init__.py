@@ -20,6 +20,14 @@ from graph.store import Row, Store
 
 QUERIES = QueryLibrary(Path(__file__).parent)
 
+#: Time limit, seconds, of the graph-wide scans the recommender's models are built from
+#: (the tie graph, the walk, the affinity). A build runs once per graph change and every
+#: later request uses it; cut at the store's limit for one query (``query_timeout_s``,
+#: 30 s by default), a build on a busy Neo4j at 100k enterprises failed and was tried again
+#: and again. (The embedded engine's connection keeps its own limit, the store's plus 30 s;
+#: its scans take seconds at 100k.)
+SCAN_TIMEOUT_S = 600.0
+
 
 def run(store: Store, name: str, params: Mapping[str, Any] | None = None, *,
         timeout: float | None = None) -> list[Row]:

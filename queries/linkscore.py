@@ -29,7 +29,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from graph.store import Store
-from queries import rel_text, run
+from queries import SCAN_TIMEOUT_S, rel_text, run
 
 #: Industries kept per industry (the strongest shares; the tail weighs little).
 AFF_INDUSTRIES = 20
@@ -57,12 +57,12 @@ def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, in
     """Read the affinity of ``rel_type`` from the graph (three plain scans); ``degrees``
     are the enterprises' (out, in) degrees in that type (the recommender's cached ones)."""
     industries: dict[str, list[str]] = defaultdict(list)
-    for r in run(store, "rec_affinity_members"):
+    for r in run(store, "rec_affinity_members", timeout=SCAN_TIMEOUT_S):
         cid = str(r["id"])
         if cid in degrees:  # only firms with ties of the type matter
             industries[cid].append(str(r["industry"]))
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for r in store.read(rel_text(store, "rec_affinity_ties", rel_type)):
+    for r in store.read(rel_text(store, "rec_affinity_ties", rel_type), timeout=SCAN_TIMEOUT_S):
         for i in industries.get(str(r["a"]), ()):
             for j in industries.get(str(r["b"]), ()):
                 counts[i][j] += 1.0
@@ -82,7 +82,7 @@ def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, in
         rows.sort(key=lambda m: (-m[1], m[0]))
         model.members[ind] = rows[:AFF_MEMBERS]
     model.names = {str(r["id"]): str(r["name"] or r["id"])
-                   for r in run(store, "rec_industry_names")}
+                   for r in run(store, "rec_industry_names", timeout=SCAN_TIMEOUT_S)}
     return model
 
 

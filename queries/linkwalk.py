@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from graph.store import Store
-from queries import rel_text, run
+from queries import SCAN_TIMEOUT_S, rel_text, run
 from queries.tiegraph import entries
 
 #: Steps of the walk kept (the mass beyond them, (1 - restart)^4 < 1/4, reorders little).
@@ -108,8 +108,10 @@ def walk_model(store: Store, rel_types: tuple[str, ...]) -> WalkModel:
     """Read the enterprise ties of ``rel_types`` and every industry membership (two scans,
     ``rec_walk_ties`` and ``rec_affinity_members``) into a :class:`WalkModel`."""
     ties = [(str(r["a"]), str(r["b"]), str(r["type"]))
-            for r in store.read(rel_text(store, "rec_walk_ties", rel_types))]
-    members = [(str(r["id"]), str(r["industry"])) for r in run(store, "rec_affinity_members")]
+            for r in store.read(rel_text(store, "rec_walk_ties", rel_types),
+                                timeout=SCAN_TIMEOUT_S)]
+    members = [(str(r["id"]), str(r["industry"]))
+               for r in run(store, "rec_affinity_members", timeout=SCAN_TIMEOUT_S)]
     # in a fixed order: the same node numbering, hence the same float sums, on every engine
     ties.sort()
     members.sort()

@@ -57,7 +57,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.store import Row, Store
-from queries import rel_text, run
+from queries import SCAN_TIMEOUT_S, rel_text, run
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +71,6 @@ BACKGROUND = True
 REBUILD_GAP_S = 5.0
 #: ... and at least this many times the last build's duration (or failed attempt's).
 REBUILD_FACTOR = 10.0
-#: Time limit of each of a build's scans, seconds. No request waits for a build, so the
-#: store's limit for one query (``query_timeout_s``, 30 s by default) does not apply: on
-#: Neo4j at 100k enterprises under a benchmark's load, one tie scan took longer than that,
-#: every build was cancelled and requests stayed on the Cypher path. (The embedded engine's
-#: connection keeps its own limit, the store's plus 30 s; its scans take seconds at 100k.)
-SCAN_TIMEOUT_S = 600.0
 
 IntArray = npt.NDArray[np.int64]
 

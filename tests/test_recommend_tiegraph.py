@@ -14,7 +14,9 @@ import pytest
 
 from graph.store import Store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
-from queries import recommend, rel_text, tiegraph
+from queries import SCAN_TIMEOUT_S, recommend, rel_text, tiegraph
+from queries.linkscore import affinity_model
+from queries.linkwalk import walk_model
 from queries.recommend import (
     ENTERPRISE_TIES,
     PEER_HUB,
@@ -338,8 +340,9 @@ def test_recommend_scoring_lock_is_taken_in_arrival_order() -> None:
 
 def test_recommend_tiegraph_scans_have_their_own_time_limit(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No request waits for a build, so its scans are not cut at the store's limit for one
-    query (on a busy Neo4j at 100k a tie scan outlasted it and no build ever finished)."""
+    """The graph-wide scans the models are built from (tie graph, walk, affinity) are not
+    cut at the store's limit for one query (on a busy Neo4j at 100k a tie scan outlasted it
+    and no build ever finished)."""
     build_sample(store)
     limits: list[float | None] = []
     real = store.read
@@ -353,7 +356,11 @@ def test_recommend_tiegraph_scans_have_their_own_time_limit(
     assert g.n > 0 and g.index("E1") >= 0
     # enterprises, needs, one scan per tie type, products, industries, capabilities
     assert len(limits) == 2 + len(ENTERPRISE_TIES) + 3
-    assert set(limits) == {tiegraph.SCAN_TIMEOUT_S}
+    walk = walk_model(store, ENTERPRISE_TIES)
+    assert "E1" in walk.index
+    affinity_model(store, "COOPERATES_WITH", {"E1": (1, 1)})
+    assert len(limits) == 2 + len(ENTERPRISE_TIES) + 3 + 2 + 3
+    assert set(limits) == {SCAN_TIMEOUT_S}
 
 
 def test_recommend_tiegraph_failed_build_backs_off_by_its_cost(
