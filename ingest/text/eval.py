@@ -50,22 +50,27 @@ class PRF:
                 "gold": self.tp + self.fn, "predicted": self.tp + self.fp}
 
 
+def count_spans(scores: dict[str, PRF], gold: Iterable[tuple[int, int, str]],
+                pred: Iterable[tuple[int, int, str]]) -> None:
+    """Add one sentence's exact-span matches ``(start, end, label)`` to ``scores``, per
+    label of ``scores`` (spans of other labels are not counted)."""
+    g, p = set(gold), set(pred)
+    for lab, s in scores.items():
+        gl = {x for x in g if x[2] == lab}
+        pl = {x for x in p if x[2] == lab}
+        s.tp += len(gl & pl)
+        s.fp += len(pl - gl)
+        s.fn += len(gl - pl)
+
+
 def eval_ner(gold: Path, extractor: TextExtractor,
              labels: Iterable[str] = ("ENTERPRISE", "ORG", "REGION")) -> dict[str, PRF]:
     """Per-label exact-span scores of ``extractor`` on a CLUENER-format file."""
-    wanted = set(labels)
     rows = list(read_cluener(gold, label_map=LABEL_MAP))
     docs = [Document(f"g{i}", r.text) for i, r in enumerate(rows)]
-    scores: dict[str, PRF] = {lab: PRF() for lab in wanted}
+    scores: dict[str, PRF] = {lab: PRF() for lab in set(labels)}
     for row, ext in zip(rows, extractor.extract(docs), strict=True):
-        g = {(s, e, lab) for s, e, lab in row.spans if lab in wanted}
-        p = {(e.start, e.end, e.label) for e in ext.entities if e.label in wanted}
-        for lab in wanted:
-            gl = {x for x in g if x[2] == lab}
-            pl = {x for x in p if x[2] == lab}
-            scores[lab].tp += len(gl & pl)
-            scores[lab].fp += len(pl - gl)
-            scores[lab].fn += len(gl - pl)
+        count_spans(scores, row.spans, ((e.start, e.end, e.label) for e in ext.entities))
     return scores
 
 

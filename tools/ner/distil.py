@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import spacy
 
-from ingest.text.eval import PRF
+from ingest.text.eval import PRF, count_spans
 from ingest.text.tokenizer import CharWordTokenizer, read_names
 from ingest.text.training import (
     LABEL_MAP,
@@ -110,13 +110,7 @@ def score(pred_path: Path, gold_path: Path) -> dict[str, PRF]:
     pred = {r.text: r.spans for r in read_rows(pred_path)}
     scores = {lab: PRF() for lab in ("ENTERPRISE", "ORG", "REGION")}
     for row in gold:
-        p = set(pred[row.text])
-        for lab, s in scores.items():
-            gl = {x for x in row.spans if x[2] == lab}
-            pl = {x for x in p if x[2] == lab}
-            s.tp += len(gl & pl)
-            s.fp += len(pl - gl)
-            s.fn += len(gl - pl)
+        count_spans(scores, row.spans, pred[row.text])
     return scores
 
 
