@@ -166,3 +166,17 @@ def ask_concurrently(store: Store, threads: int = 8) -> dict[int, list[Any]]:
         t.join(timeout=120)
     assert len(got) == threads, "a request thread did not finish within 120 s"
     return got
+
+
+def spy_reads(monkeypatch: pytest.MonkeyPatch, store: Store) -> list[tuple[str, float | None]]:
+    """From now on, every ``store.read`` as ``(query text, timeout)``, in order; the store
+    still answers each (a real engine under the spy, never a stand-in)."""
+    reads: list[tuple[str, float | None]] = []
+    real = store.read
+
+    def read(query: str, params: Any = None, *, timeout: float | None = None) -> Any:
+        reads.append((query, timeout))
+        return real(query, params, timeout=timeout)
+
+    monkeypatch.setattr(store, "read", read)
+    return reads

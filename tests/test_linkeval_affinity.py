@@ -12,6 +12,7 @@ from graph.store import Store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
 from queries.linkscore import AffinityModel, affinity_candidates, affinity_model
 from queries.recommend import DEFAULT_WEIGHTS, Weights, clear_cache, recommend_partners
+from tests.queries_sample import spy_reads
 
 PROV = {"source": "test", "method": "table", "confidence": 1.0, "run_id": "t"}
 
@@ -93,23 +94,19 @@ def test_linkeval_affinity_drives_cooperation_recommendations(store: Store) -> N
 def test_linkeval_affinity_read_once_per_graph_generation(store: Store,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     _graph(store)
-    scans: list[str] = []
-    read = store.read
+    reads = spy_reads(monkeypatch, store)
 
-    def counting(query: str, params: object = None, **kw: object) -> object:
-        if query.rstrip().endswith("RETURN h.id AS a, t.id AS b"):  # rec_affinity_ties
-            scans.append(query)
-        return read(query, params, **kw)  # type: ignore[arg-type]
+    def scans() -> int:  # rec_affinity_ties
+        return sum(q.rstrip().endswith("RETURN h.id AS a, t.id AS b") for q, _t in reads)
 
-    monkeypatch.setattr(store, "read", counting)
     first = recommend_partners(store, "C3", "COOPERATES_WITH")["results"]
     recommend_partners(store, "C1", "COOPERATES_WITH")
-    assert len(scans) == 1  # cached: the second request reads no full scan
+    assert scans() == 1  # cached: the second request reads no full scan
     # a new tie changes the graph: the affinity is read again and follows it
     merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise",
                [rel_row("C1", "B1", dict(PROV))])
     again = recommend_partners(store, "C3", "COOPERATES_WITH")["results"]
-    assert len(scans) == 2
+    assert scans() == 2
     assert [r["id"] for r in again][:1] == [r["id"] for r in first][:1] == ["A1"]
     bank = next(r for r in again if r["id"] == "B1")
     assert any(t.startswith("行业合作倾向：汽车企业常与银行企业合作") for t in bank["reasons"])

@@ -22,6 +22,7 @@ from queries.recommend import (
     clear_cache,
     recommend_partners,
 )
+from tests.queries_sample import spy_reads
 
 PROV = {"source": "test", "method": "table", "confidence": 1.0, "run_id": "t"}
 WALK_REASON = "关系网络相近：经多步业务或行业关联可达"
@@ -111,20 +112,16 @@ def test_linkeval_walk_drives_cooperation_recommendations(store: Store) -> None:
 def test_linkeval_walk_read_once_per_graph_generation(store: Store,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     _graph(store)
-    scans: list[str] = []
-    read = store.read
+    reads = spy_reads(monkeypatch, store)
 
-    def counting(query: str, params: object = None, **kw: object) -> object:
-        if "type(r) AS type" in query:  # rec_walk_ties
-            scans.append(query)
-        return read(query, params, **kw)  # type: ignore[arg-type]
+    def scans() -> int:  # rec_walk_ties
+        return sum("type(r) AS type" in q for q, _t in reads)
 
-    monkeypatch.setattr(store, "read", counting)
     recommend_partners(store, "E", "COOPERATES_WITH")
     recommend_partners(store, "S", "COOPERATES_WITH")
-    assert len(scans) == 1  # cached: the second request walks the cached graph
+    assert scans() == 1  # cached: the second request walks the cached graph
     # a new tie changes the graph: it is read again, and the walk follows the new tie
     merge_rels(store, "INVESTS_IN", "Enterprise", "Enterprise", [rel_row("E", "Z", dict(PROV))])
     again = {r["id"]: r for r in recommend_partners(store, "E", "COOPERATES_WITH")["results"]}
-    assert len(scans) == 2
+    assert scans() == 2
     assert WALK_REASON in again["Y"]["reasons"]  # Z's partner, now two hops away

@@ -30,6 +30,7 @@ from tests.queries_sample import (
     ask_concurrently,
     build_sample,
     merge_from_another_process,
+    spy_reads,
 )
 
 PROV = {"source": "tests", "method": "manual", "confidence": 1.0, "run_id": "t"}
@@ -344,23 +345,16 @@ def test_recommend_tiegraph_scans_have_their_own_time_limit(
     cut at the store's limit for one query (on a busy Neo4j at 100k a tie scan outlasted it
     and no build ever finished)."""
     build_sample(store)
-    limits: list[float | None] = []
-    real = store.read
-
-    def read(query: str, params: Any = None, *, timeout: float | None = None) -> Any:
-        limits.append(timeout)
-        return real(query, params, timeout=timeout)
-
-    monkeypatch.setattr(store, "read", read)
+    reads = spy_reads(monkeypatch, store)
     g = tiegraph.build(store, store.data_version(), ENTERPRISE_TIES)
     assert g.n > 0 and g.index("E1") >= 0
     # enterprises, needs, one scan per tie type, products, industries, capabilities
-    assert len(limits) == 2 + len(ENTERPRISE_TIES) + 3
+    assert len(reads) == 2 + len(ENTERPRISE_TIES) + 3
     walk = walk_model(store, ENTERPRISE_TIES)
     assert "E1" in walk.index
     affinity_model(store, "COOPERATES_WITH", {"E1": (1, 1)})
-    assert len(limits) == 2 + len(ENTERPRISE_TIES) + 3 + 2 + 3
-    assert set(limits) == {SCAN_TIMEOUT_S}
+    assert len(reads) == 2 + len(ENTERPRISE_TIES) + 3 + 2 + 3
+    assert {t for _q, t in reads} == {SCAN_TIMEOUT_S}
 
 
 def test_recommend_tiegraph_failed_build_backs_off_by_its_cost(
