@@ -29,6 +29,10 @@ machine), measured in the same run with the same client.
    after a warm-up; requests count by completion time. Prints req/s, p50, p99, errors, the
    share of answers the cache served (its ``X-Cache`` header) and req/s as a share of the
    bare endpoint's, which is measured right before each engine so both see the same machine.
+   With several connections it also prints how they fell to the server's worker processes
+   (read from the socket table with ``ss``) and each worker's share of the requests: the
+   kernel hands a new connection to whichever worker accepts first, and a keep-alive
+   connection stays with it for the run.
 
 The client shares the machine's CPUs. By default it is a small keep-alive HTTP/1.1
 client on uvicorn's own C parser (httptools) and uvloop, so it takes little CPU from
@@ -47,6 +51,7 @@ import csv
 import itertools
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -302,6 +307,9 @@ class _Client:
     def __init__(self, url: str, kind: str) -> None:
         self.url, self.kind = url, kind
         self.httpx: httpx.AsyncClient | None = None
+        #: the fast client's connections, one box per session (a box's connection is
+        #: replaced when the server closed it)
+        self.boxes: list[list[_Conn]] = []
 
     async def __aenter__(self) -> _Client:
         if self.kind == "httpx":
@@ -325,6 +333,7 @@ class _Client:
 
             return get_httpx
         box: list[_Conn] = [await _connect(self.url)]
+        self.boxes.append(box)
 
         async def get_fast(path: str) -> tuple[int, bytes | None]:
             conn = box[0]
@@ -338,6 +347,28 @@ class _Client:
                 raise
 
         return get_fast
+
+
+def worker_of(conns: list[_Conn], port: int) -> list[int | None]:
+    """For each open client connection, the pid of the server process that accepted it
+    (from ``ss``, the socket table: the client's local port is the server socket's peer
+    port). ``None`` where it cannot be told (``ss`` missing, connection gone)."""
+    try:
+        out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+                             capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return [None] * len(conns)
+    by_peer: dict[int, int] = {}
+    for line in out.splitlines():
+        cols = line.split()
+        pid = re.search(r"pid=(\d+)", line)
+        if len(cols) >= 4 and pid:
+            by_peer[int(cols[3].rsplit(":", 1)[1])] = int(pid.group(1))
+    peers = []
+    for c in conns:
+        name = c.transport.get_extra_info("sockname") if c.transport is not None else None
+        peers.append(by_peer.get(int(name[1])) if name else None)
+    return peers
 
 
 def _run(coro: Any) -> Any:
@@ -371,9 +402,12 @@ def cold(paths: list[str]) -> Pick:
 
 
 async def _hammer(url: str, pick: Pick, concurrency: int, seconds: float, warmup: float,
-                  client_kind: str) -> tuple[list[float], int, int]:
+                  client_kind: str) -> tuple[list[float], int, int, dict[int | None, list[int]]]:
+    """Latencies of the timed window, errors, cache hits, and per server process (pid;
+    ``None``: unknown, e.g. with httpx) [connections, requests answered in the window]."""
     latencies: list[float] = []
     errors = hits = 0
+    served = [0] * concurrency
     async with _Client(url, client_kind) as client:
         sessions = [await client.session() for _ in range(concurrency)]
         t_start = time.monotonic()
@@ -399,22 +433,35 @@ async def _hammer(url: str, pick: Pick, concurrency: int, seconds: float, warmup
                     if ok:
                         latencies.append(dt)
                         hits += cache == b"hit"
+                        served[i] += 1
                     else:
                         errors += 1
 
         await asyncio.gather(*(worker(i) for i in range(concurrency)))
-    return latencies, errors, hits
+        pids = (worker_of([b[0] for b in client.boxes], int(url.rsplit(":", 1)[1]))
+                if client.boxes else [None] * concurrency)
+    share: dict[int | None, list[int]] = {}
+    for pid, n in zip(pids, served, strict=True):
+        row = share.setdefault(pid, [0, 0])
+        row[0] += 1
+        row[1] += n
+    return latencies, errors, hits, share
 
 
 def measure(name: str, url: str, pick: Pick, concurrency: int, seconds: float,
             warmup: float = 2.0, client: str = "fast") -> Result:
-    lat, errors, hits = _run(_hammer(url, pick, concurrency, seconds, warmup, client))
+    lat, errors, hits, share = _run(_hammer(url, pick, concurrency, seconds, warmup, client))
     lat.sort()
     p50 = statistics.median(lat) * 1000 if lat else float("nan")
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan")
     r = Result(name, len(lat), errors, seconds, p50, p99, hits)
     print(f"  {name:<34} {r.rps:8.1f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  "
           f"errors {errors}  cache hits {r.hit_share:5.1%}", flush=True)
+    if concurrency > 1 and None not in share:  # how the connections fell to the workers
+        total = sum(n for _, n in share.values()) or 1
+        print("    by server process: " + "; ".join(
+            f"pid {pid}: {c} connections, {n / total:.0%} of requests"
+            for pid, (c, n) in sorted(share.items(), key=lambda kv: -kv[1][1])), flush=True)
     return r
 
 
@@ -440,7 +487,7 @@ def warm_until_cached(name: str, url: str, pick: Pick, concurrency: int, limit: 
     t0 = time.monotonic()
     seen = 0.0
     while time.monotonic() - t0 < limit:
-        lat, _, hits = _run(_hammer(url, pick, concurrency, 2.0, 0.0, client))
+        lat, _, hits, _ = _run(_hammer(url, pick, concurrency, 2.0, 0.0, client))
         seen = hits / len(lat) if lat else 0.0
         if seen >= share:
             break
