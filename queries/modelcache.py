@@ -12,8 +12,9 @@ every structural change, this process's writes, or ``AGG_TTL_S``):
 - a model of the request's generation (or a later one) is used as is;
 - with :data:`BACKGROUND` and a model of an earlier generation for every key asked, those
   are used, and one background thread (single flight: the build lock is taken without
-  waiting) builds the request's generation's models; each replaces the old one as a whole
-  (one dict assignment) when ready, so a request sees either model, never a mix of one;
+  waiting) builds the request's generation's models; they replace the old ones together
+  when the build ends (one assignment of a new mapping: a look-up never sees a half-built
+  model; while the build runs, the old and the new models are both in memory);
 - with a key never built (a cold start), or without :data:`BACKGROUND`, the request builds
   them itself under the same lock (concurrent requests wait for that one build), as before.
 
@@ -69,7 +70,7 @@ class ModelCache:
     """The models of one store, each with the generation it was built for."""
 
     def __init__(self) -> None:
-        #: key → (generation, model); replaced whole, never changed in place
+        #: key → (generation, model); replaced whole (copy on write), never changed in place
         self._models: dict[Hashable, tuple[int, Any]] = {}
         #: held by the one build running (a request's or the background thread's)
         self._building = threading.Lock()
@@ -84,7 +85,8 @@ class ModelCache:
     def get(self, generation: int, builders: Mapping[Hashable, Builder]) -> dict[Hashable, Any]:
         """``{key: model}`` for every key of ``builders``, of ``generation`` or, while one
         is built in the background, of an earlier one (module docstring)."""
-        got = {k: self._models.get(k) for k in builders}
+        models = self._models  # one snapshot for the whole request
+        got = {k: models.get(k) for k in builders}
         if all(v is not None and v[0] >= generation for v in got.values()):
             return {k: v[1] for k, v in got.items() if v is not None}
         if BACKGROUND and all(v is not None for v in got.values()):
@@ -92,7 +94,8 @@ class ModelCache:
             return {k: v[1] for k, v in got.items() if v is not None}
         with self._building:  # a cold start (or synchronous): this request builds
             self._build(generation, builders)
-            return {k: self._models[k][1] for k in builders}
+            models = self._models
+            return {k: models[k][1] for k in builders}
 
     def _refresh(self, generation: int, builders: Mapping[Hashable, Builder]) -> None:
         """Start the background build of ``generation``'s models, unless one is running
@@ -123,22 +126,24 @@ class ModelCache:
             self._building.release()
 
     def _build(self, generation: int, builders: Mapping[Hashable, Builder]) -> None:
-        """Build the keys not yet at ``generation`` (the caller holds the lock)."""
+        """Build the keys not yet at ``generation`` (the caller holds the lock) and publish
+        them together; if one fails, those built before it are published all the same."""
         todo = [k for k in builders
                 if (v := self._models.get(k)) is None or v[0] < generation]
         if not todo:
             return
         memo: dict[str, Any] = {}  # scans shared by the builds of this call
+        built: dict[Hashable, tuple[int, Any]] = {}
         t0 = time.monotonic()
         try:
             for k in todo:
-                model = builders[k](memo)
-                self._models[k] = (generation, model)  # one assignment: atomic for readers
-                self.builds += 1
+                built[k] = (generation, builders[k](memo))
         except Exception:
             self.failures += 1
             raise
         finally:
+            self._models = {**self._models, **built}  # one assignment: atomic for readers
+            self.builds += len(built)
             now = time.monotonic()
             self._last = (now, now - t0)
         log.info("walk/affinity models: %s built in %.1f s", ", ".join(map(str, todo)),
