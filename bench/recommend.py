@@ -13,8 +13,11 @@ sampled enterprises, printing p50/p95 in ms. ``--breakdown`` adds the time spent
 named query (calls and total ms over the timed runs). ``--after-write N`` then writes one
 new cooperation tie (a new graph generation), times the first ``N`` requests after it as the
 service answers them (the tie graph and, where the code does so, the walk and affinity rebuilt
-in background threads), waits for those threads, times one more request, and deletes the tie
-again (the store is left as it was; use a copy of a shared store all the same). Not a test;
+in background threads; the models' rate limit off, so their rebuild starts at the first
+request and competes with the timed ones: the worst case), waits for those threads, times one
+more request, and deletes the tie again (the store is left as it was; use a copy of a shared
+store all the same). ``--sync-models`` builds the walk and affinity in the request instead
+(the behaviour before they were rebuilt in the background). Not a test;
 run it under ``flock /tmp/ronglian-bench.lock``.
 """
 
@@ -101,6 +104,8 @@ def after_write(store: Store, rel: str, picks: list[str], n: int, background: bo
     tiegraph.BACKGROUND = True  # as in the service: requests never wait for the tie graph
     if modelcache is not None:
         modelcache.BACKGROUND = background
+        modelcache.REBUILD_GAP_S = 0.0  # the cold build just ended: rebuild all the same
+        modelcache.REBUILD_FACTOR = 0.0
     a, b = _untied_pair(store, picks[n:])
     merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise",
                [rel_row(a, b, dict(WRITE_PROV))])

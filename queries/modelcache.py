@@ -18,15 +18,17 @@ every structural change, this process's writes, or ``AGG_TTL_S``):
 - with a key never built (a cold start), or without :data:`BACKGROUND`, the request builds
   them itself under the same lock (concurrent requests wait for that one build), as before.
 
-Background rebuilds are rate-limited like the tie graph's (``queries/tiegraph.py``): the next
-one starts at least :data:`REBUILD_GAP_S` and :data:`REBUILD_FACTOR` times the last build's
-(or failed attempt's) duration after it ended, so a graph written to all the time is not
-rescanned after every write, and a store too busy to answer the scans is not sent them again
-at once. A failed background build is logged and leaves the previous models serving;
-a failed synchronous build raises to its request, as before.
+Background rebuilds are rate-limited: the next one starts at least :data:`REBUILD_GAP_S` and
+:data:`REBUILD_FACTOR` times the last build's duration after it ended (a graph written to all
+the time is rebuilt at most half the time, not after every write), and after a failed
+attempt, like the tie graph's (``queries/tiegraph.py``), :data:`BACKOFF_FACTOR` times what
+the attempt cost (a store too busy to answer the scans is not sent them again at once). A
+failed background build is logged and leaves the previous models serving; a failed
+synchronous build raises to its request, as before.
 
 What "stale" may change in an answer (see ``queries/recommend.py``): only the walk's and the
-affinity's candidates and scores lag, by one build (plus the rate limit's wait). Everything
+affinity's candidates and scores lag, by one build (plus the rate limit's wait, when writes
+come faster than builds). Everything
 else a request uses is read at its own generation: its existing ties (excluded from the
 answer: a firm tied a moment ago is never proposed), the other signals, the candidates'
 display fields (a firm deleted since the old build has none and is never shown).
@@ -57,8 +59,10 @@ log = logging.getLogger(__name__)
 BACKGROUND = True
 #: After a build, the next background build waits at least this long (seconds) ...
 REBUILD_GAP_S = 5.0
-#: ... and at least this many times the last build's (or failed attempt's) duration.
-REBUILD_FACTOR = 10.0
+#: ... and at least this many times the last build's duration ...
+REBUILD_FACTOR = 1.0
+#: ... or, after a failed attempt, this many times what it cost (``tiegraph.REBUILD_FACTOR``).
+BACKOFF_FACTOR = 10.0
 #: The background thread's name (tests and the benchmark join it).
 THREAD_NAME = "recommend-models"
 
@@ -74,8 +78,8 @@ class ModelCache:
         self._models: dict[Hashable, tuple[int, Any]] = {}
         #: held by the one build running (a request's or the background thread's)
         self._building = threading.Lock()
-        #: (monotonic end, duration) of the last build or failed attempt: the rate limit
-        self._last: tuple[float, float] | None = None
+        #: (monotonic end, duration, failed) of the last build or attempt: the rate limit
+        self._last: tuple[float, float, bool] | None = None
         #: the last background thread started (tests join it)
         self.thread: threading.Thread | None = None
         #: models built and builds failed (tests check the single flight and the backoff)
@@ -101,9 +105,11 @@ class ModelCache:
         """Start the background build of ``generation``'s models, unless one is running
         or the last build ended too recently."""
         last = self._last
-        if last is not None and time.monotonic() - last[0] < max(REBUILD_GAP_S,
-                                                                 REBUILD_FACTOR * last[1]):
-            return
+        if last is not None:
+            end, took, failed = last
+            if time.monotonic() - end < max(REBUILD_GAP_S,
+                                            (BACKOFF_FACTOR if failed else REBUILD_FACTOR) * took):
+                return
         if not self._building.acquire(blocking=False):
             return
         try:
@@ -135,17 +141,17 @@ class ModelCache:
         memo: dict[str, Any] = {}  # scans shared by the builds of this call
         built: dict[Hashable, tuple[int, Any]] = {}
         t0 = time.monotonic()
+        failed = True
         try:
             for k in todo:
                 built[k] = (generation, builders[k](memo))
-        except Exception:
-            self.failures += 1
-            raise
+            failed = False
         finally:
             self._models = {**self._models, **built}  # one assignment: atomic for readers
             self.builds += len(built)
+            self.failures += failed
             now = time.monotonic()
-            self._last = (now, now - t0)
+            self._last = (now, now - t0, failed)
         log.info("walk/affinity models: %s built in %.1f s", ", ".join(map(str, todo)),
                  self._last[1])
 

@@ -187,11 +187,11 @@ def test_recommend_builds_single_flight_under_concurrent_requests(
 def test_recommend_builds_failed_background_build_keeps_the_stale_model_and_backs_off(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """A background build that fails leaves the previous models answering; the next attempt
-    waits REBUILD_FACTOR times what the failed one cost (as the tie graph's does)."""
+    waits BACKOFF_FACTOR times what the failed one cost (as the tie graph's does)."""
     _graph(store)
     clock = _Clock()
     monkeypatch.setattr(modelcache, "time", clock)
-    monkeypatch.setattr(modelcache, "REBUILD_FACTOR", 10.0)
+    monkeypatch.setattr(modelcache, "BACKOFF_FACTOR", 10.0)
     before = _ask(store)
     cache = modelcache.cache_for(store)
     old = _walk_now(store)
@@ -269,3 +269,29 @@ def test_recommend_builds_generations_never_go_back() -> None:
     # a key never built is a cold start even when the others are stale
     assert cache.get(4, {"m": builder(4), "n": builder(40)}) == {"m": 4, "n": 40}
     assert cache.thread is not None and not cache.thread.is_alive()
+
+
+def test_recommend_builds_rebuilds_are_rate_limited(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a build, the next background build waits REBUILD_GAP_S and REBUILD_FACTOR times
+    that build's duration (writes faster than builds are not each followed by a rebuild);
+    meanwhile the previous model answers."""
+    clock = _Clock()
+    monkeypatch.setattr(modelcache, "time", clock)
+    monkeypatch.setattr(modelcache, "REBUILD_GAP_S", 1.0)
+    monkeypatch.setattr(modelcache, "REBUILD_FACTOR", 1.0)
+    cache = modelcache.ModelCache()
+
+    def builder(n: int) -> modelcache.Builder:
+        def build(memo: dict[str, Any]) -> int:
+            clock.now += 3.0  # every build costs 3 s
+            return n
+        return build
+
+    assert cache.get(1, {"m": builder(1)}) == {"m": 1}
+    clock.now += 2.0  # 2 s after a 3 s build: too early
+    assert cache.get(2, {"m": builder(2)}) == {"m": 1}
+    assert cache.thread is None
+    clock.now += 1.5
+    assert cache.get(2, {"m": builder(2)}) == {"m": 1}  # started now
+    cache.join()
+    assert cache.get(2, {"m": builder(2)}) == {"m": 2} and cache.builds == 2
