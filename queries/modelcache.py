@@ -2,12 +2,14 @@
 after a change the previous generation's models answer while one background thread builds
 the new ones (stale-while-revalidate).
 
-The walk's graph (``queries/linkwalk.py``: two scans, about 5 s at 100k enterprises) and the
-industry affinity (``queries/linkscore.py``: three scans, about 1 s) were built by the first
-request after every write, and every concurrent request of that relation waited for it. A
-:class:`ModelCache` (one per store, :func:`cache_for`) keeps the last model built for each
-key with the generation it was built for (``recommend._Aggregates.serial``: a new one after
-every structural change, this process's writes, or ``AGG_TTL_S``):
+The walk's graph (``queries/linkwalk.py``) and the industry affinity (``queries/linkscore.py``)
+were built by the first request after every write, and every concurrent request of that
+relation waited for it: at 100k enterprises the first cooperation request after a write took
+7.3 s on the embedded FalkorDB and 21 s on Neo4j, against 1.2 s and 4.1 s now (the rest is the
+degree scan and the Cypher path while the tie graph rebuilds; ``bench/recommend.py
+--after-write``). A :class:`ModelCache` (one per store, :func:`cache_for`) keeps the last
+model built for each key with the generation it was built for (``recommend._Aggregates.serial``:
+a new one after every structural change, this process's writes, or ``AGG_TTL_S``):
 
 - a model of the request's generation (or a later one) is used as is;
 - with :data:`BACKGROUND` and a model of an earlier generation for every key asked, those
@@ -28,10 +30,13 @@ synchronous build raises to its request, as before.
 
 What "stale" may change in an answer (see ``queries/recommend.py``): only the walk's and the
 affinity's candidates and scores lag, by one build (plus the rate limit's wait, when writes
-come faster than builds). Everything
-else a request uses is read at its own generation: its existing ties (excluded from the
-answer: a firm tied a moment ago is never proposed), the other signals, the candidates'
-display fields (a firm deleted since the old build has none and is never shown).
+come faster than builds): a firm created since the old build is not among their candidates
+yet (other signals may still find it). Everything else a request uses is read at its own
+generation: its existing ties (excluded from the answer: a firm tied a moment ago is never
+proposed), the other signals, the candidates' display fields (a firm deleted since the old
+build has none and is never shown). The price: while a build runs in the API process it
+shares the GIL with the requests (at 100k on FalkorDB, those answered during the 7 s build
+took a median of 45 ms instead of about 15).
 
 The builds of one call share a memo (``memo`` argument of a builder) so that a scan two
 models read (the industry memberships) is read once per build.

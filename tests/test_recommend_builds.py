@@ -133,6 +133,30 @@ def test_recommend_builds_stale_model_served_while_a_build_runs(
     assert recommend_partners(store, "E", COOP) == fresh
 
 
+def test_recommend_builds_stale_model_never_shows_a_deleted_firm(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The previous walk still reaches a firm deleted since; the request's own data does not
+    know it, so it is never proposed (on the tie graph and on the Cypher path alike)."""
+    monkeypatch.setattr(tiegraph, "REBUILD_GAP_S", 0.0)  # the tie graph follows every write
+    monkeypatch.setattr(tiegraph, "REBUILD_FACTOR", 0.0)
+    _graph(store)
+    assert WALK_REASON in _ask(store)["Q"]
+    old = _walk_now(store)
+    gate = _Gate(monkeypatch)
+    store.write("MATCH (q:Enterprise {id: 'Q'}) DETACH DELETE q")
+    stale = _ask(store)
+    assert gate.started.wait(timeout=120)
+    assert _walk_now(store) is old and "Q" in walk_scores(old, "E")
+    assert "Q" not in stale and stale  # the others are still proposed
+    tg = recommend._ties(store, recommend._current(store))
+    assert tg is not None and tg.index("Q") < 0  # answered from the new tie graph
+    monkeypatch.setattr(tiegraph, "ENABLED", False)  # the Cypher path
+    assert "Q" not in _ask(store)
+    gate.release.set()
+    modelcache.cache_for(store).join()
+    assert "Q" not in walk_scores(_walk_now(store), "E")
+
+
 def test_recommend_builds_cold_start_builds_once_in_the_request(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """No model yet: the first request builds both before answering (nothing is left to a
