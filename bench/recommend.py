@@ -1,7 +1,7 @@
 """Latency of ``recommend_partners`` alone, per relation, with a per-query breakdown.
 
 ``python bench/recommend.py --store embedded:///tmp/bench-rec/falkordb [--runs 60]
-[--seed 7] [--relations SUPPLIES,SUPPLIED_BY,COOPERATES_WITH] [--breakdown]``
+[--seed 7] [--relations SUPPLIES,SUPPLIED_BY,COOPERATES_WITH] [--breakdown] [--after-write N]``
 
 Uses a store that already holds generated data (``bench/queries.py --keep DIR``
 leaves one in ``DIR/falkordb``; a Neo4j URL works too, credentials from
@@ -10,8 +10,15 @@ For each relation: the first request on a freshly opened store (cold: graph-wide
 aggregates not yet cached), then ``--warm`` requests on other enterprises (the
 per-product and per-industry caches fill lazily), then ``--runs`` requests on
 sampled enterprises, printing p50/p95 in ms. ``--breakdown`` adds the time spent in each
-named query (calls and total ms over the timed runs). Not a test; run it under
-``flock /tmp/ronglian-bench.lock``.
+named query (calls and total ms over the timed runs). ``--after-write N`` then writes one
+new cooperation tie (a new graph generation), times the first ``N`` requests after it as the
+service answers them (the tie graph and, where the code does so, the walk and affinity rebuilt
+in background threads; the models' rate limit off, so their rebuild starts at the first
+request and competes with the timed ones: the worst case), waits for those threads, times one
+more request, and deletes the tie again (the store is left as it was; use a copy of a shared
+store all the same). ``--sync-models`` builds the walk and affinity in the request instead
+(the behaviour before they were rebuilt in the background). Not a test;
+run it under ``flock /tmp/ronglian-bench.lock``.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import argparse
 import random
 import statistics
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -29,14 +37,25 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.store import Row, Store, open_store
+from graph.writes import merge_rels, rel_row
 from queries import QUERIES, tiegraph
 from queries.recommend import clear_cache, recommend_partners
+
+try:  # absent before the walk and affinity were rebuilt in the background (a "before" run)
+    from queries import modelcache
+except ImportError:  # pragma: no cover
+    modelcache = None  # type: ignore[assignment]
 
 # the first request builds the tie graph itself (in the service a thread does), so "cold"
 # below includes it
 tiegraph.BACKGROUND = False
 
 RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH")
+#: Provenance of the tie ``--after-write`` adds (and deletes again by its run id).
+WRITE_PROV = {"source": "bench/recommend.py", "method": "manual", "confidence": 1.0,
+              "run_id": "bench-recommend-after-write"}
+#: Threads the recommender builds its caches in (joined before the "settled" request).
+BUILD_THREADS = ("tiegraph-build", "recommend-models")
 
 
 class Timing:
@@ -71,6 +90,52 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p * (len(xs) - 1)))]
 
 
+def _untied_pair(store: Store, ids: list[str]) -> tuple[str, str]:
+    """Two enterprises of ``ids`` with no cooperation tie between them."""
+    for a, b in zip(ids[::2], ids[1::2], strict=False):
+        if not store.read("MATCH (:Enterprise {id: $a})-[r:COOPERATES_WITH]-(:Enterprise {id: $b}) "
+                          "RETURN count(r) AS n", {"a": a, "b": b})[0]["n"]:
+            return a, b
+    raise SystemExit("no untied pair of enterprises among the picks")
+
+
+def after_write(store: Store, rel: str, picks: list[str], n: int, background: bool) -> None:
+    """Time the first ``n`` requests after a write, as the service answers them."""
+    tiegraph.BACKGROUND = True  # as in the service: requests never wait for the tie graph
+    if modelcache is not None:
+        modelcache.BACKGROUND = background
+        modelcache.REBUILD_GAP_S = 0.0  # the cold build just ended: rebuild all the same
+        modelcache.REBUILD_FACTOR = 0.0
+    a, b = _untied_pair(store, picks[n:])
+    merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise",
+               [rel_row(a, b, dict(WRITE_PROV))])
+    t_write = time.perf_counter()
+    try:
+        ms = []
+        for e in picks[:n]:
+            t0 = time.perf_counter()
+            recommend_partners(store, e, rel)
+            ms.append((time.perf_counter() - t0) * 1000)
+        for t in threading.enumerate():
+            if t.name in BUILD_THREADS:
+                t.join()
+        joined = time.perf_counter() - t_write
+        t0 = time.perf_counter()
+        recommend_partners(store, picks[0], rel)
+        settled = (time.perf_counter() - t0) * 1000
+        rest = ms[1:] or ms
+        mode = ("background" if background else "synchronous") if modelcache else "before"
+        print(f"  {rel:16} after a write ({mode} models): first {ms[0]:7.1f} ms   next "
+              f"{len(rest)} p50 {statistics.median(rest):7.1f} ms max {max(rest):7.1f} ms   "
+              f"builds done {joined:5.1f} s after the write, then {settled:7.1f} ms",
+              flush=True)
+    finally:
+        store.write("MATCH (:Enterprise {id: $a})-[r:COOPERATES_WITH {run_id: $run}]->"
+                    "(:Enterprise {id: $b}) DELETE r", {"a": a, "b": b,
+                                                        "run": WRITE_PROV["run_id"]})
+        tiegraph.BACKGROUND = False
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", default=None, help="Store URL (embedded:///dir or bolt://…).")
@@ -81,6 +146,11 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--relations", default=",".join(RELATIONS))
     ap.add_argument("--breakdown", action="store_true")
+    ap.add_argument("--after-write", type=int, default=0, metavar="N",
+                    help="Then time the first N requests after a write (see above).")
+    ap.add_argument("--sync-models", action="store_true",
+                    help="With --after-write: build the walk and affinity in the request "
+                         "(modelcache.BACKGROUND = False, the behaviour before it existed).")
     args = ap.parse_args()
     server = None
     if args.neo4j_dir:
@@ -124,6 +194,8 @@ def main() -> int:
                 for name, xs in sorted(timing.by_name.items(), key=lambda kv: -sum(kv[1])):
                     print(f"      {name:24} calls {len(xs):4}  total {sum(xs):8.1f} ms  "
                           f"p95 {pct(xs, 0.95):6.1f} ms")
+            if args.after_write:
+                after_write(store, rel, picks[:-1], args.after_write, not args.sync_models)
     finally:
         store.close()
         if server:

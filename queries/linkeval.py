@@ -44,7 +44,7 @@ from typing import Any
 from graph.errors import InvalidInput
 from graph.store import Store, open_store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
-from queries import run
+from queries import modelcache, run
 from queries.recommend import Weights, clear_cache, rank_partners
 
 log = logging.getLogger("ronglian.eval")
@@ -316,7 +316,10 @@ def evaluate_links(train: Path, test: Path | None, relation: str = "供给",
             deg = {n: len(s) for n, s in adj.items()}
             pa_scores = {c: float(deg.get(c, 0)) for c in enterprises}
             for i, (a, _b) in enumerate(pairs):
-                res = rank_partners(store, a, ASK[rel_type], top=10, weights=weights)
+                # every model of the graph evaluated, never a stale one (the figures must not
+                # depend on how fast a background build runs)
+                with modelcache.synchronous():
+                    res = rank_partners(store, a, ASK[rel_type], top=10, weights=weights)
                 ours.append([r["id"] for r in res])
                 excluded = {a} | same.get(a, set())
                 s_aa: dict[str, float] = defaultdict(float)

@@ -17,15 +17,17 @@ of the industries its industries are tied to: ``sum_j (sum_{i in I} P(j | i)) *
 log(1 + ties of the candidate)``, with a Chinese reason naming the industry pair. Per
 request this is a walk over at most ``|I| * AFF_INDUSTRIES * AFF_MEMBERS`` cached entries,
 no query. The scans (``rec_affinity_ties``, ``rec_affinity_members``,
-``rec_industry_names``; about 1 s at 100k enterprises) are paid by the first request for
-that relationship type after a change, like the recommender's other cached aggregates.
+``rec_industry_names``; about 1 s at 100k enterprises) are paid once per graph generation:
+by the first request on a cold start, else in the background while the previous
+generation's model answers (``queries/modelcache.py``); the membership scan is shared with
+the walk's model (:func:`memberships`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from graph.store import Store
@@ -52,15 +54,23 @@ class AffinityModel:
     names: dict[str, str] = field(default_factory=dict)
 
 
-def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, int]]
-                   ) -> AffinityModel:
+def memberships(store: Store) -> list[tuple[str, str]]:
+    """Every ``(enterprise id, industry id)`` membership, sorted (one scan,
+    ``rec_affinity_members``; the affinity and the walk's model both use it)."""
+    return sorted((str(r["id"]), str(r["industry"]))
+                  for r in run(store, "rec_affinity_members", timeout=SCAN_TIMEOUT_S))
+
+
+def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, int]],
+                   members: Sequence[tuple[str, str]] | None = None) -> AffinityModel:
     """Read the affinity of ``rel_type`` from the graph (three plain scans); ``degrees``
-    are the enterprises' (out, in) degrees in that type (the recommender's cached ones)."""
+    are the enterprises' (out, in) degrees in that type (the recommender's cached ones);
+    ``members``: :func:`memberships` already read (then two scans). The model does not
+    depend on the order of the memberships (counts of whole ties, members sorted)."""
     industries: dict[str, list[str]] = defaultdict(list)
-    for r in run(store, "rec_affinity_members", timeout=SCAN_TIMEOUT_S):
-        cid = str(r["id"])
+    for cid, industry in members if members is not None else memberships(store):
         if cid in degrees:  # only firms with ties of the type matter
-            industries[cid].append(str(r["industry"]))
+            industries[cid].append(industry)
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for r in store.read(rel_text(store, "rec_affinity_ties", rel_type), timeout=SCAN_TIMEOUT_S):
         for i in industries.get(str(r["a"]), ()):
@@ -72,13 +82,13 @@ def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, in
         total = sum(row.values())
         best = sorted(row.items(), key=lambda kv: (-kv[1], kv[0]))[:AFF_INDUSTRIES]
         model.shares[i] = [(j, n / total) for j, n in best]
-    members: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    active: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for cid, inds in industries.items():
         ties = sum(degrees[cid])
         if ties > 0:
             for ind in inds:
-                members[ind].append((cid, ties))
-    for ind, rows in members.items():
+                active[ind].append((cid, ties))
+    for ind, rows in active.items():
         rows.sort(key=lambda m: (-m[1], m[0]))
         model.members[ind] = rows[:AFF_MEMBERS]
     model.names = {str(r["id"]): str(r["name"] or r["id"])

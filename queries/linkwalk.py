@@ -13,8 +13,10 @@ and industry structure as extra steps changed nothing there, so they are left ou
 most of a big graph's relationships). See ``queries/linkeval.py``.
 
 :func:`walk_model` keeps, once per graph generation, that graph as a compressed adjacency in
-numpy (two scans: ``rec_walk_ties``, ``rec_affinity_members``; each relationship type
-weighted by :data:`TYPE_WEIGHT`, both directions). :func:`walk_candidates` walks it per
+numpy (two scans: ``rec_walk_ties``, ``rec_affinity_members``, the latter shared with the
+industry affinity; each relationship type weighted by :data:`TYPE_WEIGHT`, both directions;
+built by the first request on a cold start, else in the background while the previous
+generation's model answers: ``queries/modelcache.py``). :func:`walk_candidates` walks it per
 request with sparse frontiers (only the nodes reached are touched; mass under
 :data:`WALK_EPS` is dropped), no query. Nothing here reads the store except
 :func:`walk_model`.
@@ -22,13 +24,14 @@ request with sparse frontiers (only the nodes reached are touched; mass under
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from graph.store import Store
-from queries import SCAN_TIMEOUT_S, rel_text, run
+from queries import SCAN_TIMEOUT_S, rel_text
+from queries.linkscore import memberships
 from queries.tiegraph import entries
 
 #: Steps of the walk kept (the mass beyond them, (1 - restart)^4 < 1/4, reorders little).
@@ -104,18 +107,18 @@ def build_walk_model(ties: Iterable[tuple[str, str, str]],
     return WalkModel(ids, index, indptr, d, prob, enterprise)
 
 
-def walk_model(store: Store, rel_types: tuple[str, ...]) -> WalkModel:
+def walk_model(store: Store, rel_types: tuple[str, ...],
+               members: Sequence[tuple[str, str]] | None = None) -> WalkModel:
     """Read the enterprise ties of ``rel_types`` and every industry membership (two scans,
-    ``rec_walk_ties`` and ``rec_affinity_members``) into a :class:`WalkModel`."""
+    ``rec_walk_ties`` and ``rec_affinity_members``) into a :class:`WalkModel`; ``members``:
+    ``linkscore.memberships`` already read (then one scan)."""
     ties = [(str(r["a"]), str(r["b"]), str(r["type"]))
             for r in store.read(rel_text(store, "rec_walk_ties", rel_types),
                                 timeout=SCAN_TIMEOUT_S)]
-    members = [(str(r["id"]), str(r["industry"]))
-               for r in run(store, "rec_affinity_members", timeout=SCAN_TIMEOUT_S)]
     # in a fixed order: the same node numbering, hence the same float sums, on every engine
     ties.sort()
-    members.sort()
-    return build_walk_model(ties, members)
+    return build_walk_model(ties, sorted(members) if members is not None
+                            else memberships(store))
 
 
 def _walk(model: WalkModel, start: int, steps: int, restart: float, eps: float

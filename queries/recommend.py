@@ -43,11 +43,18 @@ changing the count wait for the TTL, like the other aggregates); it is built in 
 background thread (about 10–20 s at 100k enterprises on a busy 2-core machine; a
 property-only change re-reads only the enterprise and need scans) and rebuilt at most
 every ``tiegraph.REBUILD_GAP_S`` or ten build-times; until it is ready, or while the
-engine cannot tell its change token, those queries run instead (the same answers). A
+engine cannot tell its change token, those queries run instead (the same answers). The
+walk and the affinity (built together: one membership scan for both) are kept across
+generations (``queries/modelcache.py``): after a
+change the previous ones answer while one background thread builds the new ones (only their
+candidates and scores lag, by one build; a request's own ties, read at its generation, stay
+excluded, so a firm tied a moment ago is never proposed); a cold start builds them in the
+request, and so does every change with ``modelcache.BACKGROUND`` off (evaluations, tests). A
 warm request with the tie graph makes one store round trip (the change token; a
 free-text need adds ``rec_need_text``) and is scored one at a time per process, in
 arrival order (CPU-bound threads sharing the GIL cost more than they overlap); a cold one
-pays for the aggregates (seconds at 100k enterprises, after every write).
+pays for the aggregates (seconds at 100k enterprises on a cold start; after a write, the
+structural ones again, but not the walk and the affinity).
 
 Scoring runs over arrays, not per candidate: a request's 700–800 candidates are numpy
 keys that sort as their ids do (tie-graph indices, or the ids' UTF-8 bytes on the
@@ -64,6 +71,7 @@ strongest peers, never through a firm with over :data:`PEER_HUB` ties.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import threading
 import time
@@ -77,11 +85,11 @@ import numpy.typing as npt
 
 from graph.errors import InvalidInput
 from graph.store import Row, Store
-from queries import rel_text, run, tiegraph
+from queries import modelcache, rel_text, run, tiegraph
 from queries.chains import as_tiers
 from queries.common import is_local, resolve_enterprise, resolve_region
 from queries.gaps import is_leading
-from queries.linkscore import AffinityModel, affinity_candidates, affinity_model
+from queries.linkscore import AffinityModel, affinity_candidates, affinity_model, memberships
 from queries.linkwalk import WalkModel, walk_candidates, walk_model
 from queries.tiegraph import TieCache, TieGraph, contains, sorted_unique
 
@@ -156,6 +164,9 @@ DEFAULT_WEIGHTS = {
 }
 
 
+_SERIALS = itertools.count(1)
+
+
 @dataclass
 class _Aggregates:
     """Graph-wide aggregates of one store, valid for one generation token."""
@@ -182,10 +193,9 @@ class _Aggregates:
     details: dict[str, Row] = field(default_factory=dict)
     #: the engine's change token when ``details`` was last emptied (see :func:`_current`)
     version: Hashable | None = None
-    #: rel type → industry affinity (``queries.linkscore``), read on first use
-    affinity: dict[str, AffinityModel] = field(default_factory=dict)
-    #: the whole graph for the random walk (``queries.linkwalk``), read on first use
-    walk: WalkModel | None = None
+    #: this set's place in the order sets are made (later sets: higher), the generation
+    #: the walk and affinity models are built for (``queries.modelcache``)
+    serial: int = field(default_factory=lambda: next(_SERIALS))
     #: the in-memory tie graph (``queries.tiegraph``), per change token
     ties: TieCache = field(default_factory=lambda: TieCache(ENTERPRISE_TIES))
     #: held while a graph-wide aggregate is built, so concurrent requests wait for the
@@ -565,6 +575,7 @@ def clear_cache() -> None:
     """Forget cached aggregates (tests and evaluation load fresh graphs)."""
     _aggregates.clear()
     tiegraph.clear()
+    modelcache.clear()
 
 
 def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES",
@@ -644,33 +655,58 @@ _SCORING = _FairLock()
 
 
 def _affinity(store: Store, agg: _Aggregates, rel_type: str) -> AffinityModel:
-    """The industry affinity of ``rel_type`` (built once per generation, single flight)."""
-    def build() -> AffinityModel:
-        m = agg.affinity[rel_type] = affinity_model(store, rel_type,
-                                                    _degrees(store, agg, rel_type))
-        return m
-
-    return _built(agg, lambda: agg.affinity.get(rel_type), build)
+    """The industry affinity of ``rel_type``: of this generation, or of an earlier one while
+    a thread builds this one's (``queries.modelcache``)."""
+    key = ("affinity", rel_type)
+    got: AffinityModel = _models(store, agg, {key: _affinity_builder(store, agg, rel_type)})[key]
+    return got
 
 
 def _walk(store: Store, agg: _Aggregates) -> WalkModel:
-    """The graph the random walk runs on (built once per generation, single flight)."""
-    def build() -> WalkModel:
-        m = agg.walk = walk_model(store, ENTERPRISE_TIES)
-        return m
+    """The graph the random walk runs on: of this generation, or of an earlier one while a
+    thread builds this one's (``queries.modelcache``)."""
+    got: WalkModel = _models(store, agg, {"walk": _walk_builder(store)})["walk"]
+    return got
 
-    return _built(agg, lambda: agg.walk, build)
+
+def _models(store: Store, agg: _Aggregates, builders: dict[Hashable, modelcache.Builder]
+            ) -> dict[Hashable, Any]:
+    return modelcache.cache_for(store).get(agg.serial, builders)
+
+
+def _memberships(store: Store, memo: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every industry membership, read once for the models built together (the walk and
+    the affinity both read it)."""
+    got: list[tuple[str, str]] | None = memo.get("memberships")
+    if got is None:
+        got = memo["memberships"] = memberships(store)
+    return got
+
+
+def _affinity_builder(store: Store, agg: _Aggregates, rel_type: str) -> modelcache.Builder:
+    # the degrees of the generation the model is built for (the caller's, already read)
+    return lambda memo: affinity_model(store, rel_type, _degrees(store, agg, rel_type),
+                                       members=_memberships(store, memo))
+
+
+def _walk_builder(store: Store) -> modelcache.Builder:
+    return lambda memo: walk_model(store, ENTERPRISE_TIES, members=_memberships(store, memo))
 
 
 def _prepare(store: Store, agg: _Aggregates, relation: str, weights: Weights | None) -> None:
-    """Build the graph-wide models ``relation``'s weights use, if not built yet."""
+    """Have the graph-wide models ``relation``'s weights use: built together (one membership
+    scan) by this request on a cold start, else rebuilt in the background after a change
+    while the previous ones serve (``queries.modelcache``)."""
     w = weights or DEFAULT_WEIGHTS.get(relation, Weights())
     rel_type = REL_TYPE[relation]
     _degrees(store, agg, rel_type)
+    builders: dict[Hashable, modelcache.Builder] = {}
     if w.affinity > 0:
-        _affinity(store, agg, rel_type)
+        builders["affinity", rel_type] = _affinity_builder(store, agg, rel_type)
     if w.walk > 0:
-        _walk(store, agg)
+        builders["walk"] = _walk_builder(store)
+    if builders:
+        _models(store, agg, builders)
 
 
 def _ties(store: Store, agg: _Aggregates) -> TieGraph | None:
@@ -695,6 +731,7 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
     ``rec_enterprise`` row when the caller has read it already (and ``agg`` the
     aggregates it checked)."""
     agg = agg or _current(store)
+    _prepare(store, agg, relation, weights)  # the models built together (one shared scan)
     return _rank(store, agg, _ties(store, agg), eid, relation, need=need, prefix=prefix,
                  top=top, weights=weights, me=me)
 

@@ -51,6 +51,17 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory,
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _synchronous_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recommender's walk and affinity are built by the request that needs them (the
+    service serves the previous ones while a thread builds them): an answer after a write
+    must see it, and no build may outlive its test (``tests/test_recommend_builds.py``
+    switches the background on)."""
+    from queries import modelcache
+
+    monkeypatch.setattr(modelcache, "BACKGROUND", False)
+
+
 _LEFTOVER_SERVERS: list[str] = []
 
 

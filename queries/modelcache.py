@@ -1,0 +1,200 @@
+"""The recommender's graph-wide scoring models per store, kept across graph generations:
+after a change the previous generation's models answer while one background thread builds
+the new ones (stale-while-revalidate).
+
+The walk's graph (``queries/linkwalk.py``) and the industry affinity (``queries/linkscore.py``)
+were built by the first request after every write, and every concurrent request of that
+relation waited for it: at 100k enterprises the first cooperation request after a write took
+7.3 s on the embedded FalkorDB and 21 s on Neo4j, against 1.2 s and 4.1 s now (the rest is the
+degree scan and the Cypher path while the tie graph rebuilds; ``bench/recommend.py
+--after-write``). A :class:`ModelCache` (one per store, :func:`cache_for`) keeps the last
+model built for each key with the generation it was built for (``recommend._Aggregates.serial``:
+a new one after every structural change, this process's writes, or ``AGG_TTL_S``):
+
+- a model of the request's generation (or a later one) is used as is;
+- with :data:`BACKGROUND` and a model of an earlier generation for every key asked, those
+  are used, and one background thread (single flight: the build lock is taken without
+  waiting) builds the request's generation's models; they replace the old ones together
+  when the build ends (one assignment of a new mapping: a look-up never sees a half-built
+  model; while the build runs, the old and the new models are both in memory);
+- with a key never built (a cold start), or without :data:`BACKGROUND`, the request builds
+  them itself under the same lock (concurrent requests wait for that one build), as before.
+
+Background rebuilds are rate-limited: the next one starts at least :data:`REBUILD_GAP_S` and
+:data:`REBUILD_FACTOR` times the last build's duration after it ended (a graph written to all
+the time is rebuilt at most half the time, not after every write), and after a failed
+attempt, like the tie graph's (``queries/tiegraph.py``), :data:`BACKOFF_FACTOR` times what
+the attempt cost (a store too busy to answer the scans is not sent them again at once). A
+failed background build is logged and leaves the previous models serving; a failed
+synchronous build raises to its request, as before.
+
+What "stale" may change in an answer (see ``queries/recommend.py``): only the walk's and the
+affinity's candidates and scores lag, by one build (plus the rate limit's wait, when writes
+come faster than builds): a firm created since the old build is not among their candidates
+yet (other signals may still find it). Everything else a request uses is read at its own
+generation: its existing ties (excluded from the answer: a firm tied a moment ago is never
+proposed), the other signals, the candidates' display fields (a firm deleted since the old
+build has none and is never shown). The price: while a build runs in the API process it
+shares the GIL with the requests (at 100k on FalkorDB, those answered during the 7 s build
+took a median of 45 ms instead of about 15).
+
+The builds of one call share a memo (``memo`` argument of a builder) so that a scan two
+models read (the industry memberships) is read once per build.
+
+:data:`BACKGROUND` False: every build runs in the request (``eval links``, tests and anything
+that compares answers across a write). Must not live here: what a model is (``linkwalk``,
+``linkscore``) or how requests use it (``recommend``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from typing import Any
+
+from graph.store import Store
+
+log = logging.getLogger(__name__)
+
+#: After a graph change, serve the previous models while a background thread builds the new
+#: ones; False: the request that needs a model builds it (evaluations, tests, scripts).
+BACKGROUND = True
+#: After a build, the next background build waits at least this long (seconds) ...
+REBUILD_GAP_S = 5.0
+#: ... and at least this many times the last build's duration ...
+REBUILD_FACTOR = 1.0
+#: ... or, after a failed attempt, this many times what it cost (``tiegraph.REBUILD_FACTOR``).
+BACKOFF_FACTOR = 10.0
+#: The background thread's name (tests and the benchmark join it).
+THREAD_NAME = "recommend-models"
+
+#: A model builder: gets a memo shared by the builds of one call, returns the model.
+Builder = Callable[[dict[str, Any]], Any]
+
+
+class ModelCache:
+    """The models of one store, each with the generation it was built for."""
+
+    def __init__(self) -> None:
+        #: key → (generation, model); replaced whole (copy on write), never changed in place
+        self._models: dict[Hashable, tuple[int, Any]] = {}
+        #: held by the one build running (a request's or the background thread's)
+        self._building = threading.Lock()
+        #: (monotonic end, duration, failed) of the last build or attempt: the rate limit
+        self._last: tuple[float, float, bool] | None = None
+        #: the last background thread started (tests join it)
+        self.thread: threading.Thread | None = None
+        #: models built and builds failed (tests check the single flight and the backoff)
+        self.builds = 0
+        self.failures = 0
+
+    def get(self, generation: int, builders: Mapping[Hashable, Builder]) -> dict[Hashable, Any]:
+        """``{key: model}`` for every key of ``builders``, of ``generation`` or, while one
+        is built in the background, of an earlier one (module docstring)."""
+        models = self._models  # one snapshot for the whole request
+        got = {k: models.get(k) for k in builders}
+        if all(v is not None and v[0] >= generation for v in got.values()):
+            return {k: v[1] for k, v in got.items() if v is not None}
+        if BACKGROUND and all(v is not None for v in got.values()):
+            self._refresh(generation, builders)
+            return {k: v[1] for k, v in got.items() if v is not None}
+        with self._building:  # a cold start (or synchronous): this request builds
+            self._build(generation, builders)
+            models = self._models
+            return {k: models[k][1] for k in builders}
+
+    def _refresh(self, generation: int, builders: Mapping[Hashable, Builder]) -> None:
+        """Start the background build of ``generation``'s models, unless one is running
+        or the last build ended too recently."""
+        last = self._last
+        if last is not None:
+            end, took, failed = last
+            if time.monotonic() - end < max(REBUILD_GAP_S,
+                                            (BACKOFF_FACTOR if failed else REBUILD_FACTOR) * took):
+                return
+        if not self._building.acquire(blocking=False):
+            return
+        try:
+            thread = threading.Thread(target=self._background, args=(generation, dict(builders)),
+                                      daemon=True, name=THREAD_NAME)
+            self.thread = thread
+            thread.start()
+        except BaseException:
+            self._building.release()
+            raise
+
+    def _background(self, generation: int, builders: dict[Hashable, Builder]) -> None:
+        """The background build (the caller took the lock; released here)."""
+        try:
+            self._build(generation, builders)
+        except Exception:  # the previous models keep answering; retried after the backoff
+            log.warning("walk/affinity models: background build failed; the previous ones "
+                        "keep serving", exc_info=True)
+        finally:
+            self._building.release()
+
+    def _build(self, generation: int, builders: Mapping[Hashable, Builder]) -> None:
+        """Build the keys not yet at ``generation`` (the caller holds the lock) and publish
+        them together; if one fails, those built before it are published all the same."""
+        todo = [k for k in builders
+                if (v := self._models.get(k)) is None or v[0] < generation]
+        if not todo:
+            return
+        memo: dict[str, Any] = {}  # scans shared by the builds of this call
+        built: dict[Hashable, tuple[int, Any]] = {}
+        t0 = time.monotonic()
+        failed = True
+        try:
+            for k in todo:
+                built[k] = (generation, builders[k](memo))
+            failed = False
+        finally:
+            self._models = {**self._models, **built}  # one assignment: atomic for readers
+            self.builds += len(built)
+            self.failures += failed
+            now = time.monotonic()
+            self._last = (now, now - t0, failed)
+        log.info("walk/affinity models: %s built in %.1f s", ", ".join(map(str, todo)),
+                 self._last[1])
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the background build started last, if any (tests, the benchmark)."""
+        thread = self.thread
+        if thread is not None:
+            thread.join(timeout)
+
+
+_caches: dict[tuple[int, str], ModelCache] = {}
+_creating = threading.Lock()
+
+
+def cache_for(store: Store) -> ModelCache:
+    """The store's model cache (one per store object and URL, as the recommender's
+    aggregates)."""
+    key = (id(store), store.url)
+    cache = _caches.get(key)
+    if cache is None:
+        with _creating:
+            cache = _caches.setdefault(key, ModelCache())
+    return cache
+
+
+def clear() -> None:
+    """Forget every store's models (tests and evaluations load fresh graphs); a background
+    build still running finishes into the forgotten cache."""
+    _caches.clear()
+
+
+@contextlib.contextmanager
+def synchronous() -> Iterator[None]:
+    """Build models in the requests inside this block (:data:`BACKGROUND` False), restored
+    after it: a caller comparing answers across writes (``eval links``)."""
+    global BACKGROUND
+    was, BACKGROUND = BACKGROUND, False
+    try:
+        yield
+    finally:
+        BACKGROUND = was
