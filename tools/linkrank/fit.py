@@ -11,10 +11,12 @@ product's>`` plus a ``.pth`` file pointing at the product venv's site-packages.
 **What it does.** ``dump`` runs the product's own ``eval links`` (``queries.linkeval``) for 合作
 on a cut of ICKG-25's TRAINING triples (``rN``: random 10 % cut, seed N; ``t``: the
 chronological cut) and captures, for every test pair, the whole candidate pool the recommender
-scores (every candidate's current linear score, before the region/size/tier bonuses, which are
-zero on ICKG), the gold partner, and :data:`FEATURES` of each (head, candidate) pair computed
-from the cut's graph (shared partners, Adamic-Adar and resource allocation over all business
-ties and over cooperation alone, damped 3-paths, the walk's mass, shared industries, the
+scores (every candidate with a positive score and that score as shown, rounded to 4 decimals:
+the region/size/tier bonuses are zero on ICKG; it asks ``rank_partners`` for every candidate,
+whose first 10 are the product's own answer, ordered as the product orders it), the gold
+partner, and :data:`FEATURES` of each (head, candidate) pair computed from the cut's graph
+(shared partners, Adamic-Adar and resource allocation over all business ties and over
+cooperation alone, damped 3-paths, the walk's mass, shared industries, the
 candidate's degree in each tie type and direction, the head's degrees, the current score and its
 rank in the pool). ``--base rN`` (or ``t``) first removes that cut's held-out triples and cuts
 the rest: a model fitted on those sub-cuts has never seen anything derived from the base cut's
