@@ -11,10 +11,12 @@ product's>`` plus a ``.pth`` file pointing at the product venv's site-packages.
 **What it does.** ``dump`` runs the product's own ``eval links`` (``queries.linkeval``) for 合作
 on a cut of ICKG-25's TRAINING triples (``rN``: random 10 % cut, seed N; ``t``: the
 chronological cut) and captures, for every test pair, the whole candidate pool the recommender
-scores (every candidate's current linear score, before the region/size/tier bonuses, which are
-zero on ICKG), the gold partner, and :data:`FEATURES` of each (head, candidate) pair computed
-from the cut's graph (shared partners, Adamic-Adar and resource allocation over all business
-ties and over cooperation alone, damped 3-paths, the walk's mass, shared industries, the
+scores (every candidate with a positive score and that score as shown, rounded to 4 decimals:
+the region/size/tier bonuses are zero on ICKG; it asks ``rank_partners`` for every candidate,
+whose first 10 are the product's own answer, ordered as the product orders it), the gold
+partner, and :data:`FEATURES` of each (head, candidate) pair computed from the cut's graph
+(shared partners, Adamic-Adar and resource allocation over all business ties and over
+cooperation alone, damped 3-paths, the walk's mass, shared industries, the
 candidate's degree in each tie type and direction, the head's degrees, the current score and its
 rank in the pool). ``--base rN`` (or ``t``) first removes that cut's held-out triples and cuts
 the rest: a model fitted on those sub-cuts has never seen anything derived from the base cut's
@@ -263,31 +265,26 @@ def _graph(store: Any) -> RankModel:
 
 def dump(cut: str, out: Path, train: Path = DATA / "train.txt", name: str = "") -> None:
     """Run ``eval links`` for 合作 on ``cut`` and pickle every pool with its features."""
-    from queries import linkeval, recommend
+    from queries import linkeval
 
     pools: list[dict[str, Any]] = []
     golds: list[list[str]] = []
     state: dict[str, Any] = {}
-    real_rank, real_finish, real_metrics = (linkeval.rank_partners, recommend._finish,
-                                            linkeval._metrics)
+    real_rank, real_metrics = linkeval.rank_partners, linkeval._metrics
 
     def rank(store: Any, eid: str, *args: Any, **kw: Any) -> Any:
         if "model" not in state:  # one graph per cut
             state["model"] = _graph(store)
-        state["eid"] = eid
-        got = real_rank(store, eid, *args, **kw)
-        if state.pop("eid", None) is not None:  # no candidate at all: an empty pool
-            pools.append({"eid": eid, "ids": [], "x": np.zeros((0, len(FEATURES)))})
-        return got
-
-    def finish(store: Any, agg: Any, short: Any, partial: dict[str, float], *args: Any) -> Any:
-        eid = state.pop("eid", None)
-        if eid is not None:  # the request's first short list: the whole pool is scored
-            ids = list(partial)
-            x = features(state["model"], state["model"].walk, eid, ids,
-                         [partial[i] for i in ids])
-            pools.append({"eid": eid, "ids": ids, "x": x})
-        return real_finish(store, agg, short, partial, *args)
+        # the whole pool: every candidate with a positive score, ordered as the product
+        # orders its answer (shown score, rounded, then id), so its first ``top`` are the
+        # product's answer itself
+        top = kw.pop("top", 10)
+        got = real_rank(store, eid, *args, top=10**9, **kw)
+        ids = [r["id"] for r in got]
+        x = features(state["model"], state["model"].walk, eid, ids,
+                     [float(r["score"]) for r in got])
+        pools.append({"eid": eid, "ids": ids, "x": x})
+        return got[:top]
 
     def metrics(ranked: list[list[str]], gold: list[str]) -> Any:
         if not golds:  # the first call is the recommender's
@@ -295,7 +292,6 @@ def dump(cut: str, out: Path, train: Path = DATA / "train.txt", name: str = "") 
         return real_metrics(ranked, gold)
 
     linkeval.rank_partners = rank
-    recommend._finish = finish  # type: ignore[assignment]
     linkeval._metrics = metrics
     try:
         split = "time" if cut.startswith("t") else "random"
@@ -304,8 +300,7 @@ def dump(cut: str, out: Path, train: Path = DATA / "train.txt", name: str = "") 
                                       dev_fraction=0.1, dev_split=split,
                                       seed=int(cut[1:] or 1) if split == "random" else 1)
     finally:
-        linkeval.rank_partners, recommend._finish, linkeval._metrics = (real_rank, real_finish,
-                                                                        real_metrics)
+        linkeval.rank_partners, linkeval._metrics = real_rank, real_metrics
     if len(pools) != rep.pairs:
         raise SystemExit(f"{cut}: {len(pools)} pools captured for {rep.pairs} pairs")
     print(name or cut, rep.pairs, {k: v.as_dict()["hits@10"] for k, v in rep.methods.items()},
