@@ -14,7 +14,9 @@ industries of both ends, and keeps
 
 :func:`affinity_candidates` then scores, for an enterprise in industries *I*, the members
 of the industries its industries are tied to: ``sum_j (sum_{i in I} P(j | i)) *
-log(1 + ties of the candidate)``, with a Chinese reason naming the industry pair. Per
+log(1 + ties of the candidate)``, with a Chinese reason naming the industry pair. The
+recommender uses it for cooperation and, with supply's own ties, for supply (steelmakers
+supply carmakers: a carmaker is offered active steelmakers, a steelmaker carmakers). Per
 request this is a walk over at most ``|I| * AFF_INDUSTRIES * AFF_MEMBERS`` cached entries,
 no query. The scans (``rec_affinity_ties``, ``rec_affinity_members``,
 ``rec_industry_names``; about 1 s at 100k enterprises) are paid once per graph generation:
@@ -113,8 +115,9 @@ def affinity_candidates(model: AffinityModel, industries: list[str], eid: str,
     best: dict[str, float] = {}
     for j, wj in sorted(weight.items()):
         i = source[j][1]
+        # "…企业常与…企业合作"; other kinds read "…企业常与…企业有供应往来"
         text = (f"行业{kind}倾向：{model.names.get(i, i)}企业常与"
-                f"{model.names.get(j, j)}企业{kind}")
+                f"{model.names.get(j, j)}企业{kind if kind == '合作' else f'有{kind}往来'}")
         for cid, ties in model.members.get(j, ()):
             if cid == eid:
                 continue

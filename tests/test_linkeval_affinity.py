@@ -52,7 +52,8 @@ def test_linkeval_affinity_candidates_weigh_share_and_activity() -> None:
     # a limit keeps the strongest, plus candidates the recommender found otherwise
     assert set(affinity_candidates(model, ["I_car"], "C9", limit=1)) == {"A1"}
     assert set(affinity_candidates(model, ["I_car"], "C9", known={"B1"}, limit=1)) == {"A1", "B1"}
-    assert "投资" in affinity_candidates(model, ["I_car"], "C9", "投资")["A1"][1]
+    assert (affinity_candidates(model, ["I_car"], "C9", "投资")["A1"][1]
+            == "行业投资倾向：汽车企业常与人工智能企业有投资往来")
 
 
 def test_linkeval_affinity_model_reads_shares_and_members(store: Store) -> None:
@@ -89,6 +90,33 @@ def test_linkeval_affinity_drives_cooperation_recommendations(store: Store) -> N
     # existing partners stay excluded: C2 already cooperates with A1 and A2
     ids2 = [r["id"] for r in recommend_partners(store, "C2", "COOPERATES_WITH")["results"]]
     assert "A1" not in ids2 and "A2" not in ids2 and "A3" in ids2
+
+
+def test_linkeval_affinity_drives_supply_recommendations(store: Store) -> None:
+    """Supply learns its industry pairs the same way: steelmakers supply carmakers, so a
+    carmaker with no tie is offered the most active steelmaker, and a steelmaker with no tie
+    the carmakers, each with a reason naming the pair."""
+    industries = {"I_steel": "钢铁", "I_car": "汽车"}
+    firms = {"S1": "I_steel", "S2": "I_steel", "S3": "I_steel", "C1": "I_car", "C2": "I_car",
+             "C3": "I_car"}
+    merge_nodes(store, "Industry", [node_row(k, {"name": v, **PROV})
+                                    for k, v in industries.items()])
+    merge_nodes(store, "Enterprise", [node_row(k, {"name": f"企业{k}", **PROV}) for k in firms])
+    merge_rels(store, "IN_INDUSTRY", "Enterprise", "Industry",
+               [rel_row(k, v, dict(PROV)) for k, v in firms.items()])
+    merge_rels(store, "SUPPLIES", "Enterprise", "Enterprise",
+               [rel_row(a, b, dict(PROV)) for a, b in [("S1", "C1"), ("S1", "C2"), ("S2", "C2")]])
+    assert DEFAULT_WEIGHTS["SUPPLIES"].affinity > 0 and DEFAULT_WEIGHTS["SUPPLIED_BY"].affinity > 0
+    suppliers = recommend_partners(store, "C3", "SUPPLIES")["results"]
+    assert suppliers[0]["id"] == "S1"  # the most active steelmaker
+    assert "行业供应倾向：汽车企业常与钢铁企业有供应往来" in suppliers[0]["reasons"]
+    buyers = recommend_partners(store, "S3", "SUPPLIED_BY")["results"]
+    assert buyers[0]["id"] == "C2"  # the carmaker with most supply ties
+    assert "行业供应倾向：钢铁企业常与汽车企业有供应往来" in buyers[0]["reasons"]
+    # without the signal nothing is explained by the industries' supply habits
+    clear_cache()
+    plain = recommend_partners(store, "C3", "SUPPLIES", weights=Weights())["results"]
+    assert not any(t.startswith("行业供应倾向") for r in plain for t in r["reasons"])
 
 
 def test_linkeval_affinity_read_once_per_graph_generation(store: Store,

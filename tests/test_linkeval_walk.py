@@ -109,6 +109,26 @@ def test_linkeval_walk_drives_cooperation_recommendations(store: Store) -> None:
     assert "P" not in ids and "E" in ids
 
 
+def test_linkeval_walk_drives_supply_recommendations(store: Store) -> None:
+    """Supply asks the walk too (both ways): firms a few hops from E, which no supply-only
+    signal reaches, are proposed with the walk's reason; the existing supply tie stays out."""
+    _graph(store)
+    assert DEFAULT_WEIGHTS["SUPPLIED_BY"].walk > 0 and DEFAULT_WEIGHTS["SUPPLIES"].walk > 0
+    buyers = {r["id"]: r for r in recommend_partners(store, "E", "SUPPLIED_BY")["results"]}
+    assert "S" not in buyers  # E supplies S already
+    # P (S's partner) and Q (in S's industry) are two hops from E, only through S
+    assert WALK_REASON in buyers["P"]["reasons"] and WALK_REASON in buyers["Q"]["reasons"]
+    assert not {"Z", "Y"} & set(buyers)
+    suppliers = {r["id"]: r for r in recommend_partners(store, "Q", "SUPPLIES")["results"]}
+    assert WALK_REASON in suppliers["E"]["reasons"]  # Q -> S (industry) -> E (supplies S)
+    # the weights before the walk was added for supply: Q is not found (P is, as a partner
+    # of a peer) and nothing is explained by the walk
+    clear_cache()
+    plain = recommend_partners(store, "E", "SUPPLIED_BY", weights=Weights())["results"]
+    assert "Q" not in {r["id"] for r in plain}
+    assert not any(WALK_REASON in r["reasons"] for r in plain)
+
+
 def test_linkeval_walk_read_once_per_graph_generation(store: Store,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     _graph(store)

@@ -294,7 +294,8 @@ def test_recommend_tiegraph_slow_builds_run_outside_the_scoring_lock(
     affinity's graph-wide builds (seconds at scale) must not run inside that lock, or every
     other request of the process would wait for them."""
     build_sample(store)
-    recommend_partners(store, "E1", "SUPPLIES")  # the tie graph is built and answering
+    # the tie graph is built and answering (investment uses neither the walk nor an affinity)
+    recommend_partners(store, "E1", "INVESTS_IN")
     assert recommend._ties(store, recommend._current(store)) is not None
     held: dict[str, bool] = {}
     real_walk, real_affinity = recommend.walk_model, recommend.affinity_model
