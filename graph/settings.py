@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         200, ge=0, description="How often, at most, an API worker asks the store whether the "
         "graph changed (ms): a write by another process shows in cached answers within this.",
     )
+    recommend_supply_graph: bool = Field(
+        False, description="Supply recommendations (SUPPLIES, SUPPLIED_BY) also use the "
+        "cooperation model's graph-wide signals, the random walk and the industry affinity: "
+        "better partners on held-out ties (ICKG-25 供给 Hits@10 0.199 -> 0.244 on six random "
+        "cuts), at about 4 ms more CPU per request at 100k enterprises.",
+    )
     job_dir: Path = Field(
         default_factory=lambda: Path(user_data_dir("ronglian")) / "jobs",
         description="Folder for ingest upload jobs: uploaded files, status, summaries, "

@@ -32,8 +32,12 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from graph.store import Store
 from queries import SCAN_TIMEOUT_S, rel_text, run
+from queries.tiegraph import contains
 
 #: Industries kept per industry (the strongest shares; the tail weighs little).
 AFF_INDUSTRIES = 20
@@ -54,6 +58,31 @@ class AffinityModel:
     members: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     #: industry id → name
     names: dict[str, str] = field(default_factory=dict)
+    #: :attr:`members` as arrays, made on first use (:func:`_member_arrays`)
+    arrays: _MemberArrays | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass
+class _MemberArrays:
+    """The members of every industry as codes into one sorted id list (so codes compare as
+    the ids do) with ``log1p`` of their ties, for :func:`affinity_candidates`."""
+
+    ids: list[str]
+    code: dict[str, int]
+    #: industry → (member codes, log1p(ties)), in :attr:`AffinityModel.members`' order
+    rows: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]
+
+
+def _member_arrays(model: AffinityModel) -> _MemberArrays:
+    got = model.arrays
+    if got is None:  # two threads may both make it: equal arrays, one kept
+        ids = sorted({cid for rows in model.members.values() for cid, _ in rows})
+        code = {cid: k for k, cid in enumerate(ids)}
+        got = model.arrays = _MemberArrays(ids, code, {
+            ind: (np.array([code[cid] for cid, _ in rows], dtype=np.int64),
+                  np.array([math.log1p(ties) for _, ties in rows], dtype=np.float64))
+            for ind, rows in model.members.items()})
+    return got
 
 
 def memberships(store: Store) -> list[tuple[str, str]]:
@@ -102,8 +131,14 @@ def affinity_candidates(model: AffinityModel, industries: list[str], eid: str,
                         kind: str = "合作", known: Collection[str] = (),
                         limit: int | None = AFF_POOL) -> dict[str, tuple[float, str]]:
     """``{candidate: (score, reason)}`` for an enterprise in ``industries`` (see the module
-    docstring); the reason names the industry pair that contributed most. With a ``limit``:
-    the ``limit`` strongest, plus any of the ``known`` candidates (found otherwise)."""
+    docstring); the reason names the industry pair that contributed most (the first such
+    pair, in industry order). With a ``limit``: the ``limit`` strongest (ties by id), plus
+    any of the ``known`` candidates (found otherwise). Candidates come in the order the
+    industries (sorted) and their members first reach them.
+
+    Over arrays: a request reaches about a thousand members, and a loop over them in Python
+    cost about a millisecond. The sums are the same floats as that loop's: ``np.bincount``
+    adds each candidate's parts in industry order, from zero."""
     weight: dict[str, float] = defaultdict(float)
     source: dict[str, tuple[float, str]] = {}
     for i in sorted(set(industries)):
@@ -111,23 +146,55 @@ def affinity_candidates(model: AffinityModel, industries: list[str], eid: str,
             weight[j] += share
             if share > source.get(j, (0.0, ""))[0]:
                 source[j] = (share, i)
-    out: dict[str, tuple[float, str]] = {}
-    best: dict[str, float] = {}
+    arrays = _member_arrays(model)
+    js: list[str] = []
+    codes: list[npt.NDArray[np.int64]] = []
+    parts: list[npt.NDArray[np.float64]] = []
     for j, wj in sorted(weight.items()):
-        i = source[j][1]
-        # "…企业常与…企业合作"; other kinds read "…企业常与…企业有供应往来"
-        text = (f"行业{kind}倾向：{model.names.get(i, i)}企业常与"
-                f"{model.names.get(j, j)}企业{kind if kind == '合作' else f'有{kind}往来'}")
-        for cid, ties in model.members.get(j, ()):
-            if cid == eid:
-                continue
-            part = wj * math.log1p(ties)
-            score, reason = out.get(cid, (0.0, text))
-            if part > best.get(cid, 0.0):
-                best[cid], reason = part, text
-            out[cid] = (score + part, reason)
-    if limit is not None and len(out) > limit:
-        best_ids = sorted(out, key=lambda k: (-out[k][0], k))[:limit]
-        keep = set(best_ids) | (out.keys() & set(known))
-        out = {k: v for k, v in out.items() if k in keep}
+        row = arrays.rows.get(j)
+        if row is not None and len(row[0]):
+            codes.append(row[0])
+            parts.append(wj * row[1])
+            js.append(j)
+    if not codes:
+        return {}
+    c = np.concatenate(codes)
+    part = np.concatenate(parts)
+    jn = np.repeat(np.arange(len(js)), [len(x) for x in codes])
+    me = arrays.code.get(eid)
+    if me is not None:
+        keep = c != me
+        c, part, jn = c[keep], part[keep], jn[keep]
+    if not len(c):
+        return {}
+    total = np.bincount(c, weights=part, minlength=len(arrays.ids))
+    # per candidate: the first industry of its largest part (the reason)
+    order = np.lexsort((jn, -part, c))
+    lead = np.concatenate(([True], c[order][1:] != c[order][:-1]))
+    cands = c[order][lead]  # ascending codes
+    reason_j = jn[order][lead]
+    first = np.full(len(arrays.ids), len(c), dtype=np.int64)
+    np.minimum.at(first, c, np.arange(len(c)))
+    score = total[cands]
+    chosen = np.ones(len(cands), dtype=bool)
+    if limit is not None and len(cands) > limit:
+        top = np.lexsort((cands, -score))[:limit]  # codes sort as the ids do
+        chosen[:] = False
+        chosen[top] = True
+        known_codes = sorted(arrays.code[k] for k in known if k in arrays.code)
+        chosen |= contains(np.asarray(known_codes, dtype=np.int64), cands)
+    texts: dict[int, str] = {}
+    out: dict[str, tuple[float, str]] = {}
+    pick = np.flatnonzero(chosen)
+    for k in pick[np.argsort(first[cands[pick]], kind="stable")].tolist():
+        n = int(reason_j[k])
+        text = texts.get(n)
+        if text is None:
+            j = js[n]
+            i = source[j][1]
+            # "…企业常与…企业合作"; other kinds read "…企业常与…企业有供应往来"
+            text = texts[n] = (f"行业{kind}倾向：{model.names.get(i, i)}企业常与"
+                               f"{model.names.get(j, j)}企业"
+                               f"{kind if kind == '合作' else f'有{kind}往来'}")
+        out[arrays.ids[int(cands[k])]] = (float(score[k]), text)
     return out

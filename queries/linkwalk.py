@@ -34,7 +34,7 @@ import numpy as np
 from graph.store import Store
 from queries import SCAN_TIMEOUT_S, rel_text
 from queries.linkscore import memberships
-from queries.tiegraph import entries
+from queries.tiegraph import contains, entries, sorted_unique
 
 #: Steps of the walk kept (the mass beyond them, (1 - restart)^4 < 1/4, reorders little).
 WALK_STEPS = 3
@@ -126,28 +126,32 @@ def walk_model(store: Store, rel_types: tuple[str, ...],
 def _walk(model: WalkModel, start: int, steps: int, restart: float, eps: float
           ) -> tuple[np.ndarray, np.ndarray]:
     """``(enterprise node indices, mass)``: the truncated personalised PageRank of
-    ``start``, the start itself left out."""
+    ``start``, the start itself left out.
+
+    Each step's mass is summed into a dense vector over all nodes (``np.bincount`` with
+    ``minlength``), which leaves the reached nodes in index order: near a hub a frontier
+    holds thousands of entries, and sorting them (``np.unique``) cost more than the pass
+    over the whole vector. The sums are the same floats as a sort's: ``np.bincount`` adds
+    each node's entries in the order they come, and the steps in order."""
+    n = len(model.ids)
     idx = np.array([start], dtype=np.int64)
     val = np.array([1.0])
-    got_idx: list[np.ndarray] = []
-    got_val: list[np.ndarray] = []
+    total = np.zeros(n)
+    reached = np.zeros(n, dtype=bool)
     for step in range(1, steps + 1):
         # every frontier node's neighbour entries, in one vector
         owner, pos = entries(model.indptr, idx)
         if not len(pos):
             break
-        mass = val[owner] * model.prob[pos]
-        idx, inv = np.unique(model.indices[pos], return_inverse=True)
-        val = np.bincount(inv, weights=mass)
-        keep = val >= eps
-        idx, val = idx[keep], val[keep]
-        ent = model.enterprise[idx] & (idx != start)
-        got_idx.append(idx[ent])
-        got_val.append(val[ent] * (restart * (1.0 - restart) ** step))
-    if not got_idx:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    nodes, inv = np.unique(np.concatenate(got_idx), return_inverse=True)
-    return nodes, np.bincount(inv, weights=np.concatenate(got_val))
+        dense = np.bincount(model.indices[pos], weights=val[owner] * model.prob[pos],
+                            minlength=n)
+        idx = np.flatnonzero(dense >= eps)
+        val = dense[idx]
+        ent = idx[model.enterprise[idx] & (idx != start)]
+        total[ent] += dense[ent] * (restart * (1.0 - restart) ** step)
+        reached[ent] = True
+    nodes = np.flatnonzero(reached)
+    return nodes, total[nodes]
 
 
 def walk_scores(model: WalkModel, eid: str, steps: int = WALK_STEPS,
@@ -172,7 +176,7 @@ def walk_candidates(model: WalkModel, eid: str, exclude: Collection[str] = (),
     nodes, mass = _walk(model, start, WALK_STEPS, WALK_RESTART, WALK_EPS)
     drop = [model.index[x] for x in exclude if x in model.index]
     if drop:
-        keep = ~np.isin(nodes, np.asarray(drop, dtype=np.int64))
+        keep = ~contains(sorted_unique(np.asarray(drop, dtype=np.int64)), nodes)
         nodes, mass = nodes[keep], mass[keep]
     if limit is None or len(nodes) <= limit:
         chosen = np.arange(len(nodes))
@@ -185,7 +189,8 @@ def walk_candidates(model: WalkModel, eid: str, exclude: Collection[str] = (),
         at = sorted(np.nonzero(mass == cut)[0].tolist(), key=lambda i: ids[nodes[i]])
         best = above + at[:limit - len(above)]
         extra = np.asarray([model.index[x] for x in known if x in model.index], dtype=np.int64)
-        chosen = np.union1d(np.asarray(best, dtype=np.int64),
-                            np.nonzero(np.isin(nodes, extra))[0])
+        chosen = sorted_unique(np.concatenate((np.asarray(best, dtype=np.int64),
+                                               np.flatnonzero(contains(sorted_unique(extra),
+                                                                       nodes)))))
     return {model.ids[i]: v for i, v in zip(nodes[chosen].tolist(), mass[chosen].tolist(),
                                             strict=True)}

@@ -13,10 +13,11 @@ weighted sum of signals, each scaled to 0–1: need match, chain adjacency
 (``UPSTREAM_OF`` between what they make), shared partners (Adamic-Adar), partners
 of peers in the same relationship (for cooperation: through any business tie),
 industry and industry-upstream structure, activity in that relationship
-(preferential attachment), industry affinity for cooperation and supply (members of the
-industries its industries usually cooperate with, or trade with: ``queries/linkscore.py``),
-for cooperation and supply a random walk with restart over business ties and industries
-(firms a few hops away: ``queries/linkwalk.py``), region, size complementarity (融通: a leading firm
+(preferential attachment), industry affinity for cooperation (members of the
+industries its industries usually cooperate with: ``queries/linkscore.py``), for
+cooperation a random walk with restart over business ties and industries (firms a few
+hops away: ``queries/linkwalk.py``; both for supply too with
+``RONGLIAN_RECOMMEND_SUPPLY_GRAPH``), region, size complementarity (融通: a leading firm
 with SMEs) and tiers. Existing ties of the requested kind are excluded. Weights are in
 :class:`Weights` (per relation: :data:`DEFAULT_WEIGHTS`); they were chosen on dev
 splits carved out of ICKG-25's training triples (``ronglian eval links --dev 0.1``),
@@ -29,7 +30,7 @@ fields follow the engine's change token, ``Store.data_version``): each
 enterprise's degree in a relationship type (hence the popular-candidates pool),
 the products' and industries' ``UPSTREAM_OF`` structure, every chained product's
 makers (split by size and sorted, so chain adjacency merges a few sorted lists),
-industry member samples, the industry affinity of cooperation and of supply (three scans, about
+industry member samples, the industry affinity of cooperation (three scans, about
 1 s at 100k enterprises), the graph the walk runs on
 (``queries/linkwalk.py``: two scans, about 5 s at 100k enterprises) and the **tie
 graph** (``queries/tiegraph.py``): every enterprise's ties, products, industries, open
@@ -84,6 +85,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.errors import InvalidInput
+from graph.settings import get_settings
 from graph.store import Row, Store
 from queries import modelcache, rel_text, run, tiegraph
 from queries.chains import as_tiers
@@ -158,7 +160,10 @@ class Weights:
 #: beside it, gained nothing. ``eval links`` itself, before -> after: random seed 1 0.190 ->
 #: 0.204, seed 2 0.215 -> 0.210, chronological 0.225 -> 0.211; valid (read once, after):
 #: 0.202 -> 0.226 against Adamic-Adar's 0.156.
-#: Supply, both ways: the defaults plus the industry affinity (1.0) and the walk (1.5), chosen
+#: Supply, both ways, with ``RONGLIAN_RECOMMEND_SUPPLY_GRAPH`` (:data:`SUPPLY_GRAPH_WEIGHTS`,
+#: off by default: about 4 ms more CPU per request at 100k enterprises, 2.5 -> 6.8 ms in process,
+#: which the HTTP API's throughput aim cannot afford yet):
+#: the defaults plus the industry affinity (1.0) and the walk (1.5), chosen
 #: the same way for 供给 (asked as SUPPLIED_BY: whom the head could supply) on random 10 % cuts
 #: of the training triples only: picked on seeds 1-8 and the chronological cut among the walk
 #: at 0.5, 1, 1.5 and 2 (mean Hits@10 0.178 -> 0.227), then confirmed unchanged on six fresh
@@ -169,9 +174,19 @@ class Weights:
 DEFAULT_WEIGHTS = {
     "COOPERATES_WITH": Weights(shared=1.0, peers=0.5, industry=0.3, affinity=1.0,
                                popularity=0.75, walk=0.5),
+}
+SUPPLY_GRAPH_WEIGHTS = {
     "SUPPLIES": Weights(affinity=1.0, walk=1.5),
     "SUPPLIED_BY": Weights(affinity=1.0, walk=1.5),
 }
+
+
+def default_weights(relation: str) -> Weights:
+    """The weights a request without its own uses: :data:`DEFAULT_WEIGHTS`, or for supply
+    :data:`SUPPLY_GRAPH_WEIGHTS` when the setting asks for them."""
+    if relation in SUPPLY_GRAPH_WEIGHTS and get_settings().recommend_supply_graph:
+        return SUPPLY_GRAPH_WEIGHTS[relation]
+    return DEFAULT_WEIGHTS.get(relation, Weights())
 
 
 _SERIALS = itertools.count(1)
@@ -707,7 +722,7 @@ def _prepare(store: Store, agg: _Aggregates, relation: str, weights: Weights | N
     """Have the graph-wide models ``relation``'s weights use: built together (one membership
     scan) by this request on a cold start, else rebuilt in the background after a change
     while the previous ones serve (``queries.modelcache``)."""
-    w = weights or DEFAULT_WEIGHTS.get(relation, Weights())
+    w = weights or default_weights(relation)
     rel_type = REL_TYPE[relation]
     _degrees(store, agg, rel_type)
     builders: dict[Hashable, modelcache.Builder] = {}
@@ -778,7 +793,7 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
           need: str | None, prefix: str | None, top: int, weights: Weights | None,
           me: Row | None) -> list[dict[str, Any]]:
     """:func:`rank_partners` with the tie graph the request uses (None: the Cypher path)."""
-    w = weights or DEFAULT_WEIGHTS.get(relation, Weights())
+    w = weights or default_weights(relation)
     rel_type = REL_TYPE[relation]
     if me is None:
         me = _me(store, agg, tg, eid, rel_type) or {"name": eid, "size_class": None,

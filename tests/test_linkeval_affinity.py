@@ -8,10 +8,17 @@ import math
 
 import pytest
 
+from graph.settings import get_settings
 from graph.store import Store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
 from queries.linkscore import AffinityModel, affinity_candidates, affinity_model
-from queries.recommend import DEFAULT_WEIGHTS, Weights, clear_cache, recommend_partners
+from queries.recommend import (
+    DEFAULT_WEIGHTS,
+    SUPPLY_GRAPH_WEIGHTS,
+    Weights,
+    clear_cache,
+    recommend_partners,
+)
 from tests.queries_sample import spy_reads
 
 PROV = {"source": "test", "method": "table", "confidence": 1.0, "run_id": "t"}
@@ -92,10 +99,14 @@ def test_linkeval_affinity_drives_cooperation_recommendations(store: Store) -> N
     assert "A1" not in ids2 and "A2" not in ids2 and "A3" in ids2
 
 
-def test_linkeval_affinity_drives_supply_recommendations(store: Store) -> None:
-    """Supply learns its industry pairs the same way: steelmakers supply carmakers, so a
-    carmaker with no tie is offered the most active steelmaker, and a steelmaker with no tie
-    the carmakers, each with a reason naming the pair."""
+def test_linkeval_affinity_drives_supply_recommendations(store: Store,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """With RONGLIAN_RECOMMEND_SUPPLY_GRAPH, supply learns its industry pairs the same way:
+    steelmakers supply carmakers, so a carmaker with no tie is offered the most active
+    steelmaker, and a steelmaker with no tie the carmakers, each with a reason naming the
+    pair."""
+    monkeypatch.setenv("RONGLIAN_RECOMMEND_SUPPLY_GRAPH", "true")
+    get_settings.cache_clear()
     industries = {"I_steel": "钢铁", "I_car": "汽车"}
     firms = {"S1": "I_steel", "S2": "I_steel", "S3": "I_steel", "C1": "I_car", "C2": "I_car",
              "C3": "I_car"}
@@ -106,16 +117,19 @@ def test_linkeval_affinity_drives_supply_recommendations(store: Store) -> None:
                [rel_row(k, v, dict(PROV)) for k, v in firms.items()])
     merge_rels(store, "SUPPLIES", "Enterprise", "Enterprise",
                [rel_row(a, b, dict(PROV)) for a, b in [("S1", "C1"), ("S1", "C2"), ("S2", "C2")]])
-    assert DEFAULT_WEIGHTS["SUPPLIES"].affinity > 0 and DEFAULT_WEIGHTS["SUPPLIED_BY"].affinity > 0
+    assert (SUPPLY_GRAPH_WEIGHTS["SUPPLIES"].affinity > 0
+            and SUPPLY_GRAPH_WEIGHTS["SUPPLIED_BY"].affinity > 0)
     suppliers = recommend_partners(store, "C3", "SUPPLIES")["results"]
     assert suppliers[0]["id"] == "S1"  # the most active steelmaker
     assert "行业供应倾向：汽车企业常与钢铁企业有供应往来" in suppliers[0]["reasons"]
     buyers = recommend_partners(store, "S3", "SUPPLIED_BY")["results"]
     assert buyers[0]["id"] == "C2"  # the carmaker with most supply ties
     assert "行业供应倾向：钢铁企业常与汽车企业有供应往来" in buyers[0]["reasons"]
-    # without the signal nothing is explained by the industries' supply habits
+    # without the setting (the default) nothing is explained by the industries' supply habits
+    monkeypatch.delenv("RONGLIAN_RECOMMEND_SUPPLY_GRAPH")
+    get_settings.cache_clear()
     clear_cache()
-    plain = recommend_partners(store, "C3", "SUPPLIES", weights=Weights())["results"]
+    plain = recommend_partners(store, "C3", "SUPPLIES")["results"]
     assert not any(t.startswith("行业供应倾向") for r in plain for t in r["reasons"])
 
 

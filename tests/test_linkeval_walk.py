@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from graph.settings import get_settings
 from graph.store import Store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
 from queries.linkwalk import (
@@ -18,6 +19,7 @@ from queries.linkwalk import (
 from queries.recommend import (
     DEFAULT_WEIGHTS,
     ENTERPRISE_TIES,
+    SUPPLY_GRAPH_WEIGHTS,
     Weights,
     clear_cache,
     recommend_partners,
@@ -109,11 +111,19 @@ def test_linkeval_walk_drives_cooperation_recommendations(store: Store) -> None:
     assert "P" not in ids and "E" in ids
 
 
-def test_linkeval_walk_drives_supply_recommendations(store: Store) -> None:
-    """Supply asks the walk too (both ways): firms a few hops from E, which no supply-only
-    signal reaches, are proposed with the walk's reason; the existing supply tie stays out."""
+def test_linkeval_walk_drives_supply_recommendations(store: Store,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With RONGLIAN_RECOMMEND_SUPPLY_GRAPH, supply asks the walk too (both ways): firms a few
+    hops from E, which no supply-only signal reaches, are proposed with the walk's reason;
+    the existing supply tie stays out. Without it (the default) supply does not walk."""
     _graph(store)
-    assert DEFAULT_WEIGHTS["SUPPLIED_BY"].walk > 0 and DEFAULT_WEIGHTS["SUPPLIES"].walk > 0
+    assert "Q" not in {r["id"] for r in
+                       recommend_partners(store, "E", "SUPPLIED_BY")["results"]}
+    monkeypatch.setenv("RONGLIAN_RECOMMEND_SUPPLY_GRAPH", "true")
+    get_settings.cache_clear()
+    clear_cache()
+    assert SUPPLY_GRAPH_WEIGHTS["SUPPLIED_BY"].walk > 0
+    assert SUPPLY_GRAPH_WEIGHTS["SUPPLIES"].walk > 0
     buyers = {r["id"]: r for r in recommend_partners(store, "E", "SUPPLIED_BY")["results"]}
     assert "S" not in buyers  # E supplies S already
     # P (S's partner) and Q (in S's industry) are two hops from E, only through S
