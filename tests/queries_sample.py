@@ -122,6 +122,20 @@ def build_sample(store: Store) -> None:
     merge_rels(store, "HAS_CAPABILITY", "Enterprise", "Capability", [rel_row("E6", "c_roll", prov)])
 
 
+def walk_sample(store: Store) -> None:
+    """E supplies S; S cooperates with P; S and Q are in one industry; Z cooperates with Y,
+    apart from the rest (the walk from E reaches S, P and Q, not Z or Y)."""
+    prov = {"source": "test", "method": "table", "confidence": 1.0, "run_id": "t"}
+    merge_nodes(store, "Industry", [node_row("I1", {"name": "芯片", **prov})])
+    merge_nodes(store, "Enterprise", [node_row(k, {"name": f"企业{k}", **prov})
+                                      for k in ("E", "S", "P", "Q", "Z", "Y")])
+    merge_rels(store, "SUPPLIES", "Enterprise", "Enterprise", [rel_row("E", "S", dict(prov))])
+    merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise",
+               [rel_row("S", "P", dict(prov)), rel_row("Z", "Y", dict(prov))])
+    merge_rels(store, "IN_INDUSTRY", "Enterprise", "Industry",
+               [rel_row(k, "I1", dict(prov)) for k in ("S", "Q")])
+
+
 def merge_from_another_process(store: Store, request: pytest.FixtureRequest, label: str,
                                node_id: str, props: dict[str, Any]) -> None:
     """Merge ``props`` into one node from a separate Python process on the same store, as a

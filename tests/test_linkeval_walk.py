@@ -8,7 +8,7 @@ import pytest
 
 from graph.settings import get_settings
 from graph.store import Store
-from graph.writes import merge_nodes, merge_rels, node_row, rel_row
+from graph.writes import merge_rels, rel_row
 from queries.linkwalk import (
     WALK_RESTART,
     build_walk_model,
@@ -24,7 +24,7 @@ from queries.recommend import (
     clear_cache,
     recommend_partners,
 )
-from tests.queries_sample import spy_reads
+from tests.queries_sample import spy_reads, walk_sample
 
 PROV = {"source": "test", "method": "table", "confidence": 1.0, "run_id": "t"}
 WALK_REASON = "关系网络相近：经多步业务或行业关联可达"
@@ -66,20 +66,8 @@ def test_linkeval_walk_candidates_exclude_and_limit() -> None:
     assert set(walk_candidates(model, "E", known={"G"}, limit=1)) == {"F0", "G"}
 
 
-def _graph(store: Store) -> None:
-    """E supplies S; S cooperates with P; S and Q are in one industry; Z and Y apart."""
-    merge_nodes(store, "Industry", [node_row("I1", {"name": "芯片", **PROV})])
-    merge_nodes(store, "Enterprise", [node_row(k, {"name": f"企业{k}", **PROV})
-                                      for k in ("E", "S", "P", "Q", "Z", "Y")])
-    merge_rels(store, "SUPPLIES", "Enterprise", "Enterprise", [rel_row("E", "S", dict(PROV))])
-    merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise",
-               [rel_row("S", "P", dict(PROV)), rel_row("Z", "Y", dict(PROV))])
-    merge_rels(store, "IN_INDUSTRY", "Enterprise", "Industry",
-               [rel_row(k, "I1", dict(PROV)) for k in ("S", "Q")])
-
-
 def test_linkeval_walk_model_reads_the_graph(store: Store) -> None:
-    _graph(store)
+    walk_sample(store)
     model = walk_model(store, ENTERPRISE_TIES)
     firms = {k for k, ent in zip(model.ids, model.enterprise, strict=True) if ent}
     assert firms == {"E", "S", "P", "Q", "Z", "Y"}
@@ -91,7 +79,7 @@ def test_linkeval_walk_model_reads_the_graph(store: Store) -> None:
 
 
 def test_linkeval_walk_drives_cooperation_recommendations(store: Store) -> None:
-    _graph(store)
+    walk_sample(store)
     assert DEFAULT_WEIGHTS["COOPERATES_WITH"].walk > 0
     results = recommend_partners(store, "E", "COOPERATES_WITH")["results"]
     by_id = {r["id"]: r for r in results}
@@ -116,7 +104,7 @@ def test_linkeval_walk_drives_supply_recommendations(store: Store,
     """With RONGLIAN_RECOMMEND_SUPPLY_GRAPH, supply asks the walk too (both ways): firms a few
     hops from E, which no supply-only signal reaches, are proposed with the walk's reason;
     the existing supply tie stays out. Without it (the default) supply does not walk."""
-    _graph(store)
+    walk_sample(store)
     assert "Q" not in {r["id"] for r in
                        recommend_partners(store, "E", "SUPPLIED_BY")["results"]}
     monkeypatch.setenv("RONGLIAN_RECOMMEND_SUPPLY_GRAPH", "true")
@@ -141,7 +129,7 @@ def test_linkeval_walk_drives_supply_recommendations(store: Store,
 
 def test_linkeval_walk_read_once_per_graph_generation(store: Store,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    _graph(store)
+    walk_sample(store)
     reads = spy_reads(monkeypatch, store)
 
     def scans() -> int:  # rec_walk_ties

@@ -18,11 +18,17 @@ from typing import Any
 import pytest
 
 from graph.store import Store
-from graph.writes import merge_nodes, merge_rels, node_row, rel_row
+from graph.writes import merge_rels, rel_row
 from queries import QUERIES, modelcache, recommend, tiegraph
 from queries.linkwalk import walk_scores
 from queries.recommend import clear_cache, recommend_partners
-from tests.queries_sample import CONCURRENT_KEYS, ask_concurrently, build_sample, spy_reads
+from tests.queries_sample import (
+    CONCURRENT_KEYS,
+    ask_concurrently,
+    build_sample,
+    spy_reads,
+    walk_sample,
+)
 
 PROV = {"source": "tests", "method": "manual", "confidence": 1.0, "run_id": "t"}
 WALK_REASON = "关系网络相近：经多步业务或行业关联可达"
@@ -77,19 +83,6 @@ class _Clock:
         return self.now
 
 
-def _graph(store: Store) -> None:
-    """E supplies S; S cooperates with P; S and Q are in one industry; Z cooperates with Y,
-    apart from the rest (the walk from E reaches S, P and Q, not Z or Y)."""
-    merge_nodes(store, "Industry", [node_row("I1", {"name": "芯片", **PROV})])
-    merge_nodes(store, "Enterprise", [node_row(k, {"name": f"企业{k}", **PROV})
-                                      for k in ("E", "S", "P", "Q", "Z", "Y")])
-    merge_rels(store, "SUPPLIES", "Enterprise", "Enterprise", [rel_row("E", "S", dict(PROV))])
-    merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise",
-               [rel_row("S", "P", dict(PROV)), rel_row("Z", "Y", dict(PROV))])
-    merge_rels(store, "IN_INDUSTRY", "Enterprise", "Industry",
-               [rel_row(k, "I1", dict(PROV)) for k in ("S", "Q")])
-
-
 def _ask(store: Store, eid: str = "E") -> dict[str, list[str]]:
     """``{candidate: reasons}`` of ``eid``'s cooperation partners."""
     return {r["id"]: r["reasons"] for r in recommend_partners(store, eid, COOP)["results"]}
@@ -102,7 +95,7 @@ def _walk_now(store: Store) -> Any:
 
 def test_recommend_builds_stale_model_served_while_a_build_runs(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    _graph(store)
+    walk_sample(store)
     before = _ask(store)  # a cold start: built in the request
     cache = modelcache.cache_for(store)
     assert cache.thread is None and cache.builds == 2  # the walk and the affinity
@@ -139,7 +132,7 @@ def test_recommend_builds_stale_model_never_shows_a_deleted_firm(
     know it, so it is never proposed (on the tie graph and on the Cypher path alike)."""
     monkeypatch.setattr(tiegraph, "REBUILD_GAP_S", 0.0)  # the tie graph follows every write
     monkeypatch.setattr(tiegraph, "REBUILD_FACTOR", 0.0)
-    _graph(store)
+    walk_sample(store)
     assert WALK_REASON in _ask(store)["Q"]
     old = _walk_now(store)
     gate = _Gate(monkeypatch)
@@ -212,7 +205,7 @@ def test_recommend_builds_failed_background_build_keeps_the_stale_model_and_back
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """A background build that fails leaves the previous models answering; the next attempt
     waits BACKOFF_FACTOR times what the failed one cost (as the tie graph's does)."""
-    _graph(store)
+    walk_sample(store)
     clock = _Clock()
     monkeypatch.setattr(modelcache, "time", clock)
     monkeypatch.setattr(modelcache, "BACKOFF_FACTOR", 10.0)
@@ -251,7 +244,7 @@ def test_recommend_builds_synchronous_switch_builds_in_the_request(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """``modelcache.BACKGROUND`` off (``eval links``, the other tests): the first request
     after a write builds the new models itself and answers exactly as a fresh process."""
-    _graph(store)
+    walk_sample(store)
     monkeypatch.setattr(modelcache, "BACKGROUND", False)
     assert WALK_REASON not in _ask(store).get("Y", [])
     merge_rels(store, "INVESTS_IN", "Enterprise", "Enterprise", [rel_row("E", "Z", PROV)])
