@@ -15,8 +15,9 @@ industries of both ends, and keeps
 :func:`affinity_candidates` then scores, for an enterprise in industries *I*, the members
 of the industries its industries are tied to: ``sum_j (sum_{i in I} P(j | i)) *
 log(1 + ties of the candidate)``, with a Chinese reason naming the industry pair. The
-recommender uses it for cooperation and, with supply's own ties, for supply (steelmakers
-supply carmakers: a carmaker is offered active steelmakers, a steelmaker carmakers). Per
+recommender uses it for cooperation and, with ``RONGLIAN_RECOMMEND_SUPPLY_GRAPH``, with
+supply's own ties for supply (steelmakers supply carmakers: a carmaker is offered active
+steelmakers, a steelmaker carmakers). Per
 request this is a walk over at most ``|I| * AFF_INDUSTRIES * AFF_MEMBERS`` cached entries,
 no query. The scans (``rec_affinity_ties``, ``rec_affinity_members``,
 ``rec_industry_names``; about 1 s at 100k enterprises) are paid once per graph generation:
@@ -124,6 +125,7 @@ def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, in
         model.members[ind] = rows[:AFF_MEMBERS]
     model.names = {str(r["id"]): str(r["name"] or r["id"])
                    for r in run(store, "rec_industry_names", timeout=SCAN_TIMEOUT_S)}
+    _member_arrays(model)  # made with the model (in the build), not by its first request
     return model
 
 

@@ -11,8 +11,9 @@ recommender's ranking, it added about one point of Hits@10 for 合作 on ten see
 :data:`queries.recommend.DEFAULT_WEIGHTS`), chronological cuts about even; patents, products
 and industry structure as extra steps changed nothing there, so they are left out (they are
 most of a big graph's relationships). For 供给 the same walk (weighted 1.5 beside the
-defaults and the industry affinity) lifted mean Hits@10 on six fresh random cuts from 0.199 to
-0.244 (:data:`queries.recommend.DEFAULT_WEIGHTS`). See ``queries/linkeval.py``.
+defaults and the industry affinity, with ``RONGLIAN_RECOMMEND_SUPPLY_GRAPH``) lifted mean
+Hits@10 on six fresh random cuts from 0.199 to 0.244
+(:data:`queries.recommend.SUPPLY_GRAPH_WEIGHTS`). See ``queries/linkeval.py``.
 
 :func:`walk_model` keeps, once per graph generation, that graph as a compressed adjacency in
 numpy (two scans: ``rec_walk_ties``, ``rec_affinity_members``, the latter shared with the
