@@ -152,17 +152,48 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("api stopped")
 
 
+#: Connections tracked for ``RONGLIAN_KEEPALIVE_REQUESTS`` before the counts start over (a
+#: connection closed by its client leaves its count behind; starting over only delays a close).
+_KEEPALIVE_TRACKED = 8192
+
+
 class RequestContextMiddleware:
-    """Request id, body-size limit, access log line and latency metrics, as pure ASGI.
+    """Request id, body-size limit, access log line, latency metrics and the per-connection
+    request limit, as pure ASGI.
 
     Pure ASGI (not ``BaseHTTPMiddleware``) so streaming bodies and background tasks
     keep working and the per-request cost stays small.
+
+    The request limit (``RONGLIAN_KEEPALIVE_REQUESTS``): with several workers sharing one
+    listening socket, a keep-alive connection stays with the worker that accepted it, and the
+    kernel hands new connections to whichever worker accepts first, so one worker can end up
+    with most of a client's connections (``bench/api.py`` saw 31 of 32) and queue them while
+    the other idles. After the limit the answer says ``Connection: close``; the client
+    reconnects, and the new connection can land on the other worker.
     """
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.upload_limit = int(settings.max_upload_mb * 1024 * 1024)
         self.body_limit = settings.max_body_kb * 1024
+        self.keepalive_requests = settings.keepalive_requests
+        #: requests answered so far per open connection (its client address)
+        self.served: dict[tuple[Any, ...], int] = {}
+
+    def _last_on_connection(self, scope: Scope) -> bool:
+        """Count this request on its connection; True when it is the last one allowed."""
+        client = scope.get("client")
+        if not self.keepalive_requests or not client or scope.get("http_version") != "1.1":
+            return False
+        key = tuple(client)
+        n = self.served.get(key, 0) + 1
+        if n >= self.keepalive_requests:
+            self.served.pop(key, None)
+            return True
+        if len(self.served) >= _KEEPALIVE_TRACKED:
+            self.served.clear()
+        self.served[key] = n
+        return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -176,6 +207,9 @@ class RequestContextMiddleware:
         limit = self.upload_limit if path.startswith(UPLOAD_PREFIX) else self.body_limit
         status = 500
         started = False
+        extra = [(b"x-request-id", rid.encode())]
+        if self._last_on_connection(scope):
+            extra.append((b"connection", b"close"))
         t0 = time.perf_counter()
         metrics.IN_PROGRESS.inc()
 
@@ -185,7 +219,7 @@ class RequestContextMiddleware:
                 started = True
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+                message["headers"] = [*message["headers"], *extra]
             await send(message)
 
         received = 0

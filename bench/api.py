@@ -30,9 +30,10 @@ machine), measured in the same run with the same client.
    share of answers the cache served (its ``X-Cache`` header) and req/s as a share of the
    bare endpoint's, which is measured right before each engine so both see the same machine.
    With several connections it also prints how they fell to the server's worker processes
-   (read from the socket table with ``ss``) and each worker's share of the requests: the
+   (read from the socket table with ``ss``) and each worker's share of the answers: the
    kernel hands a new connection to whichever worker accepts first, and a keep-alive
-   connection stays with it for the run.
+   connection stays with it until the server closes it (``RONGLIAN_KEEPALIVE_REQUESTS``;
+   the client honours ``Connection: close`` and reconnects).
 
 The client shares the machine's CPUs. By default it is a small keep-alive HTTP/1.1
 client on uvicorn's own C parser (httptools) and uvloop, so it takes little CPU from
@@ -257,6 +258,8 @@ class _Conn(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[tuple[int, bytes | None]] | None = None
         self.cache: bytes | None = None
+        self.close_after = False  # the answer said Connection: close
+        self.served = 0  # answers received on this connection
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
@@ -278,11 +281,16 @@ class _Conn(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         if name.lower() == b"x-cache":
             self.cache = value
+        elif name.lower() == b"connection" and value.lower() == b"close":
+            self.close_after = True
 
     def on_message_complete(self) -> None:
+        self.served += 1
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result((self.parser.get_status_code(), self.cache))
         self.waiter = None
+        if self.close_after and self.transport is not None:  # the next get reconnects
+            self.transport.close()
 
     async def get(self, path: str) -> tuple[int, bytes | None]:
         assert self.transport is not None
@@ -308,8 +316,9 @@ class _Client:
         self.url, self.kind = url, kind
         self.httpx: httpx.AsyncClient | None = None
         #: the fast client's connections, one box per session (a box's connection is
-        #: replaced when the server closed it)
+        #: replaced when the server closed it; the replaced ones are kept in ``closed``)
         self.boxes: list[list[_Conn]] = []
+        self.closed: list[_Conn] = []
 
     async def __aenter__(self) -> _Client:
         if self.kind == "httpx":
@@ -338,6 +347,7 @@ class _Client:
         async def get_fast(path: str) -> tuple[int, bytes | None]:
             conn = box[0]
             if conn.transport is None or conn.transport.is_closing():
+                self.closed.append(conn)
                 conn = box[0] = await _connect(self.url)
             try:
                 return await conn.get(path)
@@ -402,12 +412,13 @@ def cold(paths: list[str]) -> Pick:
 
 
 async def _hammer(url: str, pick: Pick, concurrency: int, seconds: float, warmup: float,
-                  client_kind: str) -> tuple[list[float], int, int, dict[int | None, list[int]]]:
+                  client_kind: str
+                  ) -> tuple[list[float], int, int, dict[int | str | None, list[int]]]:
     """Latencies of the timed window, errors, cache hits, and per server process (pid;
-    ``None``: unknown, e.g. with httpx) [connections, requests answered in the window]."""
+    ``None``: unknown, e.g. with httpx; ``"closed"``: connections the server closed during
+    the run) [connections, answers received on them, warm-up included]."""
     latencies: list[float] = []
     errors = hits = 0
-    served = [0] * concurrency
     async with _Client(url, client_kind) as client:
         sessions = [await client.session() for _ in range(concurrency)]
         t_start = time.monotonic()
@@ -433,18 +444,22 @@ async def _hammer(url: str, pick: Pick, concurrency: int, seconds: float, warmup
                     if ok:
                         latencies.append(dt)
                         hits += cache == b"hit"
-                        served[i] += 1
                     else:
                         errors += 1
 
         await asyncio.gather(*(worker(i) for i in range(concurrency)))
-        pids = (worker_of([b[0] for b in client.boxes], int(url.rsplit(":", 1)[1]))
-                if client.boxes else [None] * concurrency)
-    share: dict[int | None, list[int]] = {}
-    for pid, n in zip(pids, served, strict=True):
-        row = share.setdefault(pid, [0, 0])
-        row[0] += 1
-        row[1] += n
+        share: dict[int | str | None, list[int]] = {}
+        if client.boxes:  # the fast client: answers per connection, warm-up included
+            conns = [b[0] for b in client.boxes]
+            for pid, conn in zip(worker_of(conns, int(url.rsplit(":", 1)[1])), conns,
+                                 strict=True):
+                row = share.setdefault(pid, [0, 0])
+                row[0] += 1
+                row[1] += conn.served
+            if client.closed:  # closed by the server (Connection: close) during the run
+                share["closed"] = [len(client.closed), sum(c.served for c in client.closed)]
+        else:
+            share[None] = [concurrency, len(latencies)]
     return latencies, errors, hits, share
 
 
@@ -459,8 +474,9 @@ def measure(name: str, url: str, pick: Pick, concurrency: int, seconds: float,
           f"errors {errors}  cache hits {r.hit_share:5.1%}", flush=True)
     if concurrency > 1 and None not in share:  # how the connections fell to the workers
         total = sum(n for _, n in share.values()) or 1
-        print("    by server process: " + "; ".join(
-            f"pid {pid}: {c} connections, {n / total:.0%} of requests"
+        print("    by server process (answers, warm-up included): " + "; ".join(
+            (f"pid {pid}: {c} open connections" if pid != "closed" else
+             f"{c} connections closed by the server during the run") + f", {n / total:.0%}"
             for pid, (c, n) in sorted(share.items(), key=lambda kv: -kv[1][1])), flush=True)
     return r
 

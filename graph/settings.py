@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     cypher_timeout_s: float = Field(
         10.0, gt=0, description="Time limit for one researcher Cypher query, seconds."
     )
+    keepalive_requests: int = Field(
+        100, ge=0, description="Requests one client connection may make before the API "
+        "answers with Connection: close (0: no limit). The client reconnects, and with "
+        "several workers the new connection goes to whichever accepts first, so a busy worker "
+        "sheds connections (like nginx's keepalive_requests).",
+    )
     threadpool_size: int = Field(
         40, ge=1, description="Worker threads per process for blocking store calls."
     )

@@ -95,6 +95,20 @@ def test_api_app_request_id_is_made_or_kept(client: TestClient) -> None:
     assert body["request_id"] == "rid-1"
 
 
+def test_api_app_closes_a_connection_after_its_request_limit(embedded_store: Store,
+                                                             tmp_path: Path) -> None:
+    """RONGLIAN_KEEPALIVE_REQUESTS: the limit-th answer on one connection says Connection:
+    close, the next request (a new connection) counts afresh; 0 turns the limit off."""
+    app = make_app(embedded_store, tmp_path, anonymous_read=True, keepalive_requests=3)
+    with TestClient(app) as c:  # one client address: one connection to the middleware
+        got = [c.get("/api/v1/health").headers.get("connection") for _ in range(7)]
+    assert got == [None, None, "close", None, None, "close", None]
+    off = make_app(embedded_store, tmp_path, anonymous_read=True, keepalive_requests=0)
+    with TestClient(off) as c:
+        assert all(c.get("/api/v1/health").headers.get("connection") is None
+                   for _ in range(5))
+
+
 def test_api_app_log_lines_are_json_with_the_request_id(embedded_store: Store,
                                                         tmp_path: Path) -> None:
     app = make_app(embedded_store, tmp_path, anonymous_read=True)
