@@ -172,8 +172,9 @@ def affinity_candidates(model: AffinityModel, industries: list[str], eid: str,
     total = np.bincount(c, weights=part, minlength=len(arrays.ids))
     # per candidate: the first industry of its largest part (the reason)
     order = np.lexsort((jn, -part, c))
-    lead = np.concatenate(([True], c[order][1:] != c[order][:-1]))
-    cands = c[order][lead]  # ascending codes
+    c_sorted = c[order]
+    lead = np.concatenate(([True], c_sorted[1:] != c_sorted[:-1]))
+    cands = c_sorted[lead]  # ascending codes
     reason_j = jn[order][lead]
     first = np.full(len(arrays.ids), len(c), dtype=np.int64)
     np.minimum.at(first, c, np.arange(len(c)))

@@ -20,9 +20,9 @@ numpy (two scans: ``rec_walk_ties``, ``rec_affinity_members``, the latter shared
 industry affinity; each relationship type weighted by :data:`TYPE_WEIGHT`, both directions;
 built by the first request on a cold start, else in the background while the previous
 generation's model answers: ``queries/modelcache.py``). :func:`walk_candidates` walks it per
-request with sparse frontiers (only the nodes reached are touched; mass under
-:data:`WALK_EPS` is dropped), no query. Nothing here reads the store except
-:func:`walk_model`.
+request, no query: each step gathers its frontier's neighbour entries and sums them into a
+dense vector over all nodes (mass under :data:`WALK_EPS` is dropped from the next
+frontier). Nothing here reads the store except :func:`walk_model`.
 """
 
 from __future__ import annotations
