@@ -30,7 +30,7 @@ machine), measured in the same run with the same client.
    share of answers the cache served (its ``X-Cache`` header) and req/s as a share of the
    bare endpoint's, which is measured right before each engine so both see the same machine.
    With several connections it also prints how they fell to the server's worker processes
-   (read from the socket table with ``ss``) and each worker's share of the answers: the
+   (read from the socket table with psutil) and each worker's share of the answers: the
    kernel hands a new connection to whichever worker accepts first, and a keep-alive
    connection stays with it until the server closes it (``RONGLIAN_KEEPALIVE_REQUESTS``;
    the client honours ``Connection: close`` and reconnects).
@@ -52,7 +52,6 @@ import csv
 import itertools
 import os
 import random
-import re
 import shutil
 import signal
 import socket
@@ -72,6 +71,7 @@ sys.path.insert(0, str(ROOT))
 
 import httptools  # noqa: E402
 import httpx  # noqa: E402
+import psutil  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 try:
@@ -361,19 +361,11 @@ class _Client:
 
 def worker_of(conns: list[_Conn], port: int) -> list[int | None]:
     """For each open client connection, the pid of the server process that accepted it
-    (from ``ss``, the socket table: the client's local port is the server socket's peer
-    port). ``None`` where it cannot be told (``ss`` missing, connection gone)."""
-    try:
-        out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
-                             capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return [None] * len(conns)
-    by_peer: dict[int, int] = {}
-    for line in out.splitlines():
-        cols = line.split()
-        pid = re.search(r"pid=(\d+)", line)
-        if len(cols) >= 4 and pid:
-            by_peer[int(cols[3].rsplit(":", 1)[1])] = int(pid.group(1))
+    (psutil's socket table, as ``tests/test_api_server.py`` reads it: the client's local
+    port is the server socket's peer port). ``None`` where it cannot be told."""
+    by_peer = {c.raddr.port: c.pid for c in psutil.net_connections(kind="tcp")
+               if c.laddr and c.laddr.port == port and c.raddr and c.pid is not None
+               and c.status == psutil.CONN_ESTABLISHED}
     peers = []
     for c in conns:
         name = c.transport.get_extra_info("sockname") if c.transport is not None else None
