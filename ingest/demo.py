@@ -3,7 +3,10 @@
 Applies the schema, loads Region/Industry reference rows (H2's tables), every
 ``seeds/chains/*.json`` and the ``seeds/demo/*.csv`` tables (H3) in dependency
 order, each as its own idempotent run, so calling it twice changes nothing.
-Must not live here: any parsing or Cypher of its own.
+Must not live here: any parsing or Cypher of its own; the demo's matchmaking records
+(``queries.service_writes.demo_service_requests``, which the ``demo`` command runs after
+this load: they go through the service workflow, which asks the recommender, and ingest
+builds on ``graph/`` only).
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ class DemoSummary:
 
     runs: list[IngestResult] = field(default_factory=list)
     chains: list[str] = field(default_factory=list)
-    service_requests: int = 0
     seconds: float = 0.0
 
     def total(self, counter: str) -> int:
@@ -78,12 +80,5 @@ def load_demo(store: Store, *, progress: Callable[[str], None] | None = None,
         say(f"table {f.name}")
         out.runs.append(ingest_table(store, f, kind=kind, run_dir=run_dir,
                                      source=f"seeds/demo/{f.name}"))
-    if (seeds_dir / "demo" / "needs.csv").is_file():
-        # matchmaking records so the service KPIs (服务评价) have something to show;
-        # the desk's offers stand in for the recommender to keep the demo load quick
-        from ingest.services import demo_service_requests
-
-        say("service requests")
-        out.service_requests = demo_service_requests(store, recommend=False).created
     out.seconds = time.perf_counter() - t0
     return out

@@ -16,7 +16,7 @@ a filter (area, requester region, creation time):
   with their feedback.
 
 Rows come from one query (``service_kpi_rows.cypher``) and are aggregated here, so both
-engines give the same medians and shares. Writes live in :mod:`ingest.services`; no
+engines give the same medians and shares. Writes live in :mod:`queries.service_writes`; no
 Cypher text here.
 """
 

@@ -89,10 +89,12 @@ def test_demo_loads_and_serves_chains(tmp_path: Path) -> None:
         assert steel[0]["segments"] == 3 and steel[0]["enterprises"] > 50
     first = _counts(url)
     assert first["Enterprise"] > 2000 and first["SUPPLIES"] > 1000
+    assert first["ServiceRequest"] > 0  # the demo's matchmaking records, after the load
     # idempotent: loading again changes nothing
     again = subprocess.run([*CLI, "demo", "--store", url, "--load-only"], cwd=ROOT,
                            capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
+    assert "service requests: 0 created" in again.stderr  # the console writes there
     assert _counts(url) == first
     # serve loads nothing and answers the same (anonymous reads are the operator's choice)
     with _running(["serve", "--store", url], _free_port(), tmp_path / "serve.log",

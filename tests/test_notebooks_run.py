@@ -13,6 +13,7 @@ import pytest
 
 from graph.store import open_store
 from ingest.demo import load_demo
+from queries.service_writes import demo_service_requests
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "chain_research.ipynb"
@@ -21,7 +22,8 @@ NOTEBOOK = NOTEBOOKS / "chain_research.ipynb"
 def test_notebooks_run_chain_research(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"embedded://{tmp_path / 'store'}"
     with open_store(url) as s:  # closed before the kernel opens it: one server per folder
-        demo = load_demo(s, run_dir=tmp_path / "runs")  # includes the service requests
+        load_demo(s, run_dir=tmp_path / "runs")
+        records = demo_service_requests(s, recommend=False)  # as the demo command does
         supplies = int(s.read("MATCH (:Enterprise)-[r:SUPPLIES]->(:Enterprise) "
                               "RETURN count(r) AS c")[0]["c"])
         firms = int(s.read("MATCH (e:Enterprise) RETURN count(e) AS c")[0]["c"])
@@ -40,4 +42,4 @@ def test_notebooks_run_chain_research(tmp_path: Path, monkeypatch: pytest.Monkey
     assert summary["engine"] == "falkordb" and summary["chain"] == "ts-steel"
     assert summary["chains"] == 7 and summary["product_nodes"] > 0
     assert summary["enterprises"] == firms and summary["supplies_edges"] == supplies
-    assert summary["service_requests"] == demo.service_requests > 0
+    assert summary["service_requests"] == records.created > 0

@@ -25,7 +25,7 @@ import pytest
 
 from graph.errors import InvalidInput
 from graph.store import Store
-from ingest import services as sv
+from queries import service_writes as sv
 from queries.services import get_request, kpis, list_requests
 from tests.queries_sample import build_sample
 

@@ -12,7 +12,7 @@ import pytest
 
 from graph.errors import InvalidInput, NotFound
 from graph.store import Store
-from ingest import services as sv
+from queries import service_writes as sv
 from queries.services import get_request
 from tests.queries_sample import build_sample
 

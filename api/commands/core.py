@@ -55,6 +55,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load the bundled synthetic Tangshan demo (idempotent) and serve the API."""
         from ingest.demo import load_demo
+        from queries.service_writes import demo_service_requests
 
         use_store(store)
         os.environ.setdefault("RONGLIAN_ANONYMOUS_READ", "true")  # the demo is for looking
@@ -66,6 +67,11 @@ def register(app: typer.Typer) -> None:
                 console.print(f"schema: version {result.from_version} → {result.to_version}")
             summary = load_demo(s)
             console.print(f"[green]demo loaded[/] into {s.url}: {summary}")
+            # matchmaking records so the service KPIs (服务评价) have something to show; the
+            # desk's offers stand in for the recommender to keep the demo load quick
+            records = demo_service_requests(s, recommend=False)
+            console.print(f"service requests: {records.created} created, "
+                          f"{records.requests - records.created} already there")
             console.print("[yellow]注意：演示数据为合成数据 (synthetic demo data)[/]")
             if not load_only:
                 _serve(host, port, 1, s)

@@ -1,7 +1,7 @@
 """``ronglian services create|list|show|advance|offer|decide|feedback|kpis|demo``.
 
 Service records (服务记录) and the platform's service KPIs. Options only: each command
-opens the store, calls one function of :mod:`ingest.services` (writes) or
+opens the store, calls one function of :mod:`queries.service_writes` (writes) or
 :mod:`queries.services` (reads) and prints a table, or the API's JSON with ``--json``.
 """
 
@@ -74,7 +74,7 @@ def create_cmd(
     actor: ActorOpt = "cli", at: AtOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Record a service request (已受理). 提交服务请求。"""
-    from ingest.services import create_request
+    from queries.service_writes import create_request
     from queries.services import get_request
 
     def go(s: Store) -> tuple[bool, dict[str, Any]]:
@@ -152,7 +152,7 @@ def advance_cmd(
     actor: ActorOpt = "cli", at: AtOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Move a request to its next status. 推进服务状态。"""
-    from ingest.services import advance
+    from queries.service_writes import advance
 
     r = _with_store(store, lambda s: advance(s, request_id, to, actor=actor, note=note, at=at,
                                              partner=partner, recommend=recommend, top=top))
@@ -169,7 +169,7 @@ def offer_cmd(request_id: str,
               actor: ActorOpt = "cli", at: AtOpt = None, store: StoreOpt = None,
               as_json: JsonOpt = False) -> None:
     """Offer partners to a request that is matching. 人工推荐对接企业。"""
-    from ingest.services import offer_matches
+    from queries.service_writes import offer_matches
 
     r = _with_store(store, lambda s: offer_matches(s, request_id, partner, actor=actor,
                                                    note=note, at=at))
@@ -187,7 +187,7 @@ def decide_cmd(request_id: str,
                actor: ActorOpt = "cli", at: AtOpt = None, store: StoreOpt = None,
                as_json: JsonOpt = False) -> None:
     """Record the requester accepting or declining an offered partner. 确认对接企业。"""
-    from ingest.services import decide_match
+    from queries.service_writes import decide_match
 
     r = _with_store(store, lambda s: decide_match(s, request_id, partner, accept, actor=actor,
                                                   note=note, at=at))
@@ -206,7 +206,7 @@ def feedback_cmd(
     actor: ActorOpt = "cli", at: AtOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Evaluate a completed service (已评价). 服务评价。"""
-    from ingest.services import record_feedback
+    from queries.service_writes import record_feedback
 
     r = _with_store(store, lambda s: record_feedback(s, request_id, satisfaction=satisfaction,
                                                      feedback=feedback, actor=actor, at=at))
@@ -280,7 +280,7 @@ def demo_cmd(n: Annotated[int, typer.Option("--n", min=1, max=1000,
              store: StoreOpt = None) -> None:
     """Write a deterministic synthetic set of service requests over the loaded demo
     (run `ronglian demo` first). 生成演示服务记录。"""
-    from ingest.services import demo_service_requests
+    from queries.service_writes import demo_service_requests
 
     res = _with_store(store, lambda s: demo_service_requests(s, n=n, seed=seed,
                                                             recommend=recommend))

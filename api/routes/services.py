@@ -3,7 +3,7 @@
 Enterprises' requests for matchmaking in the six collaboration areas, recorded from
 submission to evaluation, and the platform's service KPIs (服务评价与改进). Writes (POST,
 PATCH) need an editor key; reads any reader. Thin: every route is one call of
-:mod:`ingest.services` (writes) or :mod:`queries.services` (reads).
+:mod:`queries.service_writes` (writes) or :mod:`queries.services` (reads).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import examples as ex
 from api.deps import EditorKey, StoreDep
 from api.problems import problem_responses
-from ingest import services as sv
+from queries import service_writes as sv
 from queries import services as qs
 
 router = APIRouter(prefix="/api/v1", tags=["services"])

@@ -1,5 +1,5 @@
 // Open needs of the loaded enterprises with who makes what each need is about: the
-// material of the synthetic service requests (ingest.services.demo_service_requests).
+// material of the synthetic service requests (queries.service_writes.demo_service_requests).
 // Parameters: $limit (how many needs, by need id)
 // Returns: enterprise (id), need (Need id), name, area, partners (ids of makers of the
 //   need's product other than the requester; unordered)

@@ -17,6 +17,11 @@ Writes are compare-and-set on (status, updated_at), so two concurrent changes ca
 both win. ``demo_service_requests`` writes a deterministic synthetic set over the demo
 enterprises through these same functions.
 
+It lives in ``queries/`` beside the read side (``queries/services.py``), not in ``ingest/``:
+its writes read first (the request's state for the compare-and-set, enterprise look-ups)
+and ask the recommender for partners, and only ``queries/`` and the front doors may build on
+the query services (DESIGN.md's one-way flow; ``tests/test_layers.py``).
+
 Must not live here: Cypher text (``graph/cypher/service_*.cypher``), read services and
 KPIs (``queries/services.py``), HTTP or CLI concerns.
 """
@@ -38,7 +43,10 @@ from typing import Any
 from graph.errors import InvalidInput, NotFound, RonglianError
 from graph.schema import q
 from graph.store import GRAPH_CYPHER, Store
-from queries.services import AREAS, STATUS_ZH, STATUSES, check_chars
+from queries import run
+from queries.common import resolve_enterprise
+from queries.recommend import clear_cache, recommend_partners
+from queries.services import AREAS, STATUS_ZH, STATUSES, check_chars, get_request
 
 log = logging.getLogger("ronglian.services")
 
@@ -189,8 +197,6 @@ def _fingerprint(enterprise: str, area: str, title: str, description: str | None
 
 
 def _state(store: Store, request_id: str) -> dict[str, Any]:
-    from queries import run
-
     rows = run(store, "service_get", {"id": request_id})
     if not rows:
         raise NotFound(f"服务请求不存在 / no service request {request_id!r}",
@@ -207,8 +213,6 @@ def _history(state: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _resolve_enterprise(store: Store, key: str, field: str) -> dict[str, Any]:
-    from queries.common import resolve_enterprise
-
     check_chars(key, field)
     try:
         return resolve_enterprise(store, key)
@@ -371,8 +375,6 @@ def advance(store: Store, request_id: str, to: str, *, actor: str | None = None,
         store.run("service_decide_match", {"id": request_id, "partner": accept,
                                            "accepted": True, "at": iso(t)}, write=True)
     log.info("service request %s: %s → %s by %s", request_id, current, to, who)
-    from queries.services import get_request
-
     return get_request(store, request_id)
 
 
@@ -421,8 +423,6 @@ def offer_matches(store: Store, request_id: str, partners: Sequence[str], *,
                                 "history_json": json.dumps(history, ensure_ascii=False)})
     _offer(store, request_id, [{"partner": i, "score": None, "reasons": ["人工推荐"],
                                 "method": "manual"} for i in ids], t)
-    from queries.services import get_request
-
     return get_request(store, request_id)
 
 
@@ -453,8 +453,6 @@ def decide_match(store: Store, request_id: str, partner: str, accepted: bool, *,
                                 "history_json": json.dumps(history, ensure_ascii=False)})
     store.run("service_decide_match", {"id": request_id, "partner": pid,
                                        "accepted": bool(accepted), "at": iso(t)}, write=True)
-    from queries.services import get_request
-
     return get_request(store, request_id)
 
 
@@ -464,8 +462,6 @@ def _event(t: datetime, who: str, event: str, **extra: Any) -> dict[str, Any]:
 
 
 def _matches(store: Store, request_id: str) -> list[dict[str, Any]]:
-    from queries import run
-
     return run(store, "service_matches", {"id": request_id})
 
 
@@ -477,9 +473,6 @@ def _offer(store: Store, request_id: str, rows: list[dict[str, Any]], t: datetim
 
 def _recommend(store: Store, state: Mapping[str, Any], top: int) -> list[dict[str, Any]]:
     """Partners proposed by :func:`queries.recommend.recommend_partners` for the request."""
-    from queries import run
-    from queries.recommend import recommend_partners
-
     eid = state.get("enterprise_id")
     if not eid:
         return []
@@ -538,8 +531,6 @@ def demo_service_requests(store: Store, *, n: int = 60, seed: int = 20261127,
                            "no enterprise with an open need", field="store")
     capable = {str(r["area"]): sorted(str(i) for i in r["ids"] if i)
                for r in store.run("service_demo_capable")}
-    from queries.recommend import clear_cache
-
     clear_cache()  # its popularity cache may describe a graph loaded before this one
     rng = random.Random(seed)
     base = [s for s, k in _DEMO_PLAN for _ in range(k)]
