@@ -80,7 +80,7 @@ def main() -> None:
     if 2000 in sizes:
         cases.append(("2,000 no-collapse", 2000, MapOptions(per_product_limit=10**9,
                                                            total_limit=10**9)))
-    rows = []
+    rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # Warm-up: the first page of a fresh browser pays its own start-up.

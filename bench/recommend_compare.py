@@ -67,7 +67,7 @@ def dump(args: argparse.Namespace) -> None:
     except ImportError:  # a checkout from before the tie graph
         pass
     store = open_store(args.store)
-    answers = []
+    answers: list[dict[str, Any]] = []
     try:
         for case in cases(args.seeds, args.n):
             try:
