@@ -28,7 +28,7 @@ frontier). Nothing here reads the store except :func:`walk_model`.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -66,6 +66,14 @@ class WalkModel:
     prob: np.ndarray
     #: node i is an enterprise (not an industry)
     enterprise: np.ndarray
+    #: the node keys' UTF-8 bytes, in node order (made with the model, in its build: the
+    #: recommender maps them to its candidate keys once per model, ``recommend._WalkMap``)
+    id_bytes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="S1"))
+
+    def __post_init__(self) -> None:
+        if len(self.id_bytes) != len(self.ids):
+            self.id_bytes = (np.array([k.encode() for k in self.ids], dtype=bytes)
+                             if self.ids else np.zeros(0, dtype="S1"))
 
 
 def build_walk_model(ties: Iterable[tuple[str, str, str]],
@@ -159,11 +167,18 @@ def walk_scores(model: WalkModel, eid: str, steps: int = WALK_STEPS,
                 restart: float = WALK_RESTART, eps: float = WALK_EPS) -> dict[str, float]:
     """``{enterprise id: mass}``: the truncated personalised PageRank of ``eid`` on the
     enterprises it reaches (``eid`` itself left out)."""
-    start = model.index.get(eid)
-    if start is None or eid.startswith(_INDUSTRY):
+    start = start_node(model, eid)
+    if start is None:
         return {}
     nodes, mass = _walk(model, start, steps, restart, eps)
     return {model.ids[i]: v for i, v in zip(nodes.tolist(), mass.tolist(), strict=True)}
+
+
+def start_node(model: WalkModel, eid: str) -> int | None:
+    """The node a walk from enterprise ``eid`` starts at (None: not in the model)."""
+    if eid.startswith(_INDUSTRY):
+        return None
+    return model.index.get(eid)
 
 
 def walk_candidates(model: WalkModel, eid: str, exclude: Collection[str] = (),
@@ -171,27 +186,36 @@ def walk_candidates(model: WalkModel, eid: str, exclude: Collection[str] = (),
                     ) -> dict[str, float]:
     """``{candidate: walk score}`` for ``eid``, without ``exclude`` (its existing ties);
     with a ``limit``: the ``limit`` strongest, plus any of the ``known`` candidates."""
-    start = model.index.get(eid)
-    if start is None or eid.startswith(_INDUSTRY):
+    start = start_node(model, eid)
+    if start is None:
         return {}
+    drop = np.asarray([model.index[x] for x in exclude if x in model.index], dtype=np.int64)
+    extra = np.asarray([model.index[x] for x in known if x in model.index], dtype=np.int64)
+    nodes, mass = walk_nodes(model, start, drop, extra, limit)
+    return {model.ids[i]: v for i, v in zip(nodes.tolist(), mass.tolist(), strict=True)}
+
+
+def walk_nodes(model: WalkModel, start: int, exclude: np.ndarray, known: np.ndarray,
+               limit: int | None = WALK_POOL) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`walk_candidates` over node indices: ``(nodes ascending, walk score)`` for the
+    walk from node ``start``, without the nodes ``exclude``; with a ``limit``: the ``limit``
+    strongest (ties by id), plus any of the nodes ``known`` it reached. The recommender
+    calls this with nodes mapped from its candidate keys once per model (no id strings per
+    request)."""
     nodes, mass = _walk(model, start, WALK_STEPS, WALK_RESTART, WALK_EPS)
-    drop = [model.index[x] for x in exclude if x in model.index]
-    if drop:
-        keep = ~contains(sorted_unique(np.asarray(drop, dtype=np.int64)), nodes)
+    if len(exclude):
+        keep = ~contains(sorted_unique(np.asarray(exclude, dtype=np.int64)), nodes)
         nodes, mass = nodes[keep], mass[keep]
     if limit is None or len(nodes) <= limit:
-        chosen = np.arange(len(nodes))
-    else:
-        # the limit strongest (ties broken by id, as a sort by (-score, id) would), plus
-        # the known candidates the walk reached
-        ids = model.ids
-        cut = np.partition(mass, len(mass) - limit)[len(mass) - limit]
-        above = np.nonzero(mass > cut)[0].tolist()
-        at = sorted(np.nonzero(mass == cut)[0].tolist(), key=lambda i: ids[nodes[i]])
-        best = above + at[:limit - len(above)]
-        extra = np.asarray([model.index[x] for x in known if x in model.index], dtype=np.int64)
-        chosen = sorted_unique(np.concatenate((np.asarray(best, dtype=np.int64),
-                                               np.flatnonzero(contains(sorted_unique(extra),
-                                                                       nodes)))))
-    return {model.ids[i]: v for i, v in zip(nodes[chosen].tolist(), mass[chosen].tolist(),
-                                            strict=True)}
+        return nodes, mass
+    # the limit strongest (ties broken by id, as a sort by (-score, id) would), plus
+    # the known candidates the walk reached
+    ids = model.ids
+    cut = np.partition(mass, len(mass) - limit)[len(mass) - limit]
+    above = np.nonzero(mass > cut)[0].tolist()
+    at = sorted(np.nonzero(mass == cut)[0].tolist(), key=lambda i: ids[nodes[i]])
+    best = above + at[:limit - len(above)]
+    chosen = sorted_unique(np.concatenate((
+        np.asarray(best, dtype=np.int64),
+        np.flatnonzero(contains(sorted_unique(np.asarray(known, dtype=np.int64)), nodes)))))
+    return nodes[chosen], mass[chosen]
