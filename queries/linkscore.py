@@ -17,13 +17,14 @@ of the industries its industries are tied to: ``sum_j (sum_{i in I} P(j | i)) *
 log(1 + ties of the candidate)``, with a Chinese reason naming the industry pair. The
 recommender uses it for cooperation and, with ``RONGLIAN_RECOMMEND_SUPPLY_GRAPH``, with
 supply's own ties for supply (steelmakers supply carmakers: a carmaker is offered active
-steelmakers, a steelmaker carmakers). Per
-request this is a walk over at most ``|I| * AFF_INDUSTRIES * AFF_MEMBERS`` cached entries,
-no query. The scans (``rec_affinity_ties``, ``rec_affinity_members``,
-``rec_industry_names``; about 1 s at 100k enterprises) are paid once per graph generation:
-by the first request on a cold start, else in the background while the previous
-generation's model answers (``queries/modelcache.py``); the membership scan is shared with
-the walk's model (:func:`memberships`).
+steelmakers, a steelmaker carmakers). Per request
+(:func:`affinity_hits` over member codes, which the recommender maps to its candidate keys
+once per model; :func:`affinity_candidates` over ids) this is a walk over at most
+``|I| * AFF_INDUSTRIES * AFF_MEMBERS`` cached entries, no query. The scans
+(``rec_affinity_ties``, ``rec_affinity_members``, ``rec_industry_names``; about 1 s at 100k
+enterprises) are paid once per graph generation: by the first request on a cold start, else
+in the background while the previous generation's model answers (``queries/modelcache.py``);
+the membership scan is shared with the walk's model (:func:`memberships`).
 """
 
 from __future__ import annotations

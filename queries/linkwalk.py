@@ -19,10 +19,12 @@ Hits@10 on six fresh random cuts from 0.199 to 0.244
 numpy (two scans: ``rec_walk_ties``, ``rec_affinity_members``, the latter shared with the
 industry affinity; each relationship type weighted by :data:`TYPE_WEIGHT`, both directions;
 built by the first request on a cold start, else in the background while the previous
-generation's model answers: ``queries/modelcache.py``). :func:`walk_candidates` walks it per
-request, no query: each step gathers its frontier's neighbour entries and sums them into a
-dense vector over all nodes (mass under :data:`WALK_EPS` is dropped from the next
-frontier). Nothing here reads the store except :func:`walk_model`.
+generation's model answers: ``queries/modelcache.py``). :func:`walk_candidates` (over ids) and
+:func:`walk_nodes` (over node indices: the recommender maps its candidate keys to nodes once
+per model, from the ids' bytes the model keeps, instead of a string per candidate and
+request) walk it per request, no query: each step gathers its frontier's neighbour entries
+and sums them into a dense vector over all nodes (mass under :data:`WALK_EPS` is dropped
+from the next frontier). Nothing here reads the store except :func:`walk_model`.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ import numpy as np
 from graph.store import Store
 from queries import SCAN_TIMEOUT_S, rel_text
 from queries.linkscore import memberships
-from queries.tiegraph import contains, entries, sorted_unique
 
 #: Steps of the walk kept (the mass beyond them, (1 - restart)^4 < 1/4, reorders little).
 WALK_STEPS = 3
@@ -69,11 +70,17 @@ class WalkModel:
     #: the node keys' UTF-8 bytes, in node order (made with the model, in its build: the
     #: recommender maps them to its candidate keys once per model, ``recommend._WalkMap``)
     id_bytes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="S1"))
+    #: each node's rank in id order (ties at :func:`walk_nodes`' cut are broken by id)
+    id_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         if len(self.id_bytes) != len(self.ids):
             self.id_bytes = (np.array([k.encode() for k in self.ids], dtype=bytes)
                              if self.ids else np.zeros(0, dtype="S1"))
+        if len(self.id_rank) != len(self.ids):
+            # UTF-8 byte order is code point order, Python's str order (ids are unique)
+            self.id_rank = np.empty(len(self.ids), dtype=np.int64)
+            self.id_rank[np.argsort(self.id_bytes, kind="stable")] = np.arange(len(self.ids))
 
 
 def build_walk_model(ties: Iterable[tuple[str, str, str]],
@@ -143,16 +150,22 @@ def _walk(model: WalkModel, start: int, steps: int, restart: float, eps: float
     over the whole vector. The sums are the same floats as a sort's: ``np.bincount`` adds
     each node's entries in the order they come, and the steps in order."""
     n = len(model.ids)
+    indptr, indices, prob = model.indptr, model.indices, model.prob
     idx = np.array([start], dtype=np.int64)
     val = np.array([1.0])
     total = np.zeros(n)
     reached = np.zeros(n, dtype=bool)
     for step in range(1, steps + 1):
-        # every frontier node's neighbour entries, in one vector
-        owner, pos = entries(model.indptr, idx)
-        if not len(pos):
+        # every frontier node's neighbour entries, in one vector (``tiegraph.entries``,
+        # with the frontier's mass repeated directly: one gather less on the largest step)
+        first = indptr[idx]
+        lengths = indptr[idx + 1] - first
+        m = int(lengths.sum())
+        if not m:
             break
-        dense = np.bincount(model.indices[pos], weights=val[owner] * model.prob[pos],
+        pos = np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
+        pos += np.arange(m)
+        dense = np.bincount(indices[pos], weights=np.repeat(val, lengths) * prob[pos],
                             minlength=n)
         idx = np.flatnonzero(dense >= eps)
         val = dense[idx]
@@ -204,18 +217,29 @@ def walk_nodes(model: WalkModel, start: int, exclude: np.ndarray, known: np.ndar
     request)."""
     nodes, mass = _walk(model, start, WALK_STEPS, WALK_RESTART, WALK_EPS)
     if len(exclude):
-        keep = ~contains(sorted_unique(np.asarray(exclude, dtype=np.int64)), nodes)
+        keep = np.ones(len(nodes), dtype=bool)
+        keep[_positions(nodes, exclude)] = False
         nodes, mass = nodes[keep], mass[keep]
     if limit is None or len(nodes) <= limit:
         return nodes, mass
     # the limit strongest (ties broken by id, as a sort by (-score, id) would), plus
     # the known candidates the walk reached
-    ids = model.ids
     cut = np.partition(mass, len(mass) - limit)[len(mass) - limit]
-    above = np.nonzero(mass > cut)[0].tolist()
-    at = sorted(np.nonzero(mass == cut)[0].tolist(), key=lambda i: ids[nodes[i]])
-    best = above + at[:limit - len(above)]
-    chosen = sorted_unique(np.concatenate((
-        np.asarray(best, dtype=np.int64),
-        np.flatnonzero(contains(sorted_unique(np.asarray(known, dtype=np.int64)), nodes)))))
+    above = np.flatnonzero(mass > cut)
+    at = np.flatnonzero(mass == cut)
+    at = at[np.argsort(model.id_rank[nodes[at]], kind="stable")]
+    chosen = np.zeros(len(nodes), dtype=bool)
+    chosen[above] = True
+    chosen[at[:limit - len(above)]] = True
+    chosen[_positions(nodes, known)] = True
     return nodes[chosen], mass[chosen]
+
+
+def _positions(nodes: np.ndarray, some: np.ndarray) -> np.ndarray:
+    """Where those of ``some`` that are in ``nodes`` (ascending) sit in it (the few hundred
+    ``some`` are looked up among the thousands of ``nodes``, not the other way round)."""
+    some = np.asarray(some, dtype=np.int64)
+    if not len(nodes) or not len(some):
+        return np.zeros(0, dtype=np.int64)
+    at = np.minimum(np.searchsorted(nodes, some), len(nodes) - 1)
+    return at[nodes[at] == some]
