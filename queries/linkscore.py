@@ -217,21 +217,28 @@ def affinity_hits(model: AffinityModel, industries: list[str], me: int | None,
         c, part, jn = c[keep], part[keep], jn[keep]
     if not len(c):
         return none
-    total = np.bincount(c, weights=part, minlength=len(arrays.ids))
-    # per candidate: the first industry of its largest part (the reason)
-    order = np.lexsort((jn, -part, c))
-    c_sorted = c[order]
-    lead = np.concatenate(([True], c_sorted[1:] != c_sorted[:-1]))
-    cands = c_sorted[lead]  # ascending codes
-    reason_j = jn[order][lead]
-    first = np.full(len(arrays.ids), len(c), dtype=np.int64)
+    size = len(arrays.ids)
+    total = np.bincount(c, weights=part, minlength=size)
+    present = np.zeros(size, dtype=bool)
+    present[c] = True
+    cands = np.flatnonzero(present)  # ascending codes
+    # per candidate: the first industry of its largest part (the reason), over the few
+    # thousand codes rather than by a sort of the parts
+    largest = np.full(size, -np.inf)
+    np.maximum.at(largest, c, part)
+    hit = part == largest[c]
+    reason = np.full(size, len(js), dtype=np.int64)
+    np.minimum.at(reason, c[hit], jn[hit])
+    reason_j = reason[cands]
+    first = np.full(size, len(c), dtype=np.int64)
     np.minimum.at(first, c, np.arange(len(c)))
     score = total[cands]
     chosen = np.ones(len(cands), dtype=bool)
     if limit is not None and len(cands) > limit:
-        top = np.lexsort((cands, -score))[:limit]  # codes sort as the ids do
-        chosen[:] = False
-        chosen[top] = True
+        # the limit strongest, ties by code (codes sort as the ids do; cands ascend)
+        cut = np.partition(score, len(score) - limit)[len(score) - limit]
+        chosen = score > cut
+        chosen[np.flatnonzero(score == cut)[:limit - int(chosen.sum())]] = True
         if known is not None:
             chosen |= contains(known, cands)
     pick = np.flatnonzero(chosen)

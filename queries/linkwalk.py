@@ -37,6 +37,7 @@ import numpy as np
 from graph.store import Store
 from queries import SCAN_TIMEOUT_S, rel_text
 from queries.linkscore import memberships
+from queries.tiegraph import unique_inverse
 
 #: Steps of the walk kept (the mass beyond them, (1 - restart)^4 < 1/4, reorders little).
 WALK_STEPS = 3
@@ -44,6 +45,9 @@ WALK_STEPS = 3
 WALK_RESTART = 0.3
 #: Frontier entries with less mass than this are dropped (bounds a request's work near hubs).
 WALK_EPS = 1e-5
+#: A step with fewer neighbour entries than 1/SPARSE_BELOW of the nodes sums them over its
+#: distinct targets (a sort), a larger one into a vector over all nodes (a pass over them).
+SPARSE_BELOW = 32
 #: New candidates one request takes from the walk (the strongest).
 WALK_POOL = 100
 #: How strongly the walk follows each relationship type (others: 1). Cooperation ties weigh
@@ -144,10 +148,11 @@ def _walk(model: WalkModel, start: int, steps: int, restart: float, eps: float
     """``(enterprise node indices, mass)``: the truncated personalised PageRank of
     ``start``, the start itself left out.
 
-    Each step's mass is summed into a dense vector over all nodes (``np.bincount`` with
+    A large step's mass is summed into a dense vector over all nodes (``np.bincount`` with
     ``minlength``), which leaves the reached nodes in index order: near a hub a frontier
     holds thousands of entries, and sorting them (``np.unique``) cost more than the pass
-    over the whole vector. The sums are the same floats as a sort's: ``np.bincount`` adds
+    over the whole vector; a small one (the first steps, mostly) is sorted instead
+    (:data:`SPARSE_BELOW`). The sums are the same floats either way: ``np.bincount`` adds
     each node's entries in the order they come, and the steps in order."""
     n = len(model.ids)
     indptr, indices, prob = model.indptr, model.indices, model.prob
@@ -165,13 +170,19 @@ def _walk(model: WalkModel, start: int, steps: int, restart: float, eps: float
             break
         pos = np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
         pos += np.arange(m)
-        dense = np.bincount(indices[pos], weights=np.repeat(val, lengths) * prob[pos],
-                            minlength=n)
-        idx = np.flatnonzero(dense >= eps)
-        val = dense[idx]
-        ent = idx[model.enterprise[idx] & (idx != start)]
-        total[ent] += dense[ent] * (restart * (1.0 - restart) ** step)
-        reached[ent] = True
+        target, mass = indices[pos], np.repeat(val, lengths) * prob[pos]
+        if m * SPARSE_BELOW < n:  # a small step: sums over its distinct targets only
+            idx, at = unique_inverse(target)
+            val = np.bincount(at, weights=mass)
+            keep = val >= eps
+            idx, val = idx[keep], val[keep]
+        else:
+            dense = np.bincount(target, weights=mass, minlength=n)
+            idx = np.flatnonzero(dense >= eps)
+            val = dense[idx]
+        ent = model.enterprise[idx] & (idx != start)
+        total[idx[ent]] += val[ent] * (restart * (1.0 - restart) ** step)
+        reached[idx[ent]] = True
     nodes = np.flatnonzero(reached)
     return nodes, total[nodes]
 

@@ -436,11 +436,16 @@ class _ModelKeys:
     #: the known nodes' keys ascending, and those nodes
     by_key: npt.NDArray[Any]
     node: npt.NDArray[np.int64]
+    #: tie-graph keys only: the node of every key (-1: none), a look-up without a search
+    table: npt.NDArray[np.int64] | None = None
 
     def nodes(self, keys: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
         """The nodes of those of ``keys`` the model has (in the order of ``keys``)."""
         if not len(self.by_key) or not len(keys):
             return np.zeros(0, dtype=np.int64)
+        if self.table is not None:
+            got = self.table[keys[keys >= 0]]
+            return got[got >= 0]
         at = np.minimum(np.searchsorted(self.by_key, keys), len(self.by_key) - 1)
         return self.node[at[self.by_key[at] == keys]]
 
@@ -479,7 +484,11 @@ def _model_keys(keys: _Keys, name: Hashable, model: object, id_bytes: npt.NDArra
         key, known = id_bytes, np.ones(len(id_bytes), dtype=bool)
     node = np.flatnonzero(known)
     order = np.argsort(key[node], kind="stable")
-    got = _ModelKeys(model, key, known, key[node][order], node[order].astype(np.int64))
+    table = None
+    if isinstance(keys, _TieKeys):
+        table = np.full(keys.tg.n, -1, dtype=np.int64)
+        table[key[node]] = node
+    got = _ModelKeys(model, key, known, key[node][order], node[order].astype(np.int64), table)
     keys.memo["model keys", name] = got
     return got
 
