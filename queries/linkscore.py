@@ -17,13 +17,14 @@ of the industries its industries are tied to: ``sum_j (sum_{i in I} P(j | i)) *
 log(1 + ties of the candidate)``, with a Chinese reason naming the industry pair. The
 recommender uses it for cooperation and, with ``RONGLIAN_RECOMMEND_SUPPLY_GRAPH``, with
 supply's own ties for supply (steelmakers supply carmakers: a carmaker is offered active
-steelmakers, a steelmaker carmakers). Per
-request this is a walk over at most ``|I| * AFF_INDUSTRIES * AFF_MEMBERS`` cached entries,
-no query. The scans (``rec_affinity_ties``, ``rec_affinity_members``,
-``rec_industry_names``; about 1 s at 100k enterprises) are paid once per graph generation:
-by the first request on a cold start, else in the background while the previous
-generation's model answers (``queries/modelcache.py``); the membership scan is shared with
-the walk's model (:func:`memberships`).
+steelmakers, a steelmaker carmakers). Per request
+(:func:`affinity_hits` over member codes, which the recommender maps to its candidate keys
+once per model; :func:`affinity_candidates` over ids) this is a walk over at most
+``|I| * AFF_INDUSTRIES * AFF_MEMBERS`` cached entries, no query. The scans
+(``rec_affinity_ties``, ``rec_affinity_members``, ``rec_industry_names``; about 1 s at 100k
+enterprises) are paid once per graph generation: by the first request on a cold start, else
+in the background while the previous generation's model answers (``queries/modelcache.py``);
+the membership scan is shared with the walk's model (:func:`memberships`).
 """
 
 from __future__ import annotations
@@ -59,27 +60,31 @@ class AffinityModel:
     members: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     #: industry id → name
     names: dict[str, str] = field(default_factory=dict)
-    #: :attr:`members` as arrays, made on first use (:func:`_member_arrays`)
-    arrays: _MemberArrays | None = field(default=None, repr=False, compare=False)
+    #: :attr:`members` as arrays, made on first use (:func:`member_arrays`)
+    arrays: MemberArrays | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
-class _MemberArrays:
+class MemberArrays:
     """The members of every industry as codes into one sorted id list (so codes compare as
     the ids do) with ``log1p`` of their ties, for :func:`affinity_candidates`."""
 
     ids: list[str]
     code: dict[str, int]
+    #: :attr:`ids` as UTF-8 bytes (the recommender maps them to its candidate keys)
+    id_bytes: npt.NDArray[np.bytes_]
     #: industry → (member codes, log1p(ties)), in :attr:`AffinityModel.members`' order
     rows: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]
 
 
-def _member_arrays(model: AffinityModel) -> _MemberArrays:
+def member_arrays(model: AffinityModel) -> MemberArrays:
     got = model.arrays
     if got is None:  # two threads may both make it: equal arrays, one kept
         ids = sorted({cid for rows in model.members.values() for cid, _ in rows})
         code = {cid: k for k, cid in enumerate(ids)}
-        got = model.arrays = _MemberArrays(ids, code, {
+        raw = np.array([i.encode() for i in ids], dtype=bytes) if ids else np.zeros(
+            0, dtype="S1")
+        got = model.arrays = MemberArrays(ids, code, raw, {
             ind: (np.array([code[cid] for cid, _ in rows], dtype=np.int64),
                   np.array([math.log1p(ties) for _, ties in rows], dtype=np.float64))
             for ind, rows in model.members.items()})
@@ -125,7 +130,7 @@ def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, in
         model.members[ind] = rows[:AFF_MEMBERS]
     model.names = {str(r["id"]): str(r["name"] or r["id"])
                    for r in run(store, "rec_industry_names", timeout=SCAN_TIMEOUT_S)}
-    _member_arrays(model)  # made with the model (in the build), not by its first request
+    member_arrays(model)  # made with the model (in the build), not by its first request
     return model
 
 
@@ -136,11 +141,55 @@ def affinity_candidates(model: AffinityModel, industries: list[str], eid: str,
     docstring); the reason names the industry pair that contributed most (the first such
     pair, in industry order). With a ``limit``: the ``limit`` strongest (ties by id), plus
     any of the ``known`` candidates (found otherwise). Candidates come in the order the
-    industries (sorted) and their members first reach them.
+    industries (sorted) and their members first reach them."""
+    arrays = member_arrays(model)
+    known_codes = np.asarray(sorted(arrays.code[k] for k in known if k in arrays.code),
+                             dtype=np.int64)
+    hits = affinity_hits(model, industries, arrays.code.get(eid), kind, known_codes, limit)
+    texts = hits.texts(list(range(len(hits.codes))))
+    return {arrays.ids[c]: (s, t) for c, s, t in zip(hits.codes.tolist(), hits.score.tolist(),
+                                                      texts, strict=True)}
+
+
+@dataclass(frozen=True)
+class AffinityHits:
+    """What :func:`affinity_hits` finds: member codes (into ``member_arrays(model).ids``,
+    which sort as the ids do) in the order :func:`affinity_candidates` lists them, their scores, and
+    the reasons of some of them on demand (only an answer's are ever written)."""
+
+    codes: npt.NDArray[np.int64]
+    score: npt.NDArray[np.float64]
+    #: per hit: the industry pair of its reason (an index into ``pairs``)
+    reason: npt.NDArray[np.int64]
+    #: (industry of the enterprise, tied industry) per reason index
+    pairs: list[tuple[str, str]]
+    names: dict[str, str]
+    kind: str
+
+    def texts(self, rows: Sequence[int]) -> list[str]:
+        out = []
+        for n in self.reason[np.asarray(rows, dtype=np.int64)].tolist():
+            i, j = self.pairs[n]
+            # "…企业常与…企业合作"; other kinds read "…企业常与…企业有供应往来"
+            out.append(f"行业{self.kind}倾向：{self.names.get(i, i)}企业常与"
+                       f"{self.names.get(j, j)}企业"
+                       f"{self.kind if self.kind == '合作' else f'有{self.kind}往来'}")
+        return out
+
+
+def affinity_hits(model: AffinityModel, industries: list[str], me: int | None,
+                  kind: str = "合作", known: npt.NDArray[np.int64] | None = None,
+                  limit: int | None = AFF_POOL) -> AffinityHits:
+    """:func:`affinity_candidates` over member codes: ``me`` is the enterprise's own code
+    (None: not a member) and ``known`` the codes of the candidates found otherwise, sorted.
+    The recommender calls this with codes mapped from its candidate keys once per model (no
+    id strings per request).
 
     Over arrays: a request reaches about a thousand members, and a loop over them in Python
     cost about a millisecond. The sums are the same floats as that loop's: ``np.bincount``
     adds each candidate's parts in industry order, from zero."""
+    none = AffinityHits(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64),
+                        [], model.names, kind)
     weight: dict[str, float] = defaultdict(float)
     source: dict[str, tuple[float, str]] = {}
     for i in sorted(set(industries)):
@@ -148,7 +197,7 @@ def affinity_candidates(model: AffinityModel, industries: list[str], eid: str,
             weight[j] += share
             if share > source.get(j, (0.0, ""))[0]:
                 source[j] = (share, i)
-    arrays = _member_arrays(model)
+    arrays = member_arrays(model)
     js: list[str] = []
     codes: list[npt.NDArray[np.int64]] = []
     parts: list[npt.NDArray[np.float64]] = []
@@ -159,45 +208,40 @@ def affinity_candidates(model: AffinityModel, industries: list[str], eid: str,
             parts.append(wj * row[1])
             js.append(j)
     if not codes:
-        return {}
+        return none
     c = np.concatenate(codes)
     part = np.concatenate(parts)
     jn = np.repeat(np.arange(len(js)), [len(x) for x in codes])
-    me = arrays.code.get(eid)
     if me is not None:
         keep = c != me
         c, part, jn = c[keep], part[keep], jn[keep]
     if not len(c):
-        return {}
-    total = np.bincount(c, weights=part, minlength=len(arrays.ids))
-    # per candidate: the first industry of its largest part (the reason)
-    order = np.lexsort((jn, -part, c))
-    c_sorted = c[order]
-    lead = np.concatenate(([True], c_sorted[1:] != c_sorted[:-1]))
-    cands = c_sorted[lead]  # ascending codes
-    reason_j = jn[order][lead]
-    first = np.full(len(arrays.ids), len(c), dtype=np.int64)
+        return none
+    size = len(arrays.ids)
+    total = np.bincount(c, weights=part, minlength=size)
+    present = np.zeros(size, dtype=bool)
+    present[c] = True
+    cands = np.flatnonzero(present)  # ascending codes
+    # per candidate: the first industry of its largest part (the reason), over the few
+    # thousand codes rather than by a sort of the parts
+    largest = np.full(size, -np.inf)
+    np.maximum.at(largest, c, part)
+    hit = part == largest[c]
+    reason = np.full(size, len(js), dtype=np.int64)
+    np.minimum.at(reason, c[hit], jn[hit])
+    reason_j = reason[cands]
+    first = np.full(size, len(c), dtype=np.int64)
     np.minimum.at(first, c, np.arange(len(c)))
     score = total[cands]
     chosen = np.ones(len(cands), dtype=bool)
     if limit is not None and len(cands) > limit:
-        top = np.lexsort((cands, -score))[:limit]  # codes sort as the ids do
-        chosen[:] = False
-        chosen[top] = True
-        known_codes = sorted(arrays.code[k] for k in known if k in arrays.code)
-        chosen |= contains(np.asarray(known_codes, dtype=np.int64), cands)
-    texts: dict[int, str] = {}
-    out: dict[str, tuple[float, str]] = {}
+        # the limit strongest, ties by code (codes sort as the ids do; cands ascend)
+        cut = np.partition(score, len(score) - limit)[len(score) - limit]
+        chosen = score > cut
+        chosen[np.flatnonzero(score == cut)[:limit - int(chosen.sum())]] = True
+        if known is not None:
+            chosen |= contains(known, cands)
     pick = np.flatnonzero(chosen)
-    for k in pick[np.argsort(first[cands[pick]], kind="stable")].tolist():
-        n = int(reason_j[k])
-        text = texts.get(n)
-        if text is None:
-            j = js[n]
-            i = source[j][1]
-            # "…企业常与…企业合作"; other kinds read "…企业常与…企业有供应往来"
-            text = texts[n] = (f"行业{kind}倾向：{model.names.get(i, i)}企业常与"
-                               f"{model.names.get(j, j)}企业"
-                               f"{kind if kind == '合作' else f'有{kind}往来'}")
-        out[arrays.ids[int(cands[k])]] = (float(score[k]), text)
-    return out
+    pick = pick[np.argsort(first[cands[pick]], kind="stable")]
+    return AffinityHits(cands[pick], score[pick], reason_j[pick],
+                        [(source[j][1], j) for j in js], model.names, kind)

@@ -19,23 +19,25 @@ Hits@10 on six fresh random cuts from 0.199 to 0.244
 numpy (two scans: ``rec_walk_ties``, ``rec_affinity_members``, the latter shared with the
 industry affinity; each relationship type weighted by :data:`TYPE_WEIGHT`, both directions;
 built by the first request on a cold start, else in the background while the previous
-generation's model answers: ``queries/modelcache.py``). :func:`walk_candidates` walks it per
-request, no query: each step gathers its frontier's neighbour entries and sums them into a
-dense vector over all nodes (mass under :data:`WALK_EPS` is dropped from the next
-frontier). Nothing here reads the store except :func:`walk_model`.
+generation's model answers: ``queries/modelcache.py``). :func:`walk_candidates` (over ids) and
+:func:`walk_nodes` (over node indices: the recommender maps its candidate keys to nodes once
+per model, from the ids' bytes the model keeps, instead of a string per candidate and
+request) walk it per request, no query: each step gathers its frontier's neighbour entries
+and sums them into a dense vector over all nodes (mass under :data:`WALK_EPS` is dropped
+from the next frontier). Nothing here reads the store except :func:`walk_model`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from graph.store import Store
 from queries import SCAN_TIMEOUT_S, rel_text
 from queries.linkscore import memberships
-from queries.tiegraph import contains, entries, sorted_unique
+from queries.tiegraph import unique_inverse
 
 #: Steps of the walk kept (the mass beyond them, (1 - restart)^4 < 1/4, reorders little).
 WALK_STEPS = 3
@@ -43,6 +45,9 @@ WALK_STEPS = 3
 WALK_RESTART = 0.3
 #: Frontier entries with less mass than this are dropped (bounds a request's work near hubs).
 WALK_EPS = 1e-5
+#: A step with fewer neighbour entries than 1/SPARSE_BELOW of the nodes sums them over its
+#: distinct targets (a sort), a larger one into a vector over all nodes (a pass over them).
+SPARSE_BELOW = 32
 #: New candidates one request takes from the walk (the strongest).
 WALK_POOL = 100
 #: How strongly the walk follows each relationship type (others: 1). Cooperation ties weigh
@@ -66,6 +71,20 @@ class WalkModel:
     prob: np.ndarray
     #: node i is an enterprise (not an industry)
     enterprise: np.ndarray
+    #: the node keys' UTF-8 bytes, in node order (made with the model, in its build: the
+    #: recommender maps them to its candidate keys once per model, ``recommend._WalkMap``)
+    id_bytes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="S1"))
+    #: each node's rank in id order (ties at :func:`walk_nodes`' cut are broken by id)
+    id_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __post_init__(self) -> None:
+        if len(self.id_bytes) != len(self.ids):
+            self.id_bytes = (np.array([k.encode() for k in self.ids], dtype=bytes)
+                             if self.ids else np.zeros(0, dtype="S1"))
+        if len(self.id_rank) != len(self.ids):
+            # UTF-8 byte order is code point order, Python's str order (ids are unique)
+            self.id_rank = np.empty(len(self.ids), dtype=np.int64)
+            self.id_rank[np.argsort(self.id_bytes, kind="stable")] = np.arange(len(self.ids))
 
 
 def build_walk_model(ties: Iterable[tuple[str, str, str]],
@@ -129,28 +148,41 @@ def _walk(model: WalkModel, start: int, steps: int, restart: float, eps: float
     """``(enterprise node indices, mass)``: the truncated personalised PageRank of
     ``start``, the start itself left out.
 
-    Each step's mass is summed into a dense vector over all nodes (``np.bincount`` with
+    A large step's mass is summed into a dense vector over all nodes (``np.bincount`` with
     ``minlength``), which leaves the reached nodes in index order: near a hub a frontier
     holds thousands of entries, and sorting them (``np.unique``) cost more than the pass
-    over the whole vector. The sums are the same floats as a sort's: ``np.bincount`` adds
+    over the whole vector; a small one (the first steps, mostly) is sorted instead
+    (:data:`SPARSE_BELOW`). The sums are the same floats either way: ``np.bincount`` adds
     each node's entries in the order they come, and the steps in order."""
     n = len(model.ids)
+    indptr, indices, prob = model.indptr, model.indices, model.prob
     idx = np.array([start], dtype=np.int64)
     val = np.array([1.0])
     total = np.zeros(n)
     reached = np.zeros(n, dtype=bool)
     for step in range(1, steps + 1):
-        # every frontier node's neighbour entries, in one vector
-        owner, pos = entries(model.indptr, idx)
-        if not len(pos):
+        # every frontier node's neighbour entries, in one vector (``tiegraph.entries``,
+        # with the frontier's mass repeated directly: one gather less on the largest step)
+        first = indptr[idx]
+        lengths = indptr[idx + 1] - first
+        m = int(lengths.sum())
+        if not m:
             break
-        dense = np.bincount(model.indices[pos], weights=val[owner] * model.prob[pos],
-                            minlength=n)
-        idx = np.flatnonzero(dense >= eps)
-        val = dense[idx]
-        ent = idx[model.enterprise[idx] & (idx != start)]
-        total[ent] += dense[ent] * (restart * (1.0 - restart) ** step)
-        reached[ent] = True
+        pos = np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
+        pos += np.arange(m)
+        target, mass = indices[pos], np.repeat(val, lengths) * prob[pos]
+        if m * SPARSE_BELOW < n:  # a small step: sums over its distinct targets only
+            idx, at = unique_inverse(target)
+            val = np.bincount(at, weights=mass)
+            keep = val >= eps
+            idx, val = idx[keep], val[keep]
+        else:
+            dense = np.bincount(target, weights=mass, minlength=n)
+            idx = np.flatnonzero(dense >= eps)
+            val = dense[idx]
+        ent = model.enterprise[idx] & (idx != start)
+        total[idx[ent]] += val[ent] * (restart * (1.0 - restart) ** step)
+        reached[idx[ent]] = True
     nodes = np.flatnonzero(reached)
     return nodes, total[nodes]
 
@@ -159,11 +191,18 @@ def walk_scores(model: WalkModel, eid: str, steps: int = WALK_STEPS,
                 restart: float = WALK_RESTART, eps: float = WALK_EPS) -> dict[str, float]:
     """``{enterprise id: mass}``: the truncated personalised PageRank of ``eid`` on the
     enterprises it reaches (``eid`` itself left out)."""
-    start = model.index.get(eid)
-    if start is None or eid.startswith(_INDUSTRY):
+    start = start_node(model, eid)
+    if start is None:
         return {}
     nodes, mass = _walk(model, start, steps, restart, eps)
     return {model.ids[i]: v for i, v in zip(nodes.tolist(), mass.tolist(), strict=True)}
+
+
+def start_node(model: WalkModel, eid: str) -> int | None:
+    """The node a walk from enterprise ``eid`` starts at (None: not in the model)."""
+    if eid.startswith(_INDUSTRY):
+        return None
+    return model.index.get(eid)
 
 
 def walk_candidates(model: WalkModel, eid: str, exclude: Collection[str] = (),
@@ -171,27 +210,47 @@ def walk_candidates(model: WalkModel, eid: str, exclude: Collection[str] = (),
                     ) -> dict[str, float]:
     """``{candidate: walk score}`` for ``eid``, without ``exclude`` (its existing ties);
     with a ``limit``: the ``limit`` strongest, plus any of the ``known`` candidates."""
-    start = model.index.get(eid)
-    if start is None or eid.startswith(_INDUSTRY):
+    start = start_node(model, eid)
+    if start is None:
         return {}
+    drop = np.asarray([model.index[x] for x in exclude if x in model.index], dtype=np.int64)
+    extra = np.asarray([model.index[x] for x in known if x in model.index], dtype=np.int64)
+    nodes, mass = walk_nodes(model, start, drop, extra, limit)
+    return {model.ids[i]: v for i, v in zip(nodes.tolist(), mass.tolist(), strict=True)}
+
+
+def walk_nodes(model: WalkModel, start: int, exclude: np.ndarray, known: np.ndarray,
+               limit: int | None = WALK_POOL) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`walk_candidates` over node indices: ``(nodes ascending, walk score)`` for the
+    walk from node ``start``, without the nodes ``exclude``; with a ``limit``: the ``limit``
+    strongest (ties by id), plus any of the nodes ``known`` it reached. The recommender
+    calls this with nodes mapped from its candidate keys once per model (no id strings per
+    request)."""
     nodes, mass = _walk(model, start, WALK_STEPS, WALK_RESTART, WALK_EPS)
-    drop = [model.index[x] for x in exclude if x in model.index]
-    if drop:
-        keep = ~contains(sorted_unique(np.asarray(drop, dtype=np.int64)), nodes)
+    if len(exclude):
+        keep = np.ones(len(nodes), dtype=bool)
+        keep[_positions(nodes, exclude)] = False
         nodes, mass = nodes[keep], mass[keep]
     if limit is None or len(nodes) <= limit:
-        chosen = np.arange(len(nodes))
-    else:
-        # the limit strongest (ties broken by id, as a sort by (-score, id) would), plus
-        # the known candidates the walk reached
-        ids = model.ids
-        cut = np.partition(mass, len(mass) - limit)[len(mass) - limit]
-        above = np.nonzero(mass > cut)[0].tolist()
-        at = sorted(np.nonzero(mass == cut)[0].tolist(), key=lambda i: ids[nodes[i]])
-        best = above + at[:limit - len(above)]
-        extra = np.asarray([model.index[x] for x in known if x in model.index], dtype=np.int64)
-        chosen = sorted_unique(np.concatenate((np.asarray(best, dtype=np.int64),
-                                               np.flatnonzero(contains(sorted_unique(extra),
-                                                                       nodes)))))
-    return {model.ids[i]: v for i, v in zip(nodes[chosen].tolist(), mass[chosen].tolist(),
-                                            strict=True)}
+        return nodes, mass
+    # the limit strongest (ties broken by id, as a sort by (-score, id) would), plus
+    # the known candidates the walk reached
+    cut = np.partition(mass, len(mass) - limit)[len(mass) - limit]
+    above = np.flatnonzero(mass > cut)
+    at = np.flatnonzero(mass == cut)
+    at = at[np.argsort(model.id_rank[nodes[at]], kind="stable")]
+    chosen = np.zeros(len(nodes), dtype=bool)
+    chosen[above] = True
+    chosen[at[:limit - len(above)]] = True
+    chosen[_positions(nodes, known)] = True
+    return nodes[chosen], mass[chosen]
+
+
+def _positions(nodes: np.ndarray, some: np.ndarray) -> np.ndarray:
+    """Where those of ``some`` that are in ``nodes`` (ascending) sit in it (the few hundred
+    ``some`` are looked up among the thousands of ``nodes``, not the other way round)."""
+    some = np.asarray(some, dtype=np.int64)
+    if not len(nodes) or not len(some):
+        return np.zeros(0, dtype=np.int64)
+    at = np.minimum(np.searchsorted(nodes, some), len(nodes) - 1)
+    return at[nodes[at] == some]
