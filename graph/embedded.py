@@ -20,6 +20,7 @@ import errno
 import json
 import logging
 import os
+import re
 import socket
 from collections.abc import Hashable, Mapping
 from pathlib import Path
@@ -54,6 +55,10 @@ SERVER_CONFIG = {
     # RDB snapshots are redundant with the AOF and cost a fork on 2 cores
     "save": '""',
 }
+#: The change token's source (``data_version``): the INFO text, unparsed, and its three fields.
+_INFO_SCRIPT = "return redis.call('INFO', 'server') .. redis.call('INFO', 'persistence')"
+_INFO_FIELDS = re.compile(r"^(run_id|rdb_last_save_time|rdb_changes_since_last_save):(\S+)",
+                          re.MULTILINE)
 
 
 def _settings_file(directory: Path) -> Path:
@@ -136,6 +141,7 @@ class EmbeddedStore(Store):
         connect = {"serverconfig": dict(SERVER_CONFIG), "socket_timeout": timeout + 30.0}
         self.url = f"embedded://{self.directory}"
         self._version: str | None = None
+        self._info_script: Any = None  # redis-py's Script for data_version, made on first use
         _check_data_dir(self.directory)
         _clear_stale_server(self.directory)
         try:
@@ -180,9 +186,17 @@ class EmbeddedStore(Store):
         read or a no-op MERGE leaves it), whichever client sent them; the server's run id
         and last save time cover a restart or a save resetting the counter."""
         try:
-            info = self._db.client.execute_command("INFO", "server", "persistence")
-            return (info["run_id"], info["rdb_last_save_time"],
-                    info["rdb_changes_since_last_save"])
+            # asked before every recommendation: one script returns the raw INFO text, of which
+            # three fields are read (redis-py's INFO reply parser builds a dict of ~100
+            # entries: 110 us against 290 us a call on the 100k bench store)
+            script = self._info_script
+            if script is None:
+                script = self._info_script = self._db.client.register_script(_INFO_SCRIPT)
+            raw = script()
+            text = raw.decode() if isinstance(raw, bytes) else str(raw)
+            got = dict(_INFO_FIELDS.findall(text))
+            return (got["run_id"], int(got["rdb_last_save_time"]),
+                    int(got["rdb_changes_since_last_save"]))
         except Exception:  # a cache then stops serving; it never breaks a request
             return None
 
