@@ -167,8 +167,9 @@ class Weights:
 #: 0.204, seed 2 0.215 -> 0.210, chronological 0.225 -> 0.211; valid (read once, after):
 #: 0.202 -> 0.226 against Adamic-Adar's 0.156.
 #: Supply, both ways, with ``RONGLIAN_RECOMMEND_SUPPLY_GRAPH`` (:data:`SUPPLY_GRAPH_WEIGHTS`,
-#: off by default: about 4 ms more CPU per request at 100k enterprises, 2.5 -> 6.8 ms in process,
-#: which the HTTP API's throughput aim cannot afford yet):
+#: off by default: about 1.5 ms more CPU per request at 100k enterprises, 2.0 -> 3.7 ms p50 in
+#: process; over HTTP about 400 req/s with p99 150-165 ms against 590-620 req/s and p99 100-120
+#: ms without, where issue 6 asks p99 <= 150 ms):
 #: the defaults plus the industry affinity (1.0) and the walk (1.5), chosen
 #: the same way for 供给 (asked as SUPPLIED_BY: whom the head could supply) on random 10 % cuts
 #: of the training triples only: picked on seeds 1-8 and the chronological cut among the walk
