@@ -77,7 +77,7 @@ class WalkModel:
     #: node i is an enterprise (not an industry)
     enterprise: np.ndarray
     #: the node keys' UTF-8 bytes, in node order (made with the model, in its build: the
-    #: recommender maps them to its candidate keys once per model, ``recommend._WalkMap``)
+    #: recommender maps them to its candidate keys once per model, ``recommend._ModelKeys``)
     id_bytes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="S1"))
     #: each node's rank in id order (ties at :func:`walk_nodes`' cut are broken by id)
     id_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
