@@ -27,6 +27,7 @@ import psutil
 import pytest
 
 from api.keys import KeyStore
+from graph.settings import Settings
 from graph.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -214,19 +215,22 @@ def test_api_server_50_clients_30s(server: Server) -> None:
     _run_rounds(server, 30.0, rounds=2)
 
 
-def test_api_server_recycles_a_keepalive_connection_after_100_requests(server: Server) -> None:
+def test_api_server_recycles_a_keepalive_connection_at_the_default_limit(server: Server
+                                                                         ) -> None:
     """Through a real uvicorn worker, one keep-alive connection gets Connection: close on its
-    100th answer (the default limit), and the client's next request, on a new connection,
-    is answered and counted afresh."""
+    limit-th answer (the default, ``RONGLIAN_KEEPALIVE_REQUESTS``), and the client's next
+    request, on a new connection, is answered and counted afresh."""
+    limit = Settings.model_fields["keepalive_requests"].default
+    assert limit > 1
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     with httpx.Client(base_url=server.url, limits=limits, timeout=30) as c:
         heads = []
-        for _ in range(201):
+        for _ in range(2 * limit + 1):
             r = c.get("/api/v1/chains")
             assert r.status_code == 200
             heads.append(r.headers.get("connection"))
-    assert [i for i, h in enumerate(heads) if h is not None] == [99, 199]
-    assert heads[99] == heads[199] == "close"
+    assert [i for i, h in enumerate(heads) if h is not None] == [limit - 1, 2 * limit - 1]
+    assert heads[limit - 1] == heads[2 * limit - 1] == "close"
 
 
 def test_api_server_logs_are_json_with_request_ids(server: Server) -> None:
