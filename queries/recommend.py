@@ -458,13 +458,8 @@ class _ModelKeys:
     def signal(self, kind: str, nodes: npt.NDArray[np.int64], values: npt.NDArray[np.float64],
                texts: Callable[[list[int]], list[str]]) -> _Signal:
         """A signal over model nodes, in their order (nodes the key space does not know are
-        left out: :func:`_signal`)."""
-        ok = self.known[nodes]
-        if ok.all():
-            return _Signal(kind, self.key[nodes], values, texts)
-        at = np.flatnonzero(ok)
-        return _Signal(kind, self.key[nodes[at]], values[at],
-                       lambda rows: texts(at[rows].tolist()))
+        left out: :func:`_known_signal`)."""
+        return _known_signal(kind, self.key[nodes], self.known[nodes], values, texts)
 
 
 def _model_keys(keys: _Keys, name: Hashable, model: object, id_bytes: npt.NDArray[Any]
@@ -478,14 +473,10 @@ def _model_keys(keys: _Keys, name: Hashable, model: object, id_bytes: npt.NDArra
     got: _ModelKeys | None = keys.memo.get(("model keys", name))
     if got is not None and got.model is model:
         return got
+    key: npt.NDArray[Any]
     if isinstance(keys, _TieKeys):
-        ids = keys.tg.ids
-        if len(ids) and len(id_bytes):
-            at = np.minimum(np.searchsorted(ids, id_bytes), len(ids) - 1).astype(np.int64)
-            known = np.asarray(ids[at] == id_bytes, dtype=bool)
-        else:
-            at, known = np.zeros(len(id_bytes), dtype=np.int64), np.zeros(len(id_bytes), bool)
-        key: npt.NDArray[Any] = np.where(known, at, -1)
+        key = keys.tg.find_bytes(id_bytes)
+        known = key >= 0
     else:
         key, known = id_bytes, np.ones(len(id_bytes), dtype=bool)
     node = np.flatnonzero(known)
@@ -514,7 +505,13 @@ def _signal(keys: _Keys, kind: str, ids: Sequence[str], values: npt.NDArray[np.f
             texts: Callable[[list[int]], list[str]]) -> _Signal:
     """A signal over candidate ids (ids the key space does not know are left out)."""
     k = keys.of(ids)
-    ok = keys.known(k)
+    return _known_signal(kind, k, keys.known(k), values, texts)
+
+
+def _known_signal(kind: str, k: npt.NDArray[Any], ok: npt.NDArray[np.bool_],
+                  values: npt.NDArray[np.float64] | None,
+                  texts: Callable[[list[int]], list[str]]) -> _Signal:
+    """A signal over keys ``k``, without the rows not ``ok`` (their reasons stay in step)."""
     if ok.all():
         return _Signal(kind, k, values, texts)
     at = np.flatnonzero(ok)

@@ -235,7 +235,12 @@ class TieGraph:
         """Indices of ``ids`` (-1 where unknown)."""
         if not len(ids) or not self.n:
             return np.full(len(ids), -1, dtype=np.int64)
-        keys = np.array([str(i).encode() for i in ids], dtype=bytes)
+        return self.find_bytes(np.array([str(i).encode() for i in ids], dtype=bytes))
+
+    def find_bytes(self, keys: npt.NDArray[Any]) -> IntArray:
+        """Indices of ids given as their UTF-8 bytes (-1 where unknown)."""
+        if not len(keys) or not self.n:
+            return np.full(len(keys), -1, dtype=np.int64)
         at = np.searchsorted(self.ids, keys).astype(np.int64)
         ok = at < self.n
         ok[ok] = self.ids[at[ok]] == keys[ok]
