@@ -123,6 +123,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     owned = app.state.store is None
     if owned:
         app.state.store = await anyio.to_thread.run_sync(lambda: open_store(settings=settings))
+        # Reads that depend on the graph's change token (the recommender's aggregates) may
+        # reuse it as long as the answer cache may (a store passed in keeps its own policy).
+        app.state.store.version_max_age = settings.api_cache_check_ms / 1000
     app.state.cache = ResponseCache(
         app.state.store, max_entries=settings.api_cache_entries,
         max_bytes=int(settings.api_cache_mb * 1024 * 1024),

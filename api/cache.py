@@ -67,7 +67,9 @@ class GenerationWatch:
                     # The check's *start* time counts: a write committed after it started
                     # may be missing from its answer.
                     started = time.monotonic()
-                    self._token = await anyio.to_thread.run_sync(self.store.data_version)
+                    # fresh: never a token the store kept (its other callers then reuse this)
+                    self._token = await anyio.to_thread.run_sync(
+                        lambda: self.store.data_version(fresh=True))
                     self._checked = started
                     metrics.CACHE_CHECKS.inc()
         if self._token is None:

@@ -181,7 +181,7 @@ class EmbeddedStore(Store):
             if not read_only:
                 self.local_writes += 1  # after the write: a cache never files old data as new
 
-    def data_version(self) -> Hashable | None:
+    def _engine_version(self) -> Hashable | None:
         """Redis's change counter: FalkorDB counts only queries that changed the graph (a
         read or a no-op MERGE leaves it), whichever client sent them; the server's run id
         and last save time cover a restart or a save resetting the counter."""

@@ -158,7 +158,7 @@ class Neo4jStore(Store):
             self.run("await_indexes", write=True)
         return made
 
-    def data_version(self) -> Hashable | None:
+    def _engine_version(self) -> Hashable | None:
         """The bookmark of a trivial read: Neo4j hands back the last transaction committed
         to the database (by any client), and only a transaction that changed something
         gets a new one. (``SHOW DATABASE``'s ``lastCommittedTxn`` is empty on a single

@@ -85,7 +85,8 @@ class Settings(BaseSettings):
     )
     api_cache_check_ms: int = Field(
         200, ge=0, description="How often, at most, an API worker asks the store whether the "
-        "graph changed (ms): a write by another process shows in cached answers within this.",
+        "graph changed (ms): a write by another process shows in cached answers, and in the "
+        "recommender's graph-wide tables, within this.",
     )
     recommend_supply_graph: bool = Field(
         False, description="Supply recommendations (SUPPLIES, SUPPLIED_BY) also use the "

@@ -9,6 +9,7 @@ batches, applies the schema, tells its dialect, checks its health and closes.
 from __future__ import annotations
 
 import abc
+import time
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -65,11 +66,37 @@ class Store(abc.ABC):
     #: Write calls completed through this object (bumped after each one finishes), so a
     #: cache in the same process sees its own writes at once; see :meth:`data_version`.
     local_writes: int = 0
+    #: How long (seconds) a :meth:`data_version` answer may be reused instead of asking the
+    #: engine again; 0 (the default) asks every time. The API sets it to
+    #: ``api_cache_check_ms`` on the store it opens, the staleness its answer cache already
+    #: allows for writes made elsewhere: the recommender asks before every request, and the
+    #: round trip was about a tenth of a cold recommendation's CPU.
+    version_max_age: float = 0.0
+    #: the last answer asked of the engine: (token, when the ask started, local_writes then)
+    _version_memo: tuple[Hashable, float, int] | None = None
 
-    def data_version(self) -> Hashable | None:
+    def data_version(self, *, fresh: bool = False) -> Hashable | None:
         """A token that changes whenever the stored graph changes, whoever wrote it (another
         process included); ``None`` when the engine cannot tell. Caches of read answers
-        (``api/cache.py``) poll it; it must be cheap (one round trip) and never raise."""
+        (``api/cache.py``) poll it; it must be cheap (one round trip) and never raise.
+
+        Within :attr:`version_max_age` of the last ask the last token is returned without a
+        round trip, unless this object wrote since (its own writes show at once) or
+        ``fresh`` is given (which asks, and keeps the answer for the next callers)."""
+        max_age = self.version_max_age
+        memo = self._version_memo
+        if (not fresh and max_age > 0 and memo is not None and memo[2] == self.local_writes
+                and time.monotonic() - memo[1] < max_age):
+            return memo[0]
+        # Read before the round trip: a write finishing meanwhile makes the memo stale.
+        started, local = time.monotonic(), self.local_writes
+        token = self._engine_version()
+        if token is not None and max_age > 0:
+            self._version_memo = (token, started, local)  # one assignment: thread-safe
+        return token
+
+    def _engine_version(self) -> Hashable | None:
+        """The engine's own change token (see :meth:`data_version`); ``None``: cannot tell."""
         return None
 
     @abc.abstractmethod

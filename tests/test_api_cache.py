@@ -16,10 +16,11 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.cache import ResponseCache
 from graph.store import Store
 from graph.writes import merge_nodes, node_row
-from tests.api_support import auth, make_app, new_token, revoked_token
+from tests.api_support import auth, make_app, make_settings, new_token, revoked_token
 from tests.queries_sample import build_sample, merge_from_another_process
 
 CHAINS = "/api/v1/chains"
@@ -57,6 +58,43 @@ def test_api_cache_data_version_moves_on_writes_only(sample: Store) -> None:
     assert sample.data_version() != v0
     assert sample.local_writes > writes
     _rename(sample, "精品钢铁")
+
+
+def test_data_version_reused_within_max_age_but_never_across_own_writes(
+        sample: Store, request: pytest.FixtureRequest) -> None:
+    sample.version_max_age = 3600.0
+    try:
+        v0 = sample.data_version()
+        assert v0 is not None
+        merge_from_another_process(sample, request, "Chain", "steel", {"name": "精品钢铁外"})
+        assert sample.data_version() == v0  # kept: the other process's write is not asked
+        v1 = sample.data_version(fresh=True)  # asked, and kept for the next callers
+        assert v1 != v0
+        assert sample.data_version() == v1
+        _rename(sample, "精品钢铁二")  # this object's own write shows at once
+        v2 = sample.data_version()
+        assert v2 not in (v0, v1)
+        assert sample.data_version() == v2
+        sample.version_max_age = 1e-9  # past the age: asked again (nothing changed)
+        time.sleep(0.01)
+        assert sample.data_version() == v2
+        merge_from_another_process(sample, request, "Chain", "steel", {"name": "精品钢铁外二"})
+        time.sleep(0.01)
+        assert sample.data_version() != v2
+    finally:
+        sample.version_max_age = 0.0
+        _rename(sample, "精品钢铁")
+
+
+def test_app_lets_the_store_it_opens_reuse_the_version_within_the_cache_bound(
+        embedded_store: Store, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, store=embedded_store.url, api_cache_check_ms=350)
+    with TestClient(create_app(settings)) as c:
+        opened: Store = c.app.state.store  # type: ignore[attr-defined]
+        assert opened is not embedded_store
+        assert opened.version_max_age == pytest.approx(0.35)
+    with TestClient(make_app(embedded_store, tmp_path, api_cache_check_ms=350)):
+        assert embedded_store.version_max_age == 0.0  # a store passed in keeps its policy
 
 
 def test_api_cache_hit_is_the_uncached_answer(sample: Store, tmp_path: Path) -> None:
@@ -180,7 +218,7 @@ class _FakeStore:
         self.version = version
         self.local_writes = 0
 
-    def data_version(self) -> Hashable | None:
+    def data_version(self, *, fresh: bool = False) -> Hashable | None:
         return self.version
 
 
