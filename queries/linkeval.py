@@ -108,13 +108,27 @@ def _read_table(path: Path) -> dict[str, str]:
     return out
 
 
-def read_triples(path: Path) -> list[tuple[str, str, str, str | None]]:
-    """``[(head name, relation name, tail name, date or None)]`` from an ICKG-style file."""
+def read_triples(path: Path, maps_from: Path | None = None
+                 ) -> list[tuple[str, str, str, str | None]]:
+    """``[(head name, relation name, tail name, date or None)]`` from an ICKG-style file.
+
+    Ids resolve through the maps beside the file; a map missing there is read from
+    ``maps_from`` instead (a test file copied away from its dataset still means the
+    training file's entities and relations: ``evaluate_links`` passes the training
+    file's folder)."""
     if not path.is_file():
         raise InvalidInput(f"no such triples file: {path}", field="path")
-    ents = _read_table(path.parent / "entity2id.txt")
-    rels = _read_table(path.parent / "relation2id.txt")
-    times = _read_table(path.parent / "time2id.txt")
+
+    def table(name: str) -> dict[str, str]:
+        own = path.parent / name
+        if not own.is_file() and maps_from is not None:
+            log.info("%s has no %s beside it: using %s's", path, name, maps_from)
+            return _read_table(maps_from / name)
+        return _read_table(own)
+
+    ents = table("entity2id.txt")
+    rels = table("relation2id.txt")
+    times = table("time2id.txt")
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         parts = line.rstrip("\n").split("\t")
@@ -283,8 +297,13 @@ def evaluate_links(train: Path, test: Path | None, relation: str = "供给",
     elif test is None:
         raise InvalidInput("give a test file or a dev fraction", field="test")
     else:
-        later = read_triples(test)
+        later = read_triples(test, maps_from=train.parent)
     test_rows = [t for t in later if t[1] == relation]
+    if not test_rows:
+        seen = Counter(t[1] for t in later).most_common(5)
+        raise InvalidInput(f"no {relation} triples to evaluate; the held-out triples' "
+                           f"relations are {', '.join(f'{r} ({n})' for r, n in seen) or 'none'}"
+                           " (ids a relation2id.txt should name?)", field="test")
     with tempfile.TemporaryDirectory(prefix="ronglian-eval-") as tmp:
         store = open_store(store_url or f"embedded://{tmp}/store")
         try:

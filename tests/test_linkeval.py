@@ -66,3 +66,42 @@ def test_linkeval_dev_split_end_to_end(tmp_path: Path) -> None:
     rnd = evaluate_links(train, None, "合作", dev_fraction=0.2, dev_split="random", seed=2)
     assert rnd.pairs + sum(rnd.skipped.values()) == 4  # a fifth of 22 triples held out
     assert set(rnd.methods) == set(report.methods)
+
+
+def test_linkeval_test_file_away_from_its_maps_reads_the_training_maps(tmp_path: Path) -> None:
+    data = tmp_path / "ickg"
+    data.mkdir()
+    (data / "entity2id.txt").write_text("甲公司\t0\n乙公司\t1\n丙公司\t2\n", encoding="utf-8")
+    (data / "relation2id.txt").write_text("合作\t3\n供给\t6\n", encoding="utf-8")
+    (data / "time2id.txt").write_text("0,2025-01-01\n1,2025-01-02\n", encoding="utf-8")
+    _write(data / "train.txt", [("0", "3", "1", "0")])
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    test = _write(away / "test.txt", [("0", "3", "2", "1"), ("1", "6", "2", "1")])
+    assert read_triples(test) == [("0", "3", "2", "1"), ("1", "6", "2", "1")]  # no maps there
+    assert read_triples(test, maps_from=data) == [("甲公司", "合作", "丙公司", "2025-01-02"),
+                                                  ("乙公司", "供给", "丙公司", "2025-01-02")]
+    # a map beside the file wins over the training file's
+    (away / "relation2id.txt").write_text("供给\t3\n", encoding="utf-8")
+    assert read_triples(test, maps_from=data)[0][1] == "供给"
+
+
+@pytest.mark.slow
+def test_linkeval_test_file_away_from_its_maps_end_to_end(tmp_path: Path) -> None:
+    data = tmp_path / "ickg"
+    data.mkdir()
+    names = ["H"] + [f"F{i}" for i in range(8)]
+    (data / "entity2id.txt").write_text("".join(f"{n}\t{i}\n" for i, n in enumerate(names)),
+                                        encoding="utf-8")
+    (data / "relation2id.txt").write_text("合作\t3\n", encoding="utf-8")
+    train = _write(data / "train.txt", [(str(i), "3", "0", "") for i in range(1, 7)]
+                   + [("7", "3", "1", "")])
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    test = _write(away / "test.txt", [("7", "3", "0", ""), ("7", "3", "2", "")])
+    report = evaluate_links(train, test, "合作")
+    assert report.pairs == 2
+    # without the training maps the relation would read "3": refused with the names seen
+    (away / "relation2id.txt").write_text("竞争\t3\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="竞争"):
+        evaluate_links(train, test, "合作")
