@@ -24,9 +24,9 @@ splits carved out of ICKG-25's training triples (``ronglian eval links --dev 0.1
 never on its valid split (see ``queries/linkeval.py``).
 
 Speed: graph-wide aggregates are computed once and cached per store until the
-graph changes (a relationship-count check, one counter read per request, plus
-this process's own writes; at most :data:`AGG_TTL_S` old in any case; display
-fields follow the engine's change token, ``Store.data_version``): each
+graph changes (when the engine's change token, ``Store.data_version``, moves, the
+count of the relationships they read, the service records' left out, is asked; at
+most :data:`AGG_TTL_S` old in any case; display fields follow the token): each
 enterprise's degree in a relationship type (hence the popular-candidates pool),
 the products' and industries' ``UPSTREAM_OF`` structure, every chained product's
 makers (split by size and sorted, so chain adjacency merges a few sorted lists),
@@ -254,18 +254,16 @@ def _current(store: Store) -> _Aggregates:
     """The store's cached aggregates, dropped when the graph changed or got too old."""
     key = (id(store), store.url)
     agg = _aggregates.get(key)
-    local = getattr(store, "local_writes", 0)
-    # A property-only change by another process (a renamed firm, a new size class) leaves
-    # the relationship count alone; the names and sizes shown must not wait for the TTL,
-    # so display fields follow the engine's own change token (one cheap read). The
-    # structural aggregates keep the count: recomputing them costs seconds. While the
-    # token stands still nothing changed at all, so the count is not asked again (one
-    # round trip less per request).
+    # A property-only change (a renamed firm, a new size class) leaves the relationship
+    # count alone; the names and sizes shown must not wait for the TTL, so display fields
+    # follow the engine's own change token (one cheap read; it moves on this process's
+    # writes too). The structural aggregates keep the count of the relationships they
+    # read: recomputing them costs seconds. While the token stands still nothing changed
+    # at all, so the count is not asked again (one round trip less per request).
     version = store.data_version()
-    if (agg is None or version is None or version != agg.version or agg.token[1] != local
+    if (agg is None or version is None or version != agg.version
             or time.monotonic() - agg.made > AGG_TTL_S):
-        rels = run(store, "rec_generation")
-        token = (int(rels[0]["rels"]) if rels else 0, local)
+        token = (_structural_count(store),)
         with _replacing:  # requests that see the same change share one new set
             agg = _aggregates.get(key)
             if agg is None or agg.token != token or time.monotonic() - agg.made > AGG_TTL_S:
@@ -274,6 +272,17 @@ def _current(store: Store) -> _Aggregates:
         agg.details = {}
         agg.version = version
     return agg
+
+
+def _structural_count(store: Store) -> int:
+    """Relationships the aggregates read: all but the service records' (a matchmaking
+    record written by the service workflow changes no tie, product or industry; at 100k
+    enterprises a new set of aggregates costs the next request 1-3 s and the tie graph a
+    full rebuild). Both counts come from the engines' counters or a scan of the records."""
+    rels = run(store, "rec_generation")
+    services = run(store, "rec_generation_services")
+    return ((int(rels[0]["rels"]) if rels else 0)
+            - (int(services[0]["rels"]) if services else 0))
 
 
 def _degrees(store: Store, agg: _Aggregates, rel_type: str) -> dict[str, tuple[int, int]]:

@@ -50,6 +50,32 @@ def test_recommend_aggregates_follow_graph_changes(store: Store) -> None:
     assert any("3 次被列为合作方" in t for t in e7["reasons"])
 
 
+def test_recommend_aggregates_survive_service_records_but_not_ties(store: Store) -> None:
+    """Recording matchmaking services (REQUESTED, ABOUT, MATCHED at ServiceRequest nodes)
+    changes nothing the recommender reads: its aggregates are kept, and its answers are
+    those of a fresh computation. A tie written afterwards still replaces them."""
+    from queries import service_writes as sv
+
+    build_sample(store)
+    before = recommend_partners(store, "E3", "COOPERATES_WITH", top=20)["results"]
+    first = recommend._current(store)
+    version = store.data_version()
+    made = sv.create_request(store, enterprise="E1", area="物资采购", title="采购船用钢板",
+                             about="p_ship", request_id="SR-keep")
+    sv.advance(store, made.id, "matching")
+    sv.offer_matches(store, made.id, ["E3"])
+    assert store.data_version() != version  # the engine saw the writes
+    assert recommend._current(store) is first  # but none the aggregates read
+    kept = recommend_partners(store, "E3", "COOPERATES_WITH", top=20)["results"]
+    clear_cache()
+    assert kept == before == recommend_partners(store, "E3", "COOPERATES_WITH",
+                                                top=20)["results"]
+    again = recommend._current(store)
+    merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise",
+               [rel_row("E2", "E7", PROV)])
+    assert recommend._current(store) is not again  # a tie is structure
+
+
 def test_recommend_chain_pool_prefers_smes_for_a_leading_firm(store: Store) -> None:
     build_sample(store)
     # 唐钢 (链主) makes hot and cold coil. Upstream makers: 迁安矿业 (微型, ore), 丰南焦化
