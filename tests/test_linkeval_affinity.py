@@ -125,8 +125,8 @@ def test_linkeval_affinity_drives_supply_recommendations(store: Store,
     buyers = recommend_partners(store, "S3", "SUPPLIED_BY")["results"]
     assert buyers[0]["id"] == "C2"  # the carmaker with most supply ties
     assert "行业供应倾向：钢铁企业常与汽车企业有供应往来" in buyers[0]["reasons"]
-    # without the setting (the default) nothing is explained by the industries' supply habits
-    monkeypatch.delenv("RONGLIAN_RECOMMEND_SUPPLY_GRAPH")
+    # with the setting off nothing is explained by the industries' supply habits
+    monkeypatch.setenv("RONGLIAN_RECOMMEND_SUPPLY_GRAPH", "false")
     get_settings.cache_clear()
     clear_cache()
     plain = recommend_partners(store, "C3", "SUPPLIES")["results"]

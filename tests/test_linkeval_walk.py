@@ -103,8 +103,10 @@ def test_linkeval_walk_drives_supply_recommendations(store: Store,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """With RONGLIAN_RECOMMEND_SUPPLY_GRAPH, supply asks the walk too (both ways): firms a few
     hops from E, which no supply-only signal reaches, are proposed with the walk's reason;
-    the existing supply tie stays out. Without it (the default) supply does not walk."""
+    the existing supply tie stays out. With it turned off supply does not walk."""
     walk_sample(store)
+    monkeypatch.setenv("RONGLIAN_RECOMMEND_SUPPLY_GRAPH", "false")
+    get_settings.cache_clear()
     assert "Q" not in {r["id"] for r in
                        recommend_partners(store, "E", "SUPPLIED_BY")["results"]}
     monkeypatch.setenv("RONGLIAN_RECOMMEND_SUPPLY_GRAPH", "true")
