@@ -980,8 +980,9 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
     signals: list[_Signal] = []
 
     def seen() -> npt.NDArray[Any]:
-        """Keys of the candidates found so far."""
-        return sorted_unique(np.concatenate([keys.empty] + [s.keys for s in signals]))
+        """Keys of the candidates found so far, in no order and with repeats (the models
+        and chain adjacency only test keys against them; sorting is left to ``cand``)."""
+        return np.concatenate([keys.empty] + [s.keys for s in signals])
 
     # need match (direction-aware)
     if need and relation not in ("SUPPLIES", "COOPERATES_WITH"):
@@ -1021,7 +1022,7 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
         amap = _model_keys(keys, ("affinity", rel_type), model, arrays.id_bytes)
         hits = affinity_hits(model, list(me.get("industries") or []), arrays.code.get(eid),
                              REL_ZH[rel_type], np.sort(amap.nodes(
-                                 sorted_unique(np.concatenate([seen(), popular])))))
+                                 np.concatenate([seen(), popular]))))
         signals.append(amap.signal("affinity", hits.codes, hits.score, hits.texts))
 
     if w.walk > 0:  # firms a few typed hops away (the graph is cached per generation)
@@ -1036,7 +1037,7 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
                 [walk.index[x] for x in [eid, *(me.get("ties") or [])] if x in walk.index],
                 dtype=np.int64)
             nodes, mass = walk_nodes(walk, start, drop, wmap.nodes(
-                sorted_unique(np.concatenate([seen(), popular]))))
+                np.concatenate([seen(), popular])))
             signals.append(wmap.signal("walk", nodes, mass, lambda at: [
                 "关系网络相近：经多步业务或行业关联可达"] * len(at)))
 
@@ -1080,17 +1081,20 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
 
     # everything that could still beat the top-th result found so far gets its bonuses,
     # round after round, best partial score first (ties by id: keys sort as ids do)
-    order = np.argsort(-partial, kind="stable")
-    desc = -partial[order]  # ascending
     bonus = max(0.0, w.region if region_hint else 0.0) + max(0.0, w.size) + max(0.0, w.tier)
     final = np.zeros(m)
     valid = np.zeros(m, dtype=bool)
     details: dict[int, Row] = {}
+    neg = -partial
+    # the first round's short list without sorting all m (about 750 candidates, of which
+    # about 75 make it): every candidate within ``bonus`` of the top-th partial score, which
+    # are the first of the full order (best partial score first, then key) as it is
+    order: npt.NDArray[np.int64] | None = None
+    floor = float(-np.partition(neg, min(top, m) - 1)[min(top, m) - 1]) - bonus
+    head = np.flatnonzero(partial >= floor)
+    short = head[np.argsort(neg[head], kind="stable")]
     done = found = 0
-    while done < m:
-        floor = float(partial[order[min(done + top, m) - 1]]) - bonus
-        end = min(m, max(done + top, int(np.searchsorted(desc, -floor, side="right"))))
-        short = order[done:end]
+    while True:
         if tg is not None:
             final[short] = _tie_bonus(tg, cand[short], partial[short], w, me, me_leading,
                                       region_hint)
@@ -1106,13 +1110,20 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
                                       region_hint)
                     valid[k] = final[k] > 0
         found += int(valid[short].sum())
-        done = end
-        if found >= top:
+        done += len(short)
+        if found >= top or done >= m:
             break
-    out = order[:done][valid[order[:done]]]
-    shown = np.array([round(x, 4) for x in final[out].tolist()], dtype=np.float64)
-    best = out[np.lexsort((out, -shown))][:top]  # shown score DESC, id
-    scores = dict(zip(out.tolist(), shown.tolist(), strict=True))
+        if order is None:  # further rounds (a short list with too few valid): in order
+            order = np.argsort(neg, kind="stable")
+        floor = float(partial[order[min(done + top, m) - 1]]) - bonus
+        end = min(m, max(done + top, int(np.searchsorted(neg[order], -floor, side="right"))))
+        short = order[done:end]
+    seen_rows = short if order is None else order[:done]
+    out = seen_rows[valid[seen_rows]]
+    shown = _round4(final[out])
+    rank = np.lexsort((out, -shown))[:top]  # shown score DESC, id
+    best = out[rank]
+    scores = dict(zip(best.tolist(), shown[rank].tolist(), strict=True))
 
     # the reasons, written only for the answer (their texts are all that is shown)
     best_keys = cand[best]
@@ -1140,6 +1151,23 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
         results.append({"id": cid, "name": d["name"], "score": scores[k],
                         "reasons": _reasons(notes[n])})
     return results
+
+
+def _round4(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``round(v, 4)`` for every ``v`` of ``x``, bit for bit, mostly without a Python call
+    per value: ``y = v * 1e4`` is off the exact product by at most half its last place and
+    lies on a grid on which every half-integer lies, so unless its fraction is exactly 1/2
+    the exact product rounds (half to even) to the integer ``y`` rounds to, and that
+    integer divided by 1e4 is the double nearest the decimal, as ``round`` returns. Values
+    with a fraction of 1/2, or too large for the grid, take ``round``."""
+    y = x * 1e4
+    with np.errstate(invalid="ignore"):  # nan, inf: round's own answer
+        ok = (np.abs(y) < 2.0 ** 51) & (y - np.floor(y) != 0.5)
+    out = np.where(ok, np.rint(y) / 1e4, x)
+    rest = np.flatnonzero(~ok)
+    if len(rest):
+        out[rest] = [round(v, 4) for v in x[rest].tolist()]
+    return out
 
 
 def _log1p(keys: _Keys, top: int) -> npt.NDArray[np.float64]:
