@@ -1086,13 +1086,8 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
     valid = np.zeros(m, dtype=bool)
     details: dict[int, Row] = {}
     neg = -partial
-    # the first round's short list without sorting all m (about 750 candidates, of which
-    # about 75 make it): every candidate within ``bonus`` of the top-th partial score, which
-    # are the first of the full order (best partial score first, then key) as it is
-    order: npt.NDArray[np.int64] | None = None
-    floor = float(-np.partition(neg, min(top, m) - 1)[min(top, m) - 1]) - bonus
-    head = np.flatnonzero(partial >= floor)
-    short = head[np.argsort(neg[head], kind="stable")]
+    order: npt.NDArray[np.int64] | None = None  # the full order, if a round needs it
+    short = _first_short(partial, top, bonus)
     done = found = 0
     while True:
         if tg is not None:
@@ -1153,6 +1148,18 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
     return results
 
 
+def _first_short(partial: npt.NDArray[np.float64], top: int, bonus: float
+                 ) -> npt.NDArray[np.int64]:
+    """The first round's short list: every candidate whose partial score is within
+    ``bonus`` of the top-th best, best first, then by position (key order). These are the
+    head of the full order (``np.argsort(-partial, kind="stable")``), which is not made:
+    of a request's ~750 candidates ~75 are in it."""
+    k = min(top, len(partial)) - 1
+    floor = float(-np.partition(-partial, k)[k]) - bonus
+    head = np.flatnonzero(partial >= floor)
+    return head[np.argsort(-partial[head], kind="stable")]
+
+
 def _round4(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """``round(v, 4)`` for every ``v`` of ``x``, bit for bit, mostly without a Python call
     per value: ``y = v * 1e4`` is off the exact product by at most half its last place and
@@ -1160,8 +1167,8 @@ def _round4(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     the exact product rounds (half to even) to the integer ``y`` rounds to, and that
     integer divided by 1e4 is the double nearest the decimal, as ``round`` returns. Values
     with a fraction of 1/2, or too large for the grid, take ``round``."""
-    y = x * 1e4
-    with np.errstate(invalid="ignore"):  # nan, inf: round's own answer
+    with np.errstate(over="ignore", invalid="ignore"):  # nan, inf, huge: round's answer
+        y = x * 1e4
         ok = (np.abs(y) < 2.0 ** 51) & (y - np.floor(y) != 0.5)
     out = np.where(ok, np.rint(y) / 1e4, x)
     rest = np.flatnonzero(~ok)
