@@ -66,7 +66,12 @@ are used where numpy's could differ in the last bit). The region, size and tier 
 are bounded, so rounds of a short list, best partial score first, find the top without
 looking at the rest (on the Cypher path only the short list's display fields are read),
 and reasons are written for the answer only. Peers are expanded from at most 200
-strongest peers, never through a firm with over :data:`PEER_HUB` ties.
+strongest peers, never through a firm with over :data:`PEER_HUB` ties. What depends only
+on the enterprise's set of products or industries (chain adjacency's makers, the industry
+rows, the affinity's hits) is kept per set and key space or model, bounded
+(:data:`CHAIN_MEMO`, :data:`INDUSTRY_MEMO`, ``linkscore.HITS_MEMO``): firms share few sets,
+and the enterprise itself is left out per request, after the ordering, which changes no
+other row.
 """
 
 from __future__ import annotations
@@ -169,7 +174,9 @@ class Weights:
 #: Supply, both ways, with ``RONGLIAN_RECOMMEND_SUPPLY_GRAPH`` (:data:`SUPPLY_GRAPH_WEIGHTS`,
 #: off by default: about 1.5 ms more CPU per request at 100k enterprises, 2.0 -> 3.7 ms p50 in
 #: process; over HTTP about 400 req/s with p99 150-165 ms against 590-620 req/s and p99 100-120
-#: ms without, where issue 6 asks p99 <= 150 ms):
+#: ms without, where issue 6 asks p99 <= 150 ms; since then a supply request's CPU in process
+#: went down by a fifth to a quarter with the same answers, 2.5 -> 1.9 ms with the setting and
+#: 1.5 -> 1.2 ms without, not yet measured over HTTP):
 #: the defaults plus the industry affinity (1.0) and the walk (1.5), chosen
 #: the same way for 供给 (asked as SUPPLIED_BY: whom the head could supply) on random 10 % cuts
 #: of the training triples only: picked on seeds 1-8 and the chronological cut among the walk
