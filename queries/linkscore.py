@@ -33,6 +33,7 @@ import math
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -181,6 +182,8 @@ class AffinityHits:
         return out
 
 
+#: What a memo's ``get`` returns for a key it does not hold (its values may be None).
+_MISSING: Any = object()
 #: Industry sets whose hits :func:`affinity_hits` keeps per model (firms mostly share a
 #: few: at 100k enterprises most requests find theirs kept).
 HITS_MEMO = 4096
@@ -206,8 +209,9 @@ def _industry_hits(model: AffinityModel, industries: frozenset[str]) -> _Industr
     largest part or reason, and it keeps the order of their first parts; the caller drops
     its code afterwards."""
     memo = model.by_industries
-    if industries in memo:
-        return memo[industries]
+    kept = memo.get(industries, _MISSING)  # one look-up: another thread may empty the memo
+    if kept is not _MISSING:
+        return kept
     weight: dict[str, float] = defaultdict(float)
     source: dict[str, tuple[float, str]] = {}
     for i in sorted(industries):

@@ -553,6 +553,8 @@ _WHERE = ("downstream", "same", "upstream")  # sorted: the row order's last tie-
 _LABEL = {"same": "同属行业", "upstream": "所在行业为上游", "downstream": "所在行业为下游"}
 
 
+#: What a memo's ``get`` returns for a key it does not hold (its values may be None).
+_MISSING: Any = object()
 #: Industry sets (with a side) whose industry rows are kept per key space
 #: (:func:`_industry_rows`).
 INDUSTRY_MEMO = 4096
@@ -579,8 +581,9 @@ def _industry_rows(store: Store, agg: _Aggregates, keys: _Keys, mine: list[str],
     key space (None: no industry rows)."""
     memo: dict[Hashable, _IndustryRows | None] = keys.memo.setdefault("industry rows", {})
     key = (frozenset(mine), side)
-    if key in memo:
-        return memo[key]
+    kept = memo.get(key, _MISSING)  # one look-up: another thread may empty the memo
+    if kept is not _MISSING:
+        return kept
     mine_set = set(mine)
     pairs = {(i, "same") for i in mine_set}
     down, up = _adjacent(store, agg, "industry", "down"), _adjacent(store, agg, "industry", "up")
@@ -673,8 +676,9 @@ def _chain_makers(store: Store, agg: _Aggregates, keys: _Keys, mine: list[str], 
     and preference in a key space (None: no product there)."""
     memo: dict[Hashable, _ChainMakers | None] = keys.memo.setdefault("chain", {})
     key = (frozenset(mine), relation, prefer_sme)
-    if key in memo:
-        return memo[key]
+    kept = memo.get(key, _MISSING)  # one look-up: another thread may empty the memo
+    if kept is not _MISSING:
+        return kept
     adj = _adjacent(store, agg, "product", "up" if relation == "SUPPLIES" else "down")
     via: dict[str, list[str]] = defaultdict(list)  # their product -> "p → q" texts
     for p in set(mine):
