@@ -171,12 +171,12 @@ class Weights:
 #: beside it, gained nothing. ``eval links`` itself, before -> after: random seed 1 0.190 ->
 #: 0.204, seed 2 0.215 -> 0.210, chronological 0.225 -> 0.211; valid (read once, after):
 #: 0.202 -> 0.226 against Adamic-Adar's 0.156.
-#: Supply, both ways, with ``RONGLIAN_RECOMMEND_SUPPLY_GRAPH`` (:data:`SUPPLY_GRAPH_WEIGHTS`,
-#: off by default: about 1.5 ms more CPU per request at 100k enterprises, 2.0 -> 3.7 ms p50 in
-#: process; over HTTP about 400 req/s with p99 150-165 ms against 590-620 req/s and p99 100-120
-#: ms without, where issue 6 asks p99 <= 150 ms; since then a supply request's CPU in process
-#: went down by a fifth to a quarter with the same answers, 2.5 -> 1.9 ms with the setting and
-#: 1.5 -> 1.2 ms without, not yet measured over HTTP):
+#: Supply, both ways, with ``RONGLIAN_RECOMMEND_SUPPLY_GRAPH`` (:data:`SUPPLY_GRAPH_WEIGHTS`, on
+#: by default since a supply request's CPU went down by a fifth to a quarter with the same
+#: answers, 2.5 -> 1.9 ms in process with the setting: over HTTP, 100k enterprises, 2 workers,
+#: 32 connections, cold, 494-564 req/s with p99 108-145 ms in three runs, where issue 6 asks
+#: at least 300 req/s with p99 <= 150 ms; before, about 400 req/s with p99 140-165 ms; without
+#: the setting now 842 req/s, p99 70 ms; ``bench/api.py``):
 #: the defaults plus the industry affinity (1.0) and the walk (1.5), chosen
 #: the same way for 供给 (asked as SUPPLIED_BY: whom the head could supply) on random 10 % cuts
 #: of the training triples only: picked on seeds 1-8 and the chronological cut among the walk
