@@ -19,7 +19,7 @@ import pytest
 
 from graph.store import Store
 from graph.writes import merge_nodes, node_row
-from queries import linkscore, linkwalk, modelcache, recommend, tiegraph
+from queries import linkscore, linkwalk, recommend, tiegraph
 from queries.linkscore import AffinityModel, affinity_hits, member_arrays
 from queries.recommend import (
     SUPPLY_GRAPH_WEIGHTS,
@@ -30,18 +30,11 @@ from queries.recommend import (
 )
 from queries.tiegraph import contains, round_sig15, sorted_unique
 from tests.queries_sample import build_sample
-from tests.test_recommend_keys import IDS, PROV, _more_ties
+from tests.test_recommend_keys import IDS, PROV, _fresh_cache, _more_ties  # noqa: F401
 
+# _fresh_cache (imported above) is test_recommend_keys' autouse fixture: fresh caches, the tie
+# graph and the models built synchronously, the rebuild rate limit off.
 RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_cache()
-    monkeypatch.setattr(tiegraph, "REBUILD_GAP_S", 0.0)
-    monkeypatch.setattr(tiegraph, "REBUILD_FACTOR", 0.0)
-    monkeypatch.setattr(tiegraph, "BACKGROUND", False)
-    monkeypatch.setattr(modelcache, "BACKGROUND", False)
 
 
 def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
