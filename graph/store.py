@@ -70,7 +70,7 @@ class Store(abc.ABC):
     #: engine again; 0 (the default) asks every time. The API sets it to
     #: ``api_cache_check_ms`` on the store it opens, the staleness its answer cache already
     #: allows for writes made elsewhere: the recommender asks before every request, and the
-    #: round trip was about a tenth of a cold recommendation's CPU.
+    #: round trip was about a twentieth of a cold recommendation's CPU (workers and store).
     version_max_age: float = 0.0
     #: the last answer asked of the engine: (token, when the ask started, local_writes then)
     _version_memo: tuple[Hashable, float, int] | None = None
