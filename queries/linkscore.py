@@ -33,14 +33,13 @@ import math
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from graph.store import Store
 from queries import SCAN_TIMEOUT_S, rel_text, run
-from queries.tiegraph import contains
+from queries.tiegraph import contains, kept
 
 #: Industries kept per industry (the strongest shares; the tail weighs little).
 AFF_INDUSTRIES = 20
@@ -182,8 +181,6 @@ class AffinityHits:
         return out
 
 
-#: What a memo's ``get`` returns for a key it does not hold (its values may be None).
-_MISSING: Any = object()
 #: Industry sets whose hits :func:`affinity_hits` keeps per model (firms mostly share a
 #: few: at 100k enterprises most requests find theirs kept).
 HITS_MEMO = 4096
@@ -208,10 +205,12 @@ def _industry_hits(model: AffinityModel, industries: frozenset[str]) -> _Industr
     other candidate's sum (``np.bincount`` adds each candidate's parts in their order),
     largest part or reason, and it keeps the order of their first parts; the caller drops
     its code afterwards."""
-    memo = model.by_industries
-    kept = memo.get(industries, _MISSING)  # one look-up: another thread may empty the memo
-    if kept is not _MISSING:
-        return kept
+    return kept(model.by_industries, industries, HITS_MEMO,
+                lambda: _make_industry_hits(model, industries))
+
+
+def _make_industry_hits(model: AffinityModel, industries: frozenset[str]
+                        ) -> _IndustryHits | None:
     weight: dict[str, float] = defaultdict(float)
     source: dict[str, tuple[float, str]] = {}
     for i in sorted(industries):
@@ -250,9 +249,6 @@ def _industry_hits(model: AffinityModel, industries: frozenset[str]) -> _Industr
         np.minimum.at(first, c, np.arange(len(c)))
         got = _IndustryHits(cands, total[cands], reason[cands], first[cands],
                             [(source[j][1], j) for j in js])
-    if len(memo) >= HITS_MEMO:
-        memo.clear()
-    memo[industries] = got
     return got
 
 

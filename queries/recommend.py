@@ -104,7 +104,7 @@ from queries.linkscore import (
     memberships,
 )
 from queries.linkwalk import WalkModel, start_node, walk_model, walk_nodes
-from queries.tiegraph import TieCache, TieGraph, contains, sorted_unique
+from queries.tiegraph import TieCache, TieGraph, contains, kept, sorted_unique
 
 RELATIONS = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN")
 #: The stored relationship type behind each requested relation.
@@ -562,8 +562,6 @@ _WHERE = ("downstream", "same", "upstream")  # sorted: the row order's last tie-
 _LABEL = {"same": "同属行业", "upstream": "所在行业为上游", "downstream": "所在行业为下游"}
 
 
-#: What a memo's ``get`` returns for a key it does not hold (its values may be None).
-_MISSING: Any = object()
 #: Industry sets (with a side) whose industry rows are kept per key space
 #: (:func:`_industry_rows`).
 INDUSTRY_MEMO = 4096
@@ -589,10 +587,12 @@ def _industry_rows(store: Store, agg: _Aggregates, keys: _Keys, mine: list[str],
     """:class:`_IndustryRows` of the industries ``mine``, made once per set and side in a
     key space (None: no industry rows)."""
     memo: dict[Hashable, _IndustryRows | None] = keys.memo.setdefault("industry rows", {})
-    key = (frozenset(mine), side)
-    kept = memo.get(key, _MISSING)  # one look-up: another thread may empty the memo
-    if kept is not _MISSING:
-        return kept
+    return kept(memo, (frozenset(mine), side), INDUSTRY_MEMO,
+                lambda: _make_industry_rows(store, agg, keys, mine, side))
+
+
+def _make_industry_rows(store: Store, agg: _Aggregates, keys: _Keys, mine: list[str],
+                        side: str) -> _IndustryRows | None:
     mine_set = set(mine)
     pairs = {(i, "same") for i in mine_set}
     down, up = _adjacent(store, agg, "industry", "down"), _adjacent(store, agg, "industry", "up")
@@ -621,9 +621,6 @@ def _industry_rows(store: Store, agg: _Aggregates, keys: _Keys, mine: list[str],
         on_side = np.array([r == side for _j, r in plist], dtype=bool)
         got = _IndustryRows(c, pair, np.where(on_side[pair], 1.0, 0.5) * wp[pair], plist,
                             names)
-    if len(memo) >= INDUSTRY_MEMO:
-        memo.clear()
-    memo[key] = got
     return got
 
 
@@ -684,10 +681,12 @@ def _chain_makers(store: Store, agg: _Aggregates, keys: _Keys, mine: list[str], 
     """:class:`_ChainMakers` of the products ``mine``, made once per product set, relation
     and preference in a key space (None: no product there)."""
     memo: dict[Hashable, _ChainMakers | None] = keys.memo.setdefault("chain", {})
-    key = (frozenset(mine), relation, prefer_sme)
-    kept = memo.get(key, _MISSING)  # one look-up: another thread may empty the memo
-    if kept is not _MISSING:
-        return kept
+    return kept(memo, (frozenset(mine), relation, prefer_sme), CHAIN_MEMO,
+                lambda: _make_chain_makers(store, agg, keys, mine, relation, prefer_sme))
+
+
+def _make_chain_makers(store: Store, agg: _Aggregates, keys: _Keys, mine: list[str],
+                       relation: str, prefer_sme: bool) -> _ChainMakers | None:
     adj = _adjacent(store, agg, "product", "up" if relation == "SUPPLIES" else "down")
     via: dict[str, list[str]] = defaultdict(list)  # their product -> "p → q" texts
     for p in set(mine):
@@ -708,9 +707,6 @@ def _chain_makers(store: Store, agg: _Aggregates, keys: _Keys, mine: list[str], 
         got = _ChainMakers(sorted_unique(np.concatenate([r[0] for r in ranked])),
                            sorted_unique(np.concatenate([r[1] for r in ranked])),
                            every[head], code[head], links)
-    if len(memo) >= CHAIN_MEMO:
-        memo.clear()
-    memo[key] = got
     return got
 
 

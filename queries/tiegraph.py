@@ -49,7 +49,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,6 +141,24 @@ def contains(table: npt.NDArray[Any], a: npt.NDArray[Any]) -> npt.NDArray[np.boo
         return np.zeros(len(a), dtype=bool)
     at = np.minimum(np.searchsorted(table, a), len(table) - 1)
     return np.asarray(table[at] == a, dtype=bool)
+
+
+#: What a memo's ``get`` returns for a key it does not hold (its values may be None).
+_MISSING: Any = object()
+
+
+def kept[K: Hashable, V](memo: dict[K, V], key: K, cap: int, make: Callable[[], V]) -> V:
+    """``memo[key]``, else ``make()``, kept there (None too); a memo holding ``cap`` entries
+    is emptied first (a bound, not an LRU: the recommender's per-set memos of industry rows,
+    chain makers and affinity hits, whose sets firms mostly share). One look-up: another
+    thread may empty the memo between a test and a read."""
+    got = memo.get(key, _MISSING)
+    if got is _MISSING:
+        got = make()
+        if len(memo) >= cap:
+            memo.clear()
+        memo[key] = got
+    return got
 
 
 #: 10**k for k = 0..22, every one an exact double
