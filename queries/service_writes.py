@@ -45,7 +45,7 @@ from graph.schema import q
 from graph.store import GRAPH_CYPHER, Store
 from queries import run
 from queries.common import resolve_enterprise
-from queries.recommend import clear_cache, recommend_partners
+from queries.recommend import RELATIONS, clear_cache, recommend_partners
 from queries.services import AREAS, STATUS_ZH, STATUSES, check_chars, get_request
 
 log = logging.getLogger("ronglian.services")
@@ -71,7 +71,6 @@ AREA_RELATION: dict[str, str] = {
     "物资采购": "SUPPLIES", "生产制造": "SUPPLIES", "市场营销": "SUPPLIED_BY",
     "创新创意": "COOPERATES_WITH", "设计研发": "COOPERATES_WITH", "资金融通": "COOPERATES_WITH",
 }
-RELATIONS: tuple[str, ...] = ("SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN")
 ABOUT_LABELS: tuple[str, ...] = ("Need", "Product", "Capability")
 MAX_TEXT = 2000
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
