@@ -105,3 +105,59 @@ def test_linkeval_test_file_away_from_its_maps_end_to_end(tmp_path: Path) -> Non
     (away / "relation2id.txt").write_text("竞争\t3\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="竞争"):
         evaluate_links(train, test, "合作")
+
+
+def _partner_graph(tmp_path: Path) -> tuple[Path, Path]:
+    """H cooperates with A; A cooperates with P1 and P2 and competes with twelve firms that
+    cooperate with nobody; Y is known only as X's competitor."""
+    rows = [("H", "合作", "A", ""), ("A", "合作", "P1", ""), ("A", "合作", "P2", "")]
+    rows += [("A", "竞争", f"N{i}", "") for i in range(12)]
+    rows += [("X", "竞争", "Y", "")]
+    train = _write(tmp_path / "train.txt", rows)
+    test = _write(tmp_path / "test.txt", [("H", "合作", "P1", ""), ("H", "合作", "Y", "")])
+    return train, test
+
+
+@pytest.mark.slow
+def test_linkeval_ranks_against_partners_seen_in_training(tmp_path: Path) -> None:
+    train, test = _partner_graph(tmp_path)
+    partners = evaluate_links(train, test, "合作")
+    assert partners.candidates == "partners"
+    # Y holds no 合作 tie in training: no method could rank it against partners
+    assert partners.pairs == 1
+    assert partners.skipped == {"tail not a partner in training": 1}
+    # A's twelve competitors are not candidates, so P1 reaches Adamic-Adar's top 10
+    assert partners.methods["adamic_adar"].hits10 == 1.0
+    every = evaluate_links(train, test, "合作", candidates="all")
+    assert every.candidates == "all" and every.pairs == 2 and not every.skipped
+    assert every.methods["adamic_adar"].hits10 < 1.0
+    assert every.as_dict()["candidates"] == "all"
+    with pytest.raises(InvalidInput, match="candidates"):
+        evaluate_links(train, test, "合作", candidates="firms")
+
+
+@pytest.mark.slow
+def test_linkeval_reads_the_recommenders_list_down_to_ten_partners(tmp_path: Path) -> None:
+    from graph.store import open_store
+    from queries import modelcache
+    from queries.linkeval import _top_in, load_mapping, load_triples
+    from queries.recommend import clear_cache, rank_partners
+
+    train, _test = _partner_graph(tmp_path)
+    store = open_store(f"embedded://{tmp_path}/store")
+    try:
+        store.apply_schema()
+        clear_cache()
+        load_triples(store, read_triples(train), load_mapping(None), "train")
+        with modelcache.synchronous():
+            full = [r["id"] for r in rank_partners(store, "kg:H", "COOPERATES_WITH", top=100)]
+        assert len(full) == 14  # P1, P2 and the twelve competitors
+        # a pool without the first four: ten of its members lie beyond the first ten
+        pool = set(full[4:])
+        got = _top_in(store, "kg:H", "COOPERATES_WITH", None, pool, 100)
+        assert got == full[4:14]
+        # a pool the list never reaches: the list ends, and what it holds is given
+        assert _top_in(store, "kg:H", "COOPERATES_WITH", None, {full[-1], "kg:Y"}, 100) == [
+            full[-1]]
+    finally:
+        store.close()

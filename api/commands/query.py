@@ -178,6 +178,10 @@ def eval_links_cmd(
         "--dev-split", help="With --dev: 'time' (the latest FRACTION) or 'random' (a seeded "
         "random FRACTION of --train).")] = "time",
     seed: Annotated[int, typer.Option("--seed", help="Seed of --dev-split random.")] = 1,
+    candidates: Annotated[str, typer.Option(
+        "--candidates", help="What each tail is ranked against: 'partners' (every firm seen in "
+        "training in the relation, the issue's protocol) or 'all' (every enterprise of the "
+        "training graph).")] = "partners",
     as_json: JsonOpt = False,
 ) -> None:
     """Link prediction: recommender vs Adamic-Adar, common neighbours, pref. attachment."""
@@ -188,10 +192,13 @@ def eval_links_cmd(
             err.print(f"  {i}/{n}", highlight=False)
 
     report = evaluate_links(train, test, relation, mapping, progress=progress, dev_fraction=dev,
-                            dev_split=dev_split, seed=seed)
+                            dev_split=dev_split, seed=seed, candidates=candidates)
     if as_json:
         return _json(report.as_dict())
-    out.print(f"relation {relation}: {report.pairs} test pairs (skipped: {report.skipped})")
+    against = (f"every firm seen in training as a {relation} partner"
+               if report.candidates == "partners" else "every enterprise of the training graph")
+    out.print(f"relation {relation}: {report.pairs} test pairs, ranked against {against} "
+              f"(skipped: {report.skipped})")
     t = Table("method", "Hits@1", "Hits@10", "MRR")
     for name, s in report.methods.items():
         t.add_row(name, f"{s.hits1:.4f}", f"{s.hits10:.4f}", f"{s.mrr:.4f}")
