@@ -159,7 +159,11 @@ class Weights:
     walk: float = 0.0
 
 
-#: Per-relation weights (others use :class:`Weights`' defaults). Cooperation: a grid over the
+#: Per-relation weights (others use :class:`Weights`' defaults). The Hits@10 figures below rank
+#: each held-out tail against every enterprise (``eval links --candidates all``); against the
+#: firms seen in training in the relation (the issue's protocol, ``eval links``' default since
+#: then, same weights): 合作 1.55x Adamic-Adar on random cuts 1-15, 1.29x on valid; 供给 1.63x
+#: on random cuts 1-20, 1.75x on valid. Cooperation: a grid over the
 #: signals on ICKG-25's training triples only, never its valid split: five successive
 #: chronological dev cuts (each the next 10 % by time after the graph) and, as a guard, three
 #: random 10 % cuts (valid covers the same days as train, and so, by its time ids, does the
