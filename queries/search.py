@@ -19,10 +19,13 @@ query:
 * fuzzy — firms sharing at least half of the query's character bigrams (an inverted
   index), scored with rapidfuzz, only when the tiers above found few firms.
 
-Firm order is (name length, name, id). Scores (0–100): exact 100, prefix 95,
-substring 90 minus half the length difference (at least 80), pinyin initials
-80/75, fuzzy ≤ 79 (≥ ``FUZZY_MIN``). Results are ranked by tier, then (substring)
-length difference, then (fuzzy) score, then firm order.
+Firm order is prominence (:func:`prominence`: 链主企业 first, then 制造业单项冠军 and
+专精特新小巨人, then size class from 大型 to 微型, then 专精特新中小企业 and 高新技术企业), then
+name length, name and id: among equally good matches a planner meets the leading firms
+first (a search for 钢铁 in the demo listed its steel 链主企业 24th, behind micro firms with
+shorter names). Scores (0–100): exact 100, prefix 95, substring 90 minus half the length
+difference (at least 80), pinyin initials 80/75, fuzzy ≤ 79 (≥ ``FUZZY_MIN``). Results are
+ranked by tier, then (substring) length difference, then (fuzzy) score, then firm order.
 
 The index is cached per store and rebuilt when the store's fingerprint (enterprise
 count, latest ingest run) changes; after ``INDEX_TTL_S`` it is rebuilt in the
@@ -75,6 +78,37 @@ _SEP = "\x01"  # never in a folded key (fold drops non-word characters)
 
 # Tiers, best first; a firm is listed once, in the best tier it reaches.
 EXACT, PREFIX, SUBSTRING, PINYIN_PREFIX, PINYIN, FUZZY = range(6)
+
+#: Enterprise tiers that put a firm ahead of every size class in firm order, best first.
+LEADING_TIERS = ("链主企业", "制造业单项冠军", "专精特新小巨人")
+#: Size classes in firm order (others, 未划型 included, after them).
+SIZE_ORDER = ("大型", "中型", "小型", "微型")
+#: Tiers that order firms of one size class (after LEADING_TIERS), best first.
+OTHER_TIERS = ("专精特新中小企业", "高新技术企业")
+
+
+_LEAD_RANK = {t: i for i, t in enumerate(LEADING_TIERS)}
+_OTHER_RANK = {t: i for i, t in enumerate(OTHER_TIERS)}
+_SIZE_RANK = {s: i for i, s in enumerate(SIZE_ORDER)}
+
+
+def prominence(row: dict[str, Any]) -> tuple[int, int, int]:
+    """An enterprise's place among equally good matches (smaller: earlier): its best
+    leading tier, then its size class, then its best other tier."""
+    size = _SIZE_RANK.get(row.get("size_class"), len(SIZE_ORDER))  # type: ignore[arg-type]
+    tiers = row.get("tiers")
+    if not tiers:  # most firms: no tier at all
+        return len(LEADING_TIERS), size, len(OTHER_TIERS)
+    listed = as_tiers(tiers)
+    return (min(_LEAD_RANK.get(t, len(LEADING_TIERS)) for t in listed),
+            size, min(_OTHER_RANK.get(t, len(OTHER_TIERS)) for t in listed))
+
+
+def firm_order(row: dict[str, Any]) -> tuple[tuple[int, int, int], int, str, str]:
+    """The order of firms with equal scores: :func:`prominence`, then the shorter name,
+    the name, the id."""
+    name = str(row["name"] or "")
+    return prominence(row), len(name), name, str(row["id"])
 
 
 def fold(text: Any) -> str:
@@ -195,8 +229,7 @@ class SearchIndex:
         grams: defaultdict[str, list[int]] = defaultdict(list)
         prefix_docs: list[tuple[str, int, str]] = []
         uscc_docs: list[tuple[str, int, str]] = []
-        for r in sorted(rows, key=lambda r: (len(str(r["name"] or "")), str(r["name"] or ""),
-                                             str(r["id"]))):
+        for r in sorted(rows, key=firm_order):
             keys = _keys(r)
             i = len(entries)
             listed: set[str] = set()  # a firm is listed once per distinct key
@@ -390,7 +423,8 @@ def search(store: Store, q: str | None = None, *, region: str | None = None,
            size_class: str | None = None, tier: str | None = None, limit: int = 20,
            cursor: str | None = None) -> dict[str, Any]:
     """``{items: [{id, name, short_name, uscc, region_code, size_class, tiers, score,
-    matched}], next_cursor}``; without ``q`` lists (filtered) enterprises by name."""
+    matched}], next_cursor}``; without ``q`` lists (filtered) enterprises in firm order
+    (:func:`firm_order`: leading firms first)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
     text = (q or "").strip()

@@ -98,7 +98,7 @@ def test_queries_profile_unknown(store: Store) -> None:
 
 def _reference_ranking(rows: list[dict], q: str) -> list[tuple[float, str]]:
     """Brute force: every firm's best exact/prefix/substring tier (no fuzzy, no pinyin),
-    ranked by tier, length difference, then (name length, name, id)."""
+    ranked by tier, length difference, then prominence, name length, name and id."""
     from queries.search import fold
 
     out = []
@@ -113,9 +113,15 @@ def _reference_ranking(rows: list[dict], q: str) -> list[tuple[float, str]]:
                 best = rank
         if best is not None:
             name = r["name"]
-            out.append((best, (len(name), name, r["id"])))
+            tiers = set(r.get("tiers") or [])
+            lead = min((i for i, t in enumerate(("链主企业", "制造业单项冠军", "专精特新小巨人"))
+                        if t in tiers), default=3)
+            size = {"大型": 0, "中型": 1, "小型": 2, "微型": 3}.get(r.get("size_class") or "", 4)
+            other = min((i for i, t in enumerate(("专精特新中小企业", "高新技术企业"))
+                         if t in tiers), default=2)
+            out.append((best, ((lead, size, other), len(name), name, r["id"])))
     out.sort()
-    return [(100.0 if t == 0 else 95.0 if t == 1 else max(80.0, 90.0 - d * 0.5), key[2])
+    return [(100.0 if t == 0 else 95.0 if t == 1 else max(80.0, 90.0 - d * 0.5), key[3])
             for (t, d), key in out]
 
 
@@ -131,8 +137,11 @@ def _random_rows(n: int, seed: int) -> list[dict]:
             if rng.random() < 0.5 else None
         aliases = ["".join(rng.choice(chars) for _ in range(rng.randint(2, 6)))] \
             if rng.random() < 0.3 else []
+        tiers = rng.sample(["链主企业", "制造业单项冠军", "专精特新小巨人", "专精特新中小企业",
+                            "高新技术企业"], rng.choice([0, 0, 0, 1, 2]))
         rows.append({"id": f"R{i:04d}", "name": name, "short_name": short, "aliases": aliases,
-                     "uscc": None})
+                     "uscc": None, "tiers": tiers,
+                     "size_class": rng.choice(["大型", "中型", "小型", "微型", "未划型", None])})
     return rows
 
 
@@ -201,3 +210,23 @@ def test_queries_lookup_by_unique_short_name_without_search(store: Store,
     with pytest.raises(NotFound):
         resolve_enterprise(store, "丰南焦化")  # two firms share it: ambiguous
     assert calls
+
+
+def test_queries_search_leading_firms_come_first_among_equal_matches() -> None:
+    """Equally good matches list the 链主企业 first, then the other leading tiers, then
+    larger firms before smaller ones, and only then the shorter name."""
+    rows: list[dict[str, object]] = [
+        {"id": "A", "name": "甲钢铁", "size_class": "微型", "tiers": []},
+        {"id": "B", "name": "乙钢铁", "size_class": "小型", "tiers": ["高新技术企业"]},
+        {"id": "C", "name": "丙钢铁", "size_class": "小型", "tiers": []},
+        {"id": "D", "name": "丁丁钢铁", "size_class": "大型", "tiers": ["链主企业"]},
+        {"id": "E", "name": "戊戊钢铁", "size_class": "中型", "tiers": ["专精特新小巨人"]},
+        {"id": "F", "name": "己己钢铁", "size_class": "大型", "tiers": None},
+        {"id": "G", "name": "庚钢铁", "size_class": None, "tiers": "制造业单项冠军"},
+    ]
+    idx = SearchIndex.build(rows)
+    got = [(score, idx.entries[i].row["id"]) for score, _, i in idx.iter_hits("钢铁")]
+    # three-character names score 89.5 and four-character ones 89.0; within a score:
+    # 链主 → 单项冠军 → 小巨人 → 大型 → 中型 → 小型 (高新 first) → 微型
+    assert got == [(89.5, "G"), (89.5, "B"), (89.5, "C"), (89.5, "A"),
+                   (89.0, "D"), (89.0, "E"), (89.0, "F")]
