@@ -93,7 +93,11 @@ async def search_enterprises(
     cursor: str | None = Query(None, description="Cursor from the previous page.",
                                examples=[ex.SEARCH["next_cursor"]]),
 ) -> Response:
-    """Search enterprises by Chinese substring, fuzzy name, USCC or pinyin initials."""
+    """Search enterprises by Chinese substring, fuzzy name, USCC or pinyin initials.
+
+    Best match first (exact, prefix, substring, pinyin initials, fuzzy); among equally good
+    matches, and in a listing without ``q``, leading firms first: 链主企业, then
+    制造业单项冠军 and 专精特新小巨人, then size class 大型 → 微型."""
     return await cached(request, search, store, q, region=region,
                         size_class=size_class, tier=tier, limit=limit, cursor=cursor)
 
