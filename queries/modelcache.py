@@ -90,6 +90,25 @@ class ModelCache:
         #: models built and builds failed (tests check the single flight and the backoff)
         self.builds = 0
         self.failures = 0
+        #: held while a new mapping is published (a build's and :meth:`put`'s)
+        self._publish = threading.Lock()
+
+    def latest(self, key: Hashable) -> tuple[int, Any] | None:
+        """``(generation, model)`` of the last ``key`` built or put, or None."""
+        return self._models.get(key)
+
+    def held(self) -> list[Hashable]:
+        """The keys built or put so far, in the order they first were."""
+        return list(self._models)
+
+    def put(self, generation: int, key: Hashable, model: Any) -> None:
+        """File ``model`` as ``key``'s for ``generation`` without a build (an object the
+        requests fill lazily: the recommender's aggregates on a cold start or in the
+        synchronous mode); never over a later generation's."""
+        with self._publish:
+            have = self._models.get(key)
+            if have is None or have[0] < generation:
+                self._models = {**self._models, key: (generation, model)}
 
     def get(self, generation: int, builders: Mapping[Hashable, Builder]) -> dict[Hashable, Any]:
         """``{key: model}`` for every key of ``builders``, of ``generation`` or, while one
@@ -131,33 +150,37 @@ class ModelCache:
         try:
             self._build(generation, builders)
         except Exception:  # the previous models keep answering; retried after the backoff
-            log.warning("walk/affinity models: background build failed; the previous ones "
+            log.warning("recommender models: background build failed; the previous ones "
                         "keep serving", exc_info=True)
         finally:
             self._building.release()
 
     def _build(self, generation: int, builders: Mapping[Hashable, Builder]) -> None:
-        """Build the keys not yet at ``generation`` (the caller holds the lock) and publish
-        them together; if one fails, those built before it are published all the same."""
+        """Build the keys not yet at ``generation`` (the caller holds the lock), in the
+        order of ``builders``, each published as soon as it is built (the recommender's
+        aggregates, built first after a structural change, serve before the walk's seconds
+        of scans end); if one fails, those built before it stay published."""
         todo = [k for k in builders
                 if (v := self._models.get(k)) is None or v[0] < generation]
         if not todo:
             return
         memo: dict[str, Any] = {}  # scans shared by the builds of this call
-        built: dict[Hashable, tuple[int, Any]] = {}
+        built = 0
         t0 = time.monotonic()
         failed = True
         try:
             for k in todo:
-                built[k] = (generation, builders[k](memo))
+                model = builders[k](memo)
+                with self._publish:  # one assignment of a new mapping: atomic for readers
+                    self._models = {**self._models, k: (generation, model)}
+                built += 1
             failed = False
         finally:
-            self._models = {**self._models, **built}  # one assignment: atomic for readers
-            self.builds += len(built)
+            self.builds += built
             self.failures += failed
             now = time.monotonic()
             self._last = (now, now - t0, failed)
-        log.info("walk/affinity models: %s built in %.1f s", ", ".join(map(str, todo)),
+        log.info("recommender models: %s built in %.1f s", ", ".join(map(str, todo)),
                  self._last[1])
 
     def join(self, timeout: float | None = None) -> None:

@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from graph.errors import StoreError
 from graph.store import Row, Store
 from queries import SCAN_TIMEOUT_S, rel_text, run
 
@@ -536,8 +537,14 @@ class Ranked:
     def via(self, at: Sequence[int]) -> list[list[str]]:
         """For ``idx[at]``: the first three named via enterprises of each, in stream order."""
         g = self.graph
+        return [[g.name(v) or "" for v in vs] for vs in self.via_index(at)]
+
+    def via_index(self, at: Sequence[int]) -> list[list[int]]:
+        """:meth:`via` as the via enterprises' indices (a caller serving a graph older than
+        the store's change token reads their names afresh: ``queries/recommend.py``)."""
+        g = self.graph
         want = self.idx[np.asarray(at, dtype=np.int64)]
-        via: dict[int, list[str]] = {c: [] for c in want.tolist()}
+        via: dict[int, list[int]] = {c: [] for c in want.tolist()}
         if not len(want):
             return []
         sel = np.flatnonzero(contains(np.sort(want), self.stream) & ~g._name_null[self.by])
@@ -547,7 +554,7 @@ class Ranked:
         rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
         first = grouped[rank < 3]
         for c, v in zip(self.stream[first].tolist(), self.by[first].tolist(), strict=True):
-            via[c].append(g.name(v) or "")
+            via[c].append(v)
         return [via[c] for c in want.tolist()]
 
     def rows(self) -> list[Row]:
@@ -625,6 +632,17 @@ class TieCache:
                              name="tiegraph-build").start()
             return None
         return self._build(store, version, key)
+
+    def build_now(self, store: Store, version: Hashable) -> TieGraph:
+        """Build the graph for ``version`` in the calling thread, waiting for a build that
+        runs (the recommender's background build of a whole new generation, which must not
+        publish its aggregates without their graph); raises ``StoreError`` if the build
+        failed (the cause is logged; the backoff is noted as for any build)."""
+        self._lock.acquire()
+        g = self._build(store, version, (id(store), store.url))
+        if g is None:
+            raise StoreError("tie graph build failed (the cause is logged)")
+        return g
 
     def _build(self, store: Store, version: Hashable, key: tuple[int, str]) -> TieGraph | None:
         """Build (the caller holds the lock; released here)."""
