@@ -5,20 +5,25 @@ the new ones (stale-while-revalidate).
 The walk's graph (``queries/linkwalk.py``) and the industry affinity (``queries/linkscore.py``)
 were built by the first request after every write, and every concurrent request of that
 relation waited for it: at 100k enterprises the first cooperation request after a write took
-7.3 s on the embedded FalkorDB and 21 s on Neo4j, against 1.2 s and 4.1 s now (the rest is the
-degree scan and the Cypher path while the tie graph rebuilds; ``bench/recommend.py
---after-write``). A :class:`ModelCache` (one per store, :func:`cache_for`) keeps the last
-model built for each key with the generation it was built for (``recommend._Aggregates.serial``:
-a new one after every structural change, this process's writes, or ``AGG_TTL_S``):
+7.3 s on the embedded FalkorDB and 21 s on Neo4j, against 1.2 s and 4.1 s once they were kept
+here; the recommender's other aggregates (degrees, ``UPSTREAM_OF`` structure, makers, industry
+members) and its tie graph are kept here too since, under the key ``recommend.AGGREGATES``,
+so that a write no longer costs the next request anything but the reads of its own data
+(``bench/recommend.py --after-write``: first request after a write 1.7-6.6 s before, 13-25 ms
+after). A :class:`ModelCache` (one per store, :func:`cache_for`) keeps the last model built
+for each key with the generation it was built for (``recommend._Aggregates.serial``: a new one
+after every structural change or ``AGG_TTL_S``):
 
 - a model of the request's generation (or a later one) is used as is;
 - with :data:`BACKGROUND` and a model of an earlier generation for every key asked, those
   are used, and one background thread (single flight: the build lock is taken without
-  waiting) builds the request's generation's models; they replace the old ones together
-  when the build ends (one assignment of a new mapping: a look-up never sees a half-built
-  model; while the build runs, the old and the new models are both in memory);
+  waiting) builds the request's generation's models, in the order asked, each replacing its
+  predecessor as soon as it is built (one assignment of a new mapping: a look-up never sees
+  a half-built model; while the build runs, the old and the new models are both in memory);
 - with a key never built (a cold start), or without :data:`BACKGROUND`, the request builds
-  them itself under the same lock (concurrent requests wait for that one build), as before.
+  them itself under the same lock (concurrent requests wait for that one build), as before;
+- :meth:`ModelCache.put` files an object without a build (the recommender's aggregates on a
+  cold start or in the synchronous mode: an empty set the requests fill as they need it).
 
 Background rebuilds are rate-limited: the next one starts at least :data:`REBUILD_GAP_S` and
 :data:`REBUILD_FACTOR` times the last build's duration after it ended (a graph written to all
@@ -28,15 +33,13 @@ the attempt cost (a store too busy to answer the scans is not sent them again at
 failed background build is logged and leaves the previous models serving; a failed
 synchronous build raises to its request, as before.
 
-What "stale" may change in an answer (see ``queries/recommend.py``): only the walk's and the
-affinity's candidates and scores lag, by one build (plus the rate limit's wait, when writes
-come faster than builds): a firm created since the old build is not among their candidates
-yet (other signals may still find it). Everything else a request uses is read at its own
-generation: its existing ties (excluded from the answer: a firm tied a moment ago is never
-proposed), the other signals, the candidates' display fields (a firm deleted since the old
-build has none and is never shown). The price: while a build runs in the API process it
-shares the GIL with the requests (at 100k on FalkorDB, those answered during the 7 s build
-took a median of 45 ms instead of about 15).
+What "stale" may change in an answer is said in ``queries/recommend.py`` (its docstring's
+"After a change" and ``recommend._serving``): the candidates that the graph-wide structure
+proposes and their scores lag by one build (plus the rate limit's wait, when writes come
+faster than builds); a request's own row, need matches and the display fields of what it
+shows are read at its change token, so a firm tied a moment ago is never proposed and a
+firm deleted since is never shown. The price: while a build runs in the API process it
+shares the GIL with the requests.
 
 The builds of one call share a memo (``memo`` argument of a builder) so that a scan two
 models read (the industry memberships) is read once per build.

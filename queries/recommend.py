@@ -40,22 +40,40 @@ computed in memory, row for row as the ``rec_enterprise``, ``rec_suppliers``,
 ``rec_buyers``, ``rec_shared_partners``, ``rec_relation_peers`` and ``rec_details``
 queries answer them. The tie graph follows the change token (a changed property or
 relationship count is seen by the next request, whoever wrote it; ties swapped without
-changing the count wait for the TTL, like the other aggregates); it is built in a
-background thread (about 10–20 s at 100k enterprises on a busy 2-core machine; a
-property-only change re-reads only the enterprise and need scans) and rebuilt at most
-every ``tiegraph.REBUILD_GAP_S`` or ten build-times; until it is ready, or while the
-engine cannot tell its change token, those queries run instead (the same answers). The
-walk and the affinity (built together: one membership scan for both) are kept across
-generations (``queries/modelcache.py``): after a
-change the previous ones answer while one background thread builds the new ones (only their
-candidates and scores lag, by one build; a request's own ties, read at its generation, stay
-excluded, so a firm tied a moment ago is never proposed); a cold start builds them in the
-request, and so does every change with ``modelcache.BACKGROUND`` off (evaluations, tests). A
-warm request with the tie graph makes one store round trip (the change token; a
-free-text need adds ``rec_need_text``) and is scored one at a time per process, in
-arrival order (CPU-bound threads sharing the GIL cost more than they overlap); a cold one
-pays for the aggregates (seconds at 100k enterprises on a cold start; after a write, the
-structural ones again, but not the walk and the affinity).
+changing the count wait for the TTL, like the other aggregates); it is rebuilt at most
+every ``tiegraph.REBUILD_GAP_S`` or ten build-times (a property-only change re-reads only
+the enterprise and need scans); while the engine cannot tell its change token, or before
+the first graph is built, those queries run instead (the same answers). A warm request with
+the tie graph makes one store round trip (the change token; a free-text need adds
+``rec_need_text``) and is scored one at a time per process, in arrival order (CPU-bound
+threads sharing the GIL cost more than they overlap).
+
+After a change, what may be stale, and for how long. The aggregates, the tie graph, the
+walk and the affinity of a generation (a relationship count, or ``AGG_TTL_S``) are filed
+together in the store's model cache (``queries/modelcache.py``). In the service
+(``modelcache.BACKGROUND``) a structural write (a new tie, an ingest batch) does not make
+the next request rebuild anything: the previous generation keeps answering while one
+background thread (single flight; at most one build at a time, the next one at least
+``modelcache.REBUILD_GAP_S`` and one build-time later, ten times what a failed attempt
+cost, the previous set serving meanwhile) reads the new one: the aggregates the previous
+set held and its tie graph first (published together), then the walk and the affinity on
+them (at 100k enterprises about 11 s and 19 s after the write on the embedded FalkorDB; the
+previous ones meanwhile answered in 3-7 ms, against 1.7-6.6 s for the first request and
+26 ms after it before, ``bench/recommend.py --after-write``). A property-only change serves
+the previous tie graph of the same generation the same way while its successor builds.
+While a graph older than the change token serves (:func:`_serving`), a request reads its
+own row (ties, products, industries, size: ``rec_enterprise``), its need matches
+(``rec_suppliers`` / ``rec_buyers``) and the display fields and via names of what it may
+show (``rec_details``) at the token: a firm tied to it a moment ago is never proposed for
+that relation, a firm deleted since is never shown or named, names and sizes are the
+store's (and score as such). What lags, by one build plus the rate limit's wait: the
+candidates that the graph-wide structure proposes and their scores (shared partners and
+partners of peers, chain adjacency and industry rows, popularity and its reason's counts,
+the walk and the affinity); a firm created since is proposed only through a need match,
+and one that asks is answered by the ``rec_*`` queries. A cold start builds in the request
+(the aggregates lazily, the walk and the affinity at once), and so does every change
+with ``modelcache.BACKGROUND`` off (``modelcache.synchronous()``: evaluations, tests),
+whose answers are then those of a cold computation.
 
 Scoring runs over arrays, not per candidate: a request's 700–800 candidates are numpy
 keys that sort as their ids do (tie-graph indices, or the ids' UTF-8 bytes on the

@@ -29,16 +29,20 @@ at 100k).
 
 **Freshness.** A graph is built for one value of the engine's change token
 (``Store.data_version``), within one set of the recommender's structural aggregates (which
-follow the relationship count, this process's writes and ``AGG_TTL_S``: see
-``queries/recommend.py``). When the token moves, the enterprise and need scans are read
-again (a need's status is a property) and the tie, product, industry and capability scans
-too unless the relationship count and the enterprise ids are unchanged. A graph is used only
-while its token is the store's current one, so a write is seen by the next request, whoever
-made it. Builds are single-flight per store (:class:`TieCache`: a request that finds a build
-running uses the Cypher queries meanwhile) and rate-limited: after a build, the next one
+follow the relationship count and ``AGG_TTL_S``: see ``queries/recommend.py``). When the
+token moves, the enterprise and need scans are read again (a need's status is a property)
+and the tie, product, industry and capability scans too unless the relationship count and
+the enterprise ids are unchanged. A graph answers for the store only while its token is the
+store's current one, so a write is seen by the next request, whoever made it. Builds are
+single-flight per store (:class:`TieCache`) and rate-limited: after a build, the next one
 waits at least :data:`REBUILD_GAP_S` or :data:`REBUILD_FACTOR` times the last build's
-duration (a graph written to all the time would otherwise be scanned on every request);
-until then requests use the Cypher queries, which give the same answers.
+duration (a graph written to all the time would otherwise be scanned on every request).
+Until a new graph is ready the recommender either runs the Cypher queries, which give the
+same answers, or (in the service, ``modelcache.BACKGROUND``) keeps scoring with the previous
+graph of the same aggregates, reading at the token what must be fresh (the asking firm's
+own row and need matches, the shown firms' display fields: ``recommend._serving``). A new
+structural generation's graph is built with its aggregates, in their background build
+(:meth:`TieCache.build_now`).
 
 Must not live here: scoring (``queries/recommend.py``) or Cypher text (``queries/*.cypher``).
 """
