@@ -16,9 +16,11 @@ service answers them (the tie graph and, where the code does so, the walk and af
 in background threads; the models' rate limit off, so their rebuild starts at the first
 request and competes with the timed ones: the worst case), waits for those threads, times one
 more request, and deletes the tie again (the store is left as it was; use a copy of a shared
-store all the same). ``--sync-models`` builds the walk and affinity in the request instead
-(the behaviour before they were rebuilt in the background). Not a test;
-run it under ``flock /tmp/ronglian-bench.lock``.
+store all the same); it prints the first request, p50/p99/max of the next ``N - 1``, when the
+new generation's aggregates and tie graph were filed (they serve from then on) and when the
+last build thread ended (the walk and affinity too). ``--sync-models`` builds the walk and
+affinity in the request instead (the behaviour before they were rebuilt in the background).
+Not a test; run it under ``flock /tmp/ronglian-bench.lock``.
 """
 
 from __future__ import annotations
@@ -38,13 +40,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.store import Row, Store, open_store
 from graph.writes import merge_rels, rel_row
-from queries import QUERIES, tiegraph
+from queries import QUERIES, recommend, tiegraph
 from queries.recommend import clear_cache, recommend_partners
 
 try:  # absent before the walk and affinity were rebuilt in the background (a "before" run)
     from queries import modelcache
 except ImportError:  # pragma: no cover
     modelcache = None  # type: ignore[assignment]
+#: the aggregates' key in the model cache (None before they were kept there: "before" runs)
+AGGREGATES: str | None = getattr(recommend, "AGGREGATES", None)
 
 # the first request builds the tie graph itself (in the service a thread does), so "cold"
 # below includes it
@@ -111,12 +115,18 @@ def after_write(store: Store, rel: str, picks: list[str], n: int, background: bo
                [rel_row(a, b, dict(WRITE_PROV))])
     t_write = time.perf_counter()
     ended: list[float] = []  # when the last build thread was seen running (the watcher)
+    swapped: list[float] = []  # when the new aggregates (and their tie graph) were filed
     stop = threading.Event()
+    cache = modelcache.cache_for(store) if modelcache is not None else None
+    first = getattr(cache, "latest", lambda _k: None)(AGGREGATES) if AGGREGATES else None
 
     def watch() -> None:  # a 20 ms poll: the builds may end while requests still run
         while not stop.is_set():
             if any(t.name in BUILD_THREADS for t in threading.enumerate()):
                 ended[:] = [time.perf_counter()]
+            if first is not None and not swapped and cache is not None and \
+                    cache.latest(AGGREGATES) is not first:
+                swapped.append(time.perf_counter())
             stop.wait(0.02)
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -133,6 +143,7 @@ def after_write(store: Store, rel: str, picks: list[str], n: int, background: bo
         stop.set()
         watcher.join()
         joined = (ended[0] if ended else time.perf_counter()) - t_write
+        served = f"{swapped[0] - t_write:5.1f} s" if swapped else "    -"
         t0 = time.perf_counter()
         recommend_partners(store, picks[0], rel)
         settled = (time.perf_counter() - t0) * 1000
@@ -140,8 +151,8 @@ def after_write(store: Store, rel: str, picks: list[str], n: int, background: bo
         mode = ("background" if background else "synchronous") if modelcache else "before"
         print(f"  {rel:16} after a write ({mode} models): first {ms[0]:7.1f} ms   next "
               f"{len(rest)} p50 {statistics.median(rest):7.1f} ms p99 {pct(rest, 0.99):7.1f} ms "
-              f"max {max(rest):7.1f} ms   builds done {joined:5.1f} s after the write, then "
-              f"{settled:7.1f} ms", flush=True)
+              f"max {max(rest):7.1f} ms   new aggregates serve {served}, builds done "
+              f"{joined:5.1f} s after the write, then {settled:7.1f} ms", flush=True)
     finally:
         store.write("MATCH (:Enterprise {id: $a})-[r:COOPERATES_WITH {run_id: $run}]->"
                     "(:Enterprise {id: $b}) DELETE r", {"a": a, "b": b,
