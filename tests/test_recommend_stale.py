@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -49,6 +49,9 @@ def _service_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(tiegraph, "REBUILD_GAP_S", 0.0)
     monkeypatch.setattr(tiegraph, "REBUILD_FACTOR", 0.0)
     yield
+    for hold in _Hold.made:  # a failed test must not leave a build waiting on its hold
+        hold.release.set()
+    _Hold.made.clear()
     _join()
     clear_cache()
 
@@ -63,7 +66,11 @@ class _Hold:
     """Holds every background build of a new generation's aggregates until :attr:`release`
     is set (``fail``: then it raises instead); counts the builds started."""
 
+    #: every hold of the running test (the fixture releases them)
+    made: ClassVar[list[_Hold]] = []
+
     def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> None:
+        _Hold.made.append(self)
         self.started = threading.Event()
         self.release = threading.Event()
         self.calls = 0
@@ -297,3 +304,26 @@ def test_recommend_stale_synchronous_mode_answers_as_cold_after_every_write(
         got = {k: recommend_partners(store, *k, top=20) for k in ASKS}
         assert not any(t.name == modelcache.THREAD_NAME for t in threading.enumerate())
     assert got == _cold(store, ASKS)
+
+
+def test_recommend_stale_needs_are_matched_at_the_token(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A need opened and one closed during a stale window: the next answer matches the new
+    one and no longer the closed one (a need match weighs most; the request reads its own)."""
+    build_sample(store)
+    before = {r["id"]: r["reasons"] for r in _ask(store, "E1", "SUPPLIES")}
+    assert "匹配需求：采购焦炭" in before["E9"]
+    assert not any("采购汽车零部件" in t for t in before.get("E4", []))
+    hold = _Hold(monkeypatch)
+    merge_nodes(store, "Need", [node_row("N5", {"name": "采购汽车零部件", "status": "open",
+                                                "area": "物资采购", **PROV})])
+    merge_rels(store, "NEEDS", "Enterprise", "Need", [rel_row("E1", "N5", dict(PROV))])
+    merge_rels(store, "ABOUT", "Need", "Product", [rel_row("N5", "p_auto")])
+    merge_nodes(store, "Need", [node_row("N3", {"status": "closed"})])
+    stale = {r["id"]: r["reasons"] for r in _ask(store, "E1", "SUPPLIES")}
+    assert hold.started.wait(timeout=120) and _stale_now(store)
+    assert "匹配需求：采购汽车零部件" in stale["E4"]
+    assert not any("采购焦炭" in t for r in stale.values() for t in r)
+    hold.done()
+    after = _ask(store, "E1", "SUPPLIES")
+    assert after == _cold(store, [("E1", "SUPPLIES")])[("E1", "SUPPLIES")]["results"]
