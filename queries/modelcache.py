@@ -10,9 +10,9 @@ here; the recommender's other aggregates (degrees, ``UPSTREAM_OF`` structure, ma
 members) and its tie graph are kept here too since, under the key ``recommend.AGGREGATES``,
 so that a write no longer costs the next request anything but the reads of its own data
 (``bench/recommend.py --after-write``: first request after a write 1.3-6.6 s before, 7-10 ms
-after, on the embedded FalkorDB). A :class:`ModelCache` (one per store, :func:`cache_for`) keeps the last model built
-for each key with the generation it was built for (``recommend._Aggregates.serial``: a new one
-after every structural change or ``AGG_TTL_S``):
+after, on the embedded FalkorDB). A :class:`ModelCache` (one per store, :func:`cache_for`)
+keeps the last model built for each key with the generation it was built for
+(``recommend._Aggregates.serial``: a new one after every structural change or ``AGG_TTL_S``):
 
 - a model of the request's generation (or a later one) is used as is;
 - with :data:`BACKGROUND` and a model of an earlier generation for every key asked, those
