@@ -56,6 +56,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graph.store import Store
@@ -122,6 +123,7 @@ class ModelCache:
             return {k: v[1] for k, v in got.items() if v is not None}
         if BACKGROUND and all(v is not None for v in got.values()):
             self._refresh(generation, builders)
+            note_stale()
             return {k: v[1] for k, v in got.items() if v is not None}
         with self._building:  # a cold start (or synchronous): this request builds
             self._build(generation, builders)
@@ -206,6 +208,43 @@ def cache_for(store: Store) -> ModelCache:
         with _creating:
             cache = _caches.setdefault(key, ModelCache())
     return cache
+
+
+@dataclass
+class Provisional:
+    """What :func:`provisional` saw: ``stale`` once an answer computed in its block used a
+    model older than the request's generation (or other data older than the store's change
+    token, :func:`note_stale`)."""
+
+    stale: bool = False
+
+
+_marks = threading.local()
+
+
+@contextlib.contextmanager
+def provisional() -> Iterator[Provisional]:
+    """Note, for the calls made in this block by this thread, whether what they computed is
+    provisional: answered from a previous generation while the next one builds. A cache of
+    answers (``api/cache.py``) must not keep those: once the build ends the same request
+    answers differently, while the store's change token, its key, stays the same."""
+    mark = Provisional()
+    outer = getattr(_marks, "mark", None)
+    _marks.mark = mark
+    try:
+        yield mark
+    finally:
+        _marks.mark = outer
+        if outer is not None and mark.stale:
+            outer.stale = True
+
+
+def note_stale() -> None:
+    """The answer being computed uses data older than the store's change token (see
+    :func:`provisional`; a no-op outside its block)."""
+    mark: Provisional | None = getattr(_marks, "mark", None)
+    if mark is not None:
+        mark.stale = True
 
 
 def clear() -> None:

@@ -1109,6 +1109,7 @@ def _serving(store: Store, agg: _Aggregates) -> tuple[TieGraph | None, bool]:
     if modelcache.BACKGROUND and tiegraph.ENABLED and agg.version is not None:
         old = agg.ties.graph
         if old is not None:
+            modelcache.note_stale()  # an answer cache must not keep what this answers
             return old, True
     return None, False
 

@@ -19,18 +19,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from fastapi.testclient import TestClient
 
 from graph.store import Store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
 from queries import modelcache, recommend, tiegraph
 from queries.recommend import clear_cache, recommend_partners
+from tests.api_support import make_app
 from tests.queries_sample import ask_concurrently, build_sample, merge_from_another_process
 
 PROV = {"source": "tests", "method": "manual", "confidence": 1.0, "run_id": "t"}
 COOP = "COOPERATES_WITH"
+RECS = "/api/v1/recommendations/partners"
 #: (asking firm, relation) pairs whose answers the equality tests compare
 ASKS = [(e, r) for e in ("E1", "E3", "E6", "E10") for r in ("SUPPLIES", "SUPPLIED_BY", COOP)]
 
@@ -327,3 +331,26 @@ def test_recommend_stale_needs_are_matched_at_the_token(
     hold.done()
     after = _ask(store, "E1", "SUPPLIES")
     assert after == _cold(store, [("E1", "SUPPLIES")])[("E1", "SUPPLIES")]["results"]
+
+
+def test_recommend_stale_answers_are_not_kept_by_the_api_cache(
+        store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An answer served from the previous generation is provisional: the per-worker answer
+    cache, keyed by the store's change token (which does not move when the build ends),
+    must not keep it; once the build ends the answer is kept again, and it is the cold one."""
+    build_sample(store)
+    path = f"{RECS}?enterprise=E3&relation={COOP}&top=20"
+    with TestClient(make_app(store, tmp_path, anonymous_read=True)) as c:
+        assert c.get(path).headers["x-cache"] == "miss"
+        assert c.get(path).headers["x-cache"] == "hit"
+        hold = _Hold(monkeypatch)
+        merge_rels(store, COOP, "Enterprise", "Enterprise", [rel_row("E2", "E7", dict(PROV))])
+        stale = c.get(path)
+        assert hold.started.wait(timeout=120) and _stale_now(store)
+        again = c.get(path)
+        assert (stale.headers["x-cache"], again.headers["x-cache"]) == ("miss", "miss")
+        hold.done()
+        fresh, kept = c.get(path), c.get(path)
+        assert (fresh.headers["x-cache"], kept.headers["x-cache"]) == ("miss", "hit")
+        assert fresh.json() == kept.json() != stale.json()
+    assert fresh.json()["results"] == _cold(store, [("E3", COOP)])[("E3", COOP)]["results"]
