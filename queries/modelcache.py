@@ -9,7 +9,7 @@ relation waited for it: at 100k enterprises the first cooperation request after 
 here; the recommender's other aggregates (degrees, ``UPSTREAM_OF`` structure, makers, industry
 members) and its tie graph are kept here too since, under the key ``recommend.AGGREGATES``,
 so that a write no longer costs the next request anything but the reads of its own data
-(``bench/recommend.py --after-write``: first request after a write 1.3-6.6 s before, 7-10 ms
+(``bench/recommend.py --after-write``: first request after a write 1.3-6.6 s before, 7-14 ms
 after, on the embedded FalkorDB). A :class:`ModelCache` (one per store, :func:`cache_for`)
 keeps the last model built for each key with the generation it was built for
 (``recommend._Aggregates.serial``: a new one after every structural change or ``AGG_TTL_S``):

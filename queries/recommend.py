@@ -58,11 +58,11 @@ background thread (single flight; at most one build at a time, the next one at l
 cost, the previous set serving meanwhile) reads the new one: the aggregates the previous
 set held and its tie graph first (published together), then the walk and the affinity on
 them (at 100k enterprises on the embedded FalkorDB 9-13 s and 16-26 s after the write, on
-Neo4j 23-30 s and 38-50 s: one thread, one scan at a time, so longer than the tie graph and
-the models took in two threads before, but requests meanwhile were answered in 7-10 ms
+Neo4j 20-30 s and 33-50 s: one thread, one scan at a time, so longer than the tie graph and
+the models took in two threads before, but requests meanwhile were answered in 7-14 ms
 first, p50 4-5 ms and p99 5-9 ms after it, where the first waited 1.3-6.6 s for the degree
 scan and the next ones took p50 11-48 ms and p99 96-475 ms on the Cypher path; on Neo4j
-first 0.25-0.77 s, p50 25-53 ms, against 3.4-14.7 s and 76-104 ms;
+first 0.18-0.77 s, p50 25-56 ms, against 3.4-14.7 s and 76-104 ms;
 ``bench/recommend.py --after-write 40``). A property-only change serves
 the previous tie graph of the same generation the same way while its successor builds.
 While a graph older than the change token serves (:func:`_serving`), a request reads its
