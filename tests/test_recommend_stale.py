@@ -354,3 +354,36 @@ def test_recommend_stale_answers_are_not_kept_by_the_api_cache(
         assert (fresh.headers["x-cache"], kept.headers["x-cache"]) == ("miss", "hit")
         assert fresh.json() == kept.json() != stale.json()
     assert fresh.json()["results"] == _cold(store, [("E3", COOP)])[("E3", COOP)]["results"]
+
+
+def test_recommend_stale_model_cache_put_never_goes_back() -> None:
+    """``ModelCache.put`` files a lazily filled object for a generation, never over a later
+    one's; ``held`` lists the keys in the order they were first filed."""
+    cache = modelcache.ModelCache()
+    cache.put(2, "a", "two")
+    cache.put(1, "a", "one")  # an older request's set: the newer one stays
+    assert cache.latest("a") == (2, "two")
+    cache.put(3, "a", "three")
+    assert cache.get(3, {"b": lambda memo: "b3"}) == {"b": "b3"}  # cold: built in the call
+    assert cache.latest("a") == (3, "three") and cache.held() == ["a", "b"]
+    assert cache.latest("c") is None
+
+
+def test_recommend_stale_provisional_marks_only_stale_answers() -> None:
+    """``modelcache.provisional`` notes a stale model served inside its block (the API's
+    answer cache then keeps nothing), nested blocks pass it outwards, and outside any block
+    noting is a no-op."""
+    modelcache.note_stale()  # no block: nothing to mark, nothing raised
+    cache = modelcache.ModelCache()
+    with modelcache.provisional() as fresh:
+        assert cache.get(1, {"m": lambda memo: 1}) == {"m": 1}  # built for its generation
+    assert not fresh.stale
+    with modelcache.provisional() as outer:
+        with modelcache.provisional() as inner:
+            assert cache.get(2, {"m": lambda memo: 2}) == {"m": 1}  # stale while 2 builds
+        assert inner.stale
+    assert outer.stale
+    cache.join()
+    with modelcache.provisional() as after:
+        assert cache.get(2, {"m": lambda memo: 99}) == {"m": 2}
+    assert not after.stale
