@@ -52,16 +52,18 @@ def _background_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 class _Gate:
-    """Holds every build of the walk's model until :attr:`release` is set (a build that
-    "runs" as long as the test needs); ``fail``: then it raises instead."""
+    """Holds every build of the walk's model (or of another builder of ``recommend``,
+    ``name``) until :attr:`release` is set (a build that "runs" as long as the test needs);
+    ``fail``: then it raises instead; ``real``: the builder held."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: bool = False,
+                 name: str = "walk_model") -> None:
         self.started = threading.Event()
         self.release = threading.Event()
         self.calls = 0
-        real = recommend.walk_model
+        self.real = real = getattr(recommend, name)
 
-        def walk_model(*a: Any, **kw: Any) -> Any:
+        def held(*a: Any, **kw: Any) -> Any:
             self.calls += 1
             self.started.set()
             if not self.release.wait(timeout=120):
@@ -70,7 +72,7 @@ class _Gate:
                 raise RuntimeError("scan cancelled")
             return real(*a, **kw)
 
-        monkeypatch.setattr(recommend, "walk_model", walk_model)
+        monkeypatch.setattr(recommend, name, held)
 
 
 class _Clock:

@@ -31,6 +31,7 @@ from queries import modelcache, recommend, tiegraph
 from queries.recommend import clear_cache, recommend_partners
 from tests.api_support import make_app
 from tests.queries_sample import ask_concurrently, build_sample, merge_from_another_process
+from tests.test_recommend_builds import _Gate
 
 PROV = {"source": "tests", "method": "manual", "confidence": 1.0, "run_id": "t"}
 COOP = "COOPERATES_WITH"
@@ -66,30 +67,17 @@ def _join() -> None:
             t.join(timeout=120)
 
 
-class _Hold:
-    """Holds every background build of a new generation's aggregates until :attr:`release`
-    is set (``fail``: then it raises instead); counts the builds started."""
+class _Hold(_Gate):
+    """Holds every background build of a new generation's aggregates
+    (``recommend._rebuilt``) until :attr:`release` is set (``fail``: then it raises
+    instead); counts the builds started."""
 
     #: every hold of the running test (the fixture releases them)
     made: ClassVar[list[_Hold]] = []
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> None:
         _Hold.made.append(self)
-        self.started = threading.Event()
-        self.release = threading.Event()
-        self.calls = 0
-        self.real = real = recommend._rebuilt
-
-        def rebuilt(*a: Any, **kw: Any) -> Any:
-            self.calls += 1
-            self.started.set()
-            if not self.release.wait(timeout=120):
-                raise RuntimeError("the test never released the build")
-            if fail:
-                raise RuntimeError("scan cancelled")
-            return real(*a, **kw)
-
-        monkeypatch.setattr(recommend, "_rebuilt", rebuilt)
+        super().__init__(monkeypatch, fail, name="_rebuilt")
 
     def done(self) -> None:
         self.release.set()
