@@ -1,7 +1,8 @@
 """Latency of ``recommend_partners`` alone, per relation, with a per-query breakdown.
 
 ``python bench/recommend.py --store embedded:///tmp/bench-rec/falkordb [--runs 60]
-[--seed 7] [--relations SUPPLIES,SUPPLIED_BY,COOPERATES_WITH] [--breakdown] [--after-write N]``
+[--seed 7] [--relations SUPPLIES,SUPPLIED_BY,COOPERATES_WITH] [--breakdown] [--after-write N]
+[--writes K [--write-gap S]]``
 
 Uses a store that already holds generated data (``bench/queries.py --keep DIR``
 leaves one in ``DIR/falkordb``; a Neo4j URL works too, credentials from
@@ -20,6 +21,8 @@ store all the same); it prints the first request, p50/p99/max of the next ``N - 
 new generation's aggregates and tie graph were filed (they serve from then on) and when the
 last build thread ended (the walk and affinity too). ``--sync-models`` builds the walk and
 affinity in the request instead (the behaviour before they were rebuilt in the background).
+``--writes K [--write-gap S]`` then times requests back to back while ``K`` ties are written
+``S`` seconds apart (an ingest job's batches; the service's rate limits) and as long again.
 Not a test; run it under ``flock /tmp/ronglian-bench.lock``.
 """
 
@@ -106,6 +109,7 @@ def _untied_pair(store: Store, ids: list[str]) -> tuple[str, str]:
 def after_write(store: Store, rel: str, picks: list[str], n: int, background: bool) -> None:
     """Time the first ``n`` requests after a write, as the service answers them."""
     tiegraph.BACKGROUND = True  # as in the service: requests never wait for the tie graph
+    limits = (modelcache.REBUILD_GAP_S, modelcache.REBUILD_FACTOR) if modelcache else None
     if modelcache is not None:
         modelcache.BACKGROUND = background
         modelcache.REBUILD_GAP_S = 0.0  # the cold build just ended: rebuild all the same
@@ -158,6 +162,51 @@ def after_write(store: Store, rel: str, picks: list[str], n: int, background: bo
                     "(:Enterprise {id: $b}) DELETE r", {"a": a, "b": b,
                                                         "run": WRITE_PROV["run_id"]})
         tiegraph.BACKGROUND = False
+        if modelcache is not None and limits is not None:  # the service's, for --writes
+            modelcache.BACKGROUND = True
+            modelcache.REBUILD_GAP_S, modelcache.REBUILD_FACTOR = limits
+
+
+def during_writes(store: Store, rel: str, picks: list[str], writes: int, gap: float) -> None:
+    """Time requests, one after another, while ``writes`` new cooperation ties are written
+    ``gap`` seconds apart (an ingest job committing batches), then for as long again; the
+    ties are deleted at the end. Prints p50/p99/max and the requests over 100 ms."""
+    tiegraph.BACKGROUND = True  # as in the service
+    if modelcache is not None:  # the service's rate limit (a write every few seconds)
+        modelcache.BACKGROUND = True
+    pairs: list[tuple[str, str]] = []
+    for a, b in zip(picks[::2], picks[1::2], strict=False):
+        if len(pairs) == writes:
+            break
+        if not store.read("MATCH (:Enterprise {id: $a})-[r:COOPERATES_WITH]-(:Enterprise "
+                          "{id: $b}) RETURN count(r) AS n", {"a": a, "b": b})[0]["n"]:
+            pairs.append((a, b))
+    ms: list[float] = []
+    t_start = time.perf_counter()
+    end = t_start + 2 * writes * gap
+    done = 0
+    try:
+        i = 0
+        while time.perf_counter() < end:
+            if done < len(pairs) and time.perf_counter() >= t_start + done * gap:
+                merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise",
+                           [rel_row(*pairs[done], dict(WRITE_PROV))])
+                done += 1
+            t0 = time.perf_counter()
+            recommend_partners(store, picks[i % len(picks)], rel)
+            ms.append((time.perf_counter() - t0) * 1000)
+            i += 1
+        print(f"  {rel:16} during {done} writes {gap:.0f} s apart ({2 * done * gap:.0f} s): "
+              f"{len(ms)} requests, p50 {statistics.median(ms):7.1f} ms p99 "
+              f"{pct(ms, 0.99):7.1f} ms max {max(ms):7.1f} ms, "
+              f"{sum(x > 100 for x in ms)} over 100 ms", flush=True)
+    finally:
+        for t in threading.enumerate():
+            if t.name in BUILD_THREADS:
+                t.join()
+        store.write("MATCH ()-[r:COOPERATES_WITH {run_id: $run}]->() DELETE r",
+                    {"run": WRITE_PROV["run_id"]})
+        tiegraph.BACKGROUND = False
 
 
 def main() -> int:
@@ -172,6 +221,9 @@ def main() -> int:
     ap.add_argument("--breakdown", action="store_true")
     ap.add_argument("--after-write", type=int, default=0, metavar="N",
                     help="Then time the first N requests after a write (see above).")
+    ap.add_argument("--writes", type=int, default=0, metavar="K",
+                    help="Then time requests while K ties are written --write-gap apart.")
+    ap.add_argument("--write-gap", type=float, default=3.0, metavar="S")
     ap.add_argument("--sync-models", action="store_true",
                     help="With --after-write: build the walk and affinity in the request "
                          "(modelcache.BACKGROUND = False, the behaviour before it existed).")
@@ -220,6 +272,8 @@ def main() -> int:
                           f"p95 {pct(xs, 0.95):6.1f} ms")
             if args.after_write:
                 after_write(store, rel, picks[:-1], args.after_write, not args.sync_models)
+            if args.writes:
+                during_writes(store, rel, picks[:-1], args.writes, args.write_gap)
     finally:
         store.close()
         if server:
