@@ -16,7 +16,9 @@ Correctness first: an entry is keyed by
 When the generation moves, the whole cache is dropped; an answer computed under an older
 generation is not stored. The cache is an LRU bounded by entries and by bytes (the JSON
 bodies are what is kept). Identical requests that miss at the same time are computed
-once (the others wait for that answer). Errors (404, 422, store errors) are never cached.
+once (the others wait for that answer). Errors (404, 422, store errors) are never cached,
+nor a provisional answer (``queries.modelcache.provisional``: a recommendation served from the
+previous generation while the next one builds, which the same key answers differently soon).
 Authentication, roles and rate limits run before the cache (they are dependencies of the
 route), so a hit costs the same checks as a miss.
 
@@ -42,6 +44,7 @@ from pydantic import TypeAdapter
 
 from api import metrics
 from graph.store import Store
+from queries.modelcache import provisional
 
 Generation = tuple[Hashable, int]
 JSON = "application/json"
@@ -128,9 +131,11 @@ class ResponseCache:
         metrics.CACHE_ENTRIES.set(len(self._entries))
         metrics.CACHE_BYTES.set(self._bytes)
 
-    async def answer(self, key: Hashable, route: str, compute: Callable[[], bytes]) -> Response:
+    async def answer(self, key: Hashable, route: str, compute: Callable[[], bytes],
+                     keep: Callable[[], bool] | None = None) -> Response:
         """The cached body for ``key``, else ``compute()`` (run in the thread pool) stored
-        under the generation seen before it ran."""
+        under the generation seen before it ran, unless ``keep()`` says after it that the
+        body is provisional (the recommender answering from its previous generation)."""
         if not self.enabled:
             return await _uncached(compute)
         generation = await self.watch.current()
@@ -165,7 +170,8 @@ class ResponseCache:
         finally:
             self._inflight.pop(full, None)
         future.set_result(body)
-        if generation == self._generation:  # not if the graph moved on meanwhile
+        # not if the graph moved on meanwhile, nor a provisional body
+        if generation == self._generation and (keep is None or keep()):
             self._put(full, body)
         return _response(body, "miss")
 
@@ -211,8 +217,13 @@ async def cached(request: Request, service: Callable[..., Any], store: Store,
     route_obj = request.scope["route"]
     dump = serializer(route_obj.response_model)
 
+    final = [True]  # False: the answer came from a previous generation (never kept)
+
     def compute() -> bytes:
-        return dump(service(store, *args, **kwargs))
+        with provisional() as mark:
+            body = dump(service(store, *args, **kwargs))
+        final[0] = not mark.stale
+        return body
 
     cache: ResponseCache | None = getattr(request.app.state, "cache", None)
     role: str | None = getattr(request.state, "role", None)
@@ -220,4 +231,4 @@ async def cached(request: Request, service: Callable[..., Any], store: Store,
         return await _uncached(compute)
     route = route_obj.path
     key = (route, role, args, tuple(sorted(kwargs.items())))
-    return await cache.answer(key, route, compute)
+    return await cache.answer(key, route, compute, keep=lambda: final[0])

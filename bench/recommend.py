@@ -1,7 +1,8 @@
 """Latency of ``recommend_partners`` alone, per relation, with a per-query breakdown.
 
 ``python bench/recommend.py --store embedded:///tmp/bench-rec/falkordb [--runs 60]
-[--seed 7] [--relations SUPPLIES,SUPPLIED_BY,COOPERATES_WITH] [--breakdown] [--after-write N]``
+[--seed 7] [--relations SUPPLIES,SUPPLIED_BY,COOPERATES_WITH] [--breakdown] [--after-write N]
+[--writes K [--write-gap S]]``
 
 Uses a store that already holds generated data (``bench/queries.py --keep DIR``
 leaves one in ``DIR/falkordb``; a Neo4j URL works too, credentials from
@@ -16,9 +17,13 @@ service answers them (the tie graph and, where the code does so, the walk and af
 in background threads; the models' rate limit off, so their rebuild starts at the first
 request and competes with the timed ones: the worst case), waits for those threads, times one
 more request, and deletes the tie again (the store is left as it was; use a copy of a shared
-store all the same). ``--sync-models`` builds the walk and affinity in the request instead
-(the behaviour before they were rebuilt in the background). Not a test;
-run it under ``flock /tmp/ronglian-bench.lock``.
+store all the same); it prints the first request, p50/p99/max of the next ``N - 1``, when the
+new generation's aggregates and tie graph were filed (they serve from then on) and when the
+last build thread ended (the walk and affinity too). ``--sync-models`` builds the walk and
+affinity in the request instead (the behaviour before they were rebuilt in the background).
+``--writes K [--write-gap S]`` then times requests back to back while ``K`` ties are written
+``S`` seconds apart (an ingest job's batches; the service's rate limits) and as long again.
+Not a test; run it under ``flock /tmp/ronglian-bench.lock``.
 """
 
 from __future__ import annotations
@@ -38,13 +43,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.store import Row, Store, open_store
 from graph.writes import merge_rels, rel_row
-from queries import QUERIES, tiegraph
+from queries import QUERIES, recommend, tiegraph
 from queries.recommend import clear_cache, recommend_partners
 
 try:  # absent before the walk and affinity were rebuilt in the background (a "before" run)
     from queries import modelcache
 except ImportError:  # pragma: no cover
     modelcache = None  # type: ignore[assignment]
+#: the aggregates' key in the model cache (None before they were kept there: "before" runs)
+AGGREGATES: str | None = getattr(recommend, "AGGREGATES", None)
 
 # the first request builds the tie graph itself (in the service a thread does), so "cold"
 # below includes it
@@ -102,6 +109,7 @@ def _untied_pair(store: Store, ids: list[str]) -> tuple[str, str]:
 def after_write(store: Store, rel: str, picks: list[str], n: int, background: bool) -> None:
     """Time the first ``n`` requests after a write, as the service answers them."""
     tiegraph.BACKGROUND = True  # as in the service: requests never wait for the tie graph
+    limits = (modelcache.REBUILD_GAP_S, modelcache.REBUILD_FACTOR) if modelcache else None
     if modelcache is not None:
         modelcache.BACKGROUND = background
         modelcache.REBUILD_GAP_S = 0.0  # the cold build just ended: rebuild all the same
@@ -110,6 +118,23 @@ def after_write(store: Store, rel: str, picks: list[str], n: int, background: bo
     merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise",
                [rel_row(a, b, dict(WRITE_PROV))])
     t_write = time.perf_counter()
+    ended: list[float] = []  # when the last build thread was seen running (the watcher)
+    swapped: list[float] = []  # when the new aggregates (and their tie graph) were filed
+    stop = threading.Event()
+    cache = modelcache.cache_for(store) if modelcache is not None else None
+    first = getattr(cache, "latest", lambda _k: None)(AGGREGATES) if AGGREGATES else None
+
+    def watch() -> None:  # a 20 ms poll: the builds may end while requests still run
+        while not stop.is_set():
+            if any(t.name in BUILD_THREADS for t in threading.enumerate()):
+                ended[:] = [time.perf_counter()]
+            if first is not None and not swapped and cache is not None and \
+                    cache.latest(AGGREGATES) is not first:
+                swapped.append(time.perf_counter())
+            stop.wait(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
         ms = []
         for e in picks[:n]:
@@ -119,20 +144,68 @@ def after_write(store: Store, rel: str, picks: list[str], n: int, background: bo
         for t in threading.enumerate():
             if t.name in BUILD_THREADS:
                 t.join()
-        joined = time.perf_counter() - t_write
+        stop.set()
+        watcher.join()
+        joined = (ended[0] if ended else time.perf_counter()) - t_write
+        served = f"{swapped[0] - t_write:5.1f} s" if swapped else "    -"
         t0 = time.perf_counter()
         recommend_partners(store, picks[0], rel)
         settled = (time.perf_counter() - t0) * 1000
         rest = ms[1:] or ms
         mode = ("background" if background else "synchronous") if modelcache else "before"
         print(f"  {rel:16} after a write ({mode} models): first {ms[0]:7.1f} ms   next "
-              f"{len(rest)} p50 {statistics.median(rest):7.1f} ms max {max(rest):7.1f} ms   "
-              f"builds done {joined:5.1f} s after the write, then {settled:7.1f} ms",
-              flush=True)
+              f"{len(rest)} p50 {statistics.median(rest):7.1f} ms p99 {pct(rest, 0.99):7.1f} ms "
+              f"max {max(rest):7.1f} ms   new aggregates serve {served}, builds done "
+              f"{joined:5.1f} s after the write, then {settled:7.1f} ms", flush=True)
     finally:
         store.write("MATCH (:Enterprise {id: $a})-[r:COOPERATES_WITH {run_id: $run}]->"
                     "(:Enterprise {id: $b}) DELETE r", {"a": a, "b": b,
                                                         "run": WRITE_PROV["run_id"]})
+        tiegraph.BACKGROUND = False
+        if modelcache is not None and limits is not None:  # the service's, for --writes
+            modelcache.BACKGROUND = True
+            modelcache.REBUILD_GAP_S, modelcache.REBUILD_FACTOR = limits
+
+
+def during_writes(store: Store, rel: str, picks: list[str], writes: int, gap: float) -> None:
+    """Time requests, one after another, while ``writes`` new cooperation ties are written
+    ``gap`` seconds apart (an ingest job committing batches), then for as long again; the
+    ties are deleted at the end. Prints p50/p99/max and the requests over 100 ms."""
+    tiegraph.BACKGROUND = True  # as in the service
+    if modelcache is not None:  # the service's rate limit (a write every few seconds)
+        modelcache.BACKGROUND = True
+    pairs: list[tuple[str, str]] = []
+    for a, b in zip(picks[::2], picks[1::2], strict=False):
+        if len(pairs) == writes:
+            break
+        if not store.read("MATCH (:Enterprise {id: $a})-[r:COOPERATES_WITH]-(:Enterprise "
+                          "{id: $b}) RETURN count(r) AS n", {"a": a, "b": b})[0]["n"]:
+            pairs.append((a, b))
+    ms: list[float] = []
+    t_start = time.perf_counter()
+    end = t_start + 2 * writes * gap
+    done = 0
+    try:
+        i = 0
+        while time.perf_counter() < end:
+            if done < len(pairs) and time.perf_counter() >= t_start + done * gap:
+                merge_rels(store, "COOPERATES_WITH", "Enterprise", "Enterprise",
+                           [rel_row(*pairs[done], dict(WRITE_PROV))])
+                done += 1
+            t0 = time.perf_counter()
+            recommend_partners(store, picks[i % len(picks)], rel)
+            ms.append((time.perf_counter() - t0) * 1000)
+            i += 1
+        print(f"  {rel:16} during {done} writes {gap:.0f} s apart ({2 * done * gap:.0f} s): "
+              f"{len(ms)} requests, p50 {statistics.median(ms):7.1f} ms p99 "
+              f"{pct(ms, 0.99):7.1f} ms max {max(ms):7.1f} ms, "
+              f"{sum(x > 100 for x in ms)} over 100 ms", flush=True)
+    finally:
+        for t in threading.enumerate():
+            if t.name in BUILD_THREADS:
+                t.join()
+        store.write("MATCH ()-[r:COOPERATES_WITH {run_id: $run}]->() DELETE r",
+                    {"run": WRITE_PROV["run_id"]})
         tiegraph.BACKGROUND = False
 
 
@@ -148,6 +221,9 @@ def main() -> int:
     ap.add_argument("--breakdown", action="store_true")
     ap.add_argument("--after-write", type=int, default=0, metavar="N",
                     help="Then time the first N requests after a write (see above).")
+    ap.add_argument("--writes", type=int, default=0, metavar="K",
+                    help="Then time requests while K ties are written --write-gap apart.")
+    ap.add_argument("--write-gap", type=float, default=3.0, metavar="S")
     ap.add_argument("--sync-models", action="store_true",
                     help="With --after-write: build the walk and affinity in the request "
                          "(modelcache.BACKGROUND = False, the behaviour before it existed).")
@@ -196,6 +272,8 @@ def main() -> int:
                           f"p95 {pct(xs, 0.95):6.1f} ms")
             if args.after_write:
                 after_write(store, rel, picks[:-1], args.after_write, not args.sync_models)
+            if args.writes:
+                during_writes(store, rel, picks[:-1], args.writes, args.write_gap)
     finally:
         store.close()
         if server:

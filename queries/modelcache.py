@@ -5,20 +5,25 @@ the new ones (stale-while-revalidate).
 The walk's graph (``queries/linkwalk.py``) and the industry affinity (``queries/linkscore.py``)
 were built by the first request after every write, and every concurrent request of that
 relation waited for it: at 100k enterprises the first cooperation request after a write took
-7.3 s on the embedded FalkorDB and 21 s on Neo4j, against 1.2 s and 4.1 s now (the rest is the
-degree scan and the Cypher path while the tie graph rebuilds; ``bench/recommend.py
---after-write``). A :class:`ModelCache` (one per store, :func:`cache_for`) keeps the last
-model built for each key with the generation it was built for (``recommend._Aggregates.serial``:
-a new one after every structural change, this process's writes, or ``AGG_TTL_S``):
+7.3 s on the embedded FalkorDB and 21 s on Neo4j, against 1.2 s and 4.1 s once they were kept
+here; the recommender's other aggregates (degrees, ``UPSTREAM_OF`` structure, makers, industry
+members) and its tie graph are kept here too since, under the key ``recommend.AGGREGATES``,
+so that a write no longer costs the next request anything but the reads of its own data
+(``bench/recommend.py --after-write``: first request after a write 1.3-6.6 s before, 7-14 ms
+after, on the embedded FalkorDB). A :class:`ModelCache` (one per store, :func:`cache_for`)
+keeps the last model built for each key with the generation it was built for
+(``recommend._Aggregates.serial``: a new one after every structural change or ``AGG_TTL_S``):
 
 - a model of the request's generation (or a later one) is used as is;
 - with :data:`BACKGROUND` and a model of an earlier generation for every key asked, those
   are used, and one background thread (single flight: the build lock is taken without
-  waiting) builds the request's generation's models; they replace the old ones together
-  when the build ends (one assignment of a new mapping: a look-up never sees a half-built
-  model; while the build runs, the old and the new models are both in memory);
+  waiting) builds the request's generation's models, in the order asked, each replacing its
+  predecessor as soon as it is built (one assignment of a new mapping: a look-up never sees
+  a half-built model; while the build runs, the old and the new models are both in memory);
 - with a key never built (a cold start), or without :data:`BACKGROUND`, the request builds
-  them itself under the same lock (concurrent requests wait for that one build), as before.
+  them itself under the same lock (concurrent requests wait for that one build), as before;
+- :meth:`ModelCache.put` files an object without a build (the recommender's aggregates on a
+  cold start or in the synchronous mode: an empty set the requests fill as they need it).
 
 Background rebuilds are rate-limited: the next one starts at least :data:`REBUILD_GAP_S` and
 :data:`REBUILD_FACTOR` times the last build's duration after it ended (a graph written to all
@@ -28,15 +33,13 @@ the attempt cost (a store too busy to answer the scans is not sent them again at
 failed background build is logged and leaves the previous models serving; a failed
 synchronous build raises to its request, as before.
 
-What "stale" may change in an answer (see ``queries/recommend.py``): only the walk's and the
-affinity's candidates and scores lag, by one build (plus the rate limit's wait, when writes
-come faster than builds): a firm created since the old build is not among their candidates
-yet (other signals may still find it). Everything else a request uses is read at its own
-generation: its existing ties (excluded from the answer: a firm tied a moment ago is never
-proposed), the other signals, the candidates' display fields (a firm deleted since the old
-build has none and is never shown). The price: while a build runs in the API process it
-shares the GIL with the requests (at 100k on FalkorDB, those answered during the 7 s build
-took a median of 45 ms instead of about 15).
+What "stale" may change in an answer is said in ``queries/recommend.py`` (its docstring's
+"After a change" and ``recommend._serving``): the candidates that the graph-wide structure
+proposes and their scores lag by one build (plus the rate limit's wait, when writes come
+faster than builds); a request's own row, need matches and the display fields of what it
+shows are read at its change token, so a firm tied a moment ago is never proposed and a
+firm deleted since is never shown. The price: while a build runs in the API process it
+shares the GIL with the requests.
 
 The builds of one call share a memo (``memo`` argument of a builder) so that a scan two
 models read (the industry memberships) is read once per build.
@@ -53,6 +56,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graph.store import Store
@@ -90,6 +94,25 @@ class ModelCache:
         #: models built and builds failed (tests check the single flight and the backoff)
         self.builds = 0
         self.failures = 0
+        #: held while a new mapping is published (a build's and :meth:`put`'s)
+        self._publish = threading.Lock()
+
+    def latest(self, key: Hashable) -> tuple[int, Any] | None:
+        """``(generation, model)`` of the last ``key`` built or put, or None."""
+        return self._models.get(key)
+
+    def held(self) -> list[Hashable]:
+        """The keys built or put so far, in the order they first were."""
+        return list(self._models)
+
+    def put(self, generation: int, key: Hashable, model: Any) -> None:
+        """File ``model`` as ``key``'s for ``generation`` without a build (an object the
+        requests fill lazily: the recommender's aggregates on a cold start or in the
+        synchronous mode); never over a later generation's."""
+        with self._publish:
+            have = self._models.get(key)
+            if have is None or have[0] < generation:
+                self._models = {**self._models, key: (generation, model)}
 
     def get(self, generation: int, builders: Mapping[Hashable, Builder]) -> dict[Hashable, Any]:
         """``{key: model}`` for every key of ``builders``, of ``generation`` or, while one
@@ -100,6 +123,7 @@ class ModelCache:
             return {k: v[1] for k, v in got.items() if v is not None}
         if BACKGROUND and all(v is not None for v in got.values()):
             self._refresh(generation, builders)
+            note_stale()
             return {k: v[1] for k, v in got.items() if v is not None}
         with self._building:  # a cold start (or synchronous): this request builds
             self._build(generation, builders)
@@ -131,33 +155,37 @@ class ModelCache:
         try:
             self._build(generation, builders)
         except Exception:  # the previous models keep answering; retried after the backoff
-            log.warning("walk/affinity models: background build failed; the previous ones "
+            log.warning("recommender models: background build failed; the previous ones "
                         "keep serving", exc_info=True)
         finally:
             self._building.release()
 
     def _build(self, generation: int, builders: Mapping[Hashable, Builder]) -> None:
-        """Build the keys not yet at ``generation`` (the caller holds the lock) and publish
-        them together; if one fails, those built before it are published all the same."""
+        """Build the keys not yet at ``generation`` (the caller holds the lock), in the
+        order of ``builders``, each published as soon as it is built (the recommender's
+        aggregates, built first after a structural change, serve before the walk's seconds
+        of scans end); if one fails, those built before it stay published."""
         todo = [k for k in builders
                 if (v := self._models.get(k)) is None or v[0] < generation]
         if not todo:
             return
         memo: dict[str, Any] = {}  # scans shared by the builds of this call
-        built: dict[Hashable, tuple[int, Any]] = {}
+        built = 0
         t0 = time.monotonic()
         failed = True
         try:
             for k in todo:
-                built[k] = (generation, builders[k](memo))
+                model = builders[k](memo)
+                with self._publish:  # one assignment of a new mapping: atomic for readers
+                    self._models = {**self._models, k: (generation, model)}
+                built += 1
             failed = False
         finally:
-            self._models = {**self._models, **built}  # one assignment: atomic for readers
-            self.builds += len(built)
+            self.builds += built
             self.failures += failed
             now = time.monotonic()
             self._last = (now, now - t0, failed)
-        log.info("walk/affinity models: %s built in %.1f s", ", ".join(map(str, todo)),
+        log.info("recommender models: %s built in %.1f s", ", ".join(map(str, todo)),
                  self._last[1])
 
     def join(self, timeout: float | None = None) -> None:
@@ -180,6 +208,43 @@ def cache_for(store: Store) -> ModelCache:
         with _creating:
             cache = _caches.setdefault(key, ModelCache())
     return cache
+
+
+@dataclass
+class Provisional:
+    """What :func:`provisional` saw: ``stale`` once an answer computed in its block used a
+    model older than the request's generation (or other data older than the store's change
+    token, :func:`note_stale`)."""
+
+    stale: bool = False
+
+
+_marks = threading.local()
+
+
+@contextlib.contextmanager
+def provisional() -> Iterator[Provisional]:
+    """Note, for the calls made in this block by this thread, whether what they computed is
+    provisional: answered from a previous generation while the next one builds. A cache of
+    answers (``api/cache.py``) must not keep those: once the build ends the same request
+    answers differently, while the store's change token, its key, stays the same."""
+    mark = Provisional()
+    outer = getattr(_marks, "mark", None)
+    _marks.mark = mark
+    try:
+        yield mark
+    finally:
+        _marks.mark = outer
+        if outer is not None and mark.stale:
+            outer.stale = True
+
+
+def note_stale() -> None:
+    """The answer being computed uses data older than the store's change token (see
+    :func:`provisional`; a no-op outside its block)."""
+    mark: Provisional | None = getattr(_marks, "mark", None)
+    if mark is not None:
+        mark.stale = True
 
 
 def clear() -> None:

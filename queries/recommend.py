@@ -40,22 +40,44 @@ computed in memory, row for row as the ``rec_enterprise``, ``rec_suppliers``,
 ``rec_buyers``, ``rec_shared_partners``, ``rec_relation_peers`` and ``rec_details``
 queries answer them. The tie graph follows the change token (a changed property or
 relationship count is seen by the next request, whoever wrote it; ties swapped without
-changing the count wait for the TTL, like the other aggregates); it is built in a
-background thread (about 10–20 s at 100k enterprises on a busy 2-core machine; a
-property-only change re-reads only the enterprise and need scans) and rebuilt at most
-every ``tiegraph.REBUILD_GAP_S`` or ten build-times; until it is ready, or while the
-engine cannot tell its change token, those queries run instead (the same answers). The
-walk and the affinity (built together: one membership scan for both) are kept across
-generations (``queries/modelcache.py``): after a
-change the previous ones answer while one background thread builds the new ones (only their
-candidates and scores lag, by one build; a request's own ties, read at its generation, stay
-excluded, so a firm tied a moment ago is never proposed); a cold start builds them in the
-request, and so does every change with ``modelcache.BACKGROUND`` off (evaluations, tests). A
-warm request with the tie graph makes one store round trip (the change token; a
-free-text need adds ``rec_need_text``) and is scored one at a time per process, in
-arrival order (CPU-bound threads sharing the GIL cost more than they overlap); a cold one
-pays for the aggregates (seconds at 100k enterprises on a cold start; after a write, the
-structural ones again, but not the walk and the affinity).
+changing the count wait for the TTL, like the other aggregates); it is rebuilt at most
+every ``tiegraph.REBUILD_GAP_S`` or ten build-times (a property-only change re-reads only
+the enterprise and need scans); while the engine cannot tell its change token, or before
+the first graph is built, those queries run instead (the same answers). A warm request with
+the tie graph makes one store round trip (the change token; a free-text need adds
+``rec_need_text``) and is scored one at a time per process, in arrival order (CPU-bound
+threads sharing the GIL cost more than they overlap).
+
+After a change, what may be stale, and for how long. The aggregates, the tie graph, the
+walk and the affinity of a generation (a relationship count, or ``AGG_TTL_S``) are filed
+together in the store's model cache (``queries/modelcache.py``). In the service
+(``modelcache.BACKGROUND``) a structural write (a new tie, an ingest batch) does not make
+the next request rebuild anything: the previous generation keeps answering while one
+background thread (single flight; at most one build at a time, the next one at least
+``modelcache.REBUILD_GAP_S`` and one build-time later, ten times what a failed attempt
+cost, the previous set serving meanwhile) reads the new one: the aggregates the previous
+set held and its tie graph first (published together), then the walk and the affinity on
+them (at 100k enterprises on the embedded FalkorDB 9-13 s and 16-26 s after the write, on
+Neo4j 20-30 s and 33-50 s: one thread, one scan at a time, so longer than the tie graph and
+the models took in two threads before, but requests meanwhile were answered in 7-14 ms
+first, p50 4-5 ms and p99 5-9 ms after it, where the first waited 1.3-6.6 s for the degree
+scan and the next ones took p50 11-48 ms and p99 96-475 ms on the Cypher path; on Neo4j
+first 0.18-0.77 s, p50 25-56 ms, against 3.4-14.7 s and 76-104 ms;
+``bench/recommend.py --after-write 40``). A property-only change serves
+the previous tie graph of the same generation the same way while its successor builds.
+While a graph older than the change token serves (:func:`_serving`), a request reads its
+own row (ties, products, industries, size: ``rec_enterprise``), its need matches
+(``rec_suppliers`` / ``rec_buyers``) and the display fields and via names of what it may
+show (``rec_details``) at the token: a firm tied to it a moment ago is never proposed for
+that relation, a firm deleted since is never shown or named, names and sizes are the
+store's (and score as such). What lags, by one build plus the rate limit's wait: the
+candidates that the graph-wide structure proposes and their scores (shared partners and
+partners of peers, chain adjacency and industry rows, popularity and its reason's counts,
+the walk and the affinity); a firm created since is proposed only through a need match,
+and one that asks is answered by the ``rec_*`` queries. A cold start builds in the request
+(the aggregates lazily, the walk and the affinity at once), and so does every change
+with ``modelcache.BACKGROUND`` off (``modelcache.synchronous()``: evaluations, tests),
+whose answers are then those of a cold computation.
 
 Scoring runs over arrays, not per candidate: a request's 700–800 candidates are numpy
 keys that sort as their ids do (tie-graph indices, or the ids' UTF-8 bytes on the
@@ -257,14 +279,45 @@ def _built[T](agg: _Aggregates, get: Callable[[], T | None], build: Callable[[],
     return got
 
 
-_aggregates: dict[tuple[int, str], _Aggregates] = {}
+#: The aggregates' key in the store's model cache (``queries.modelcache``), beside the walk
+#: and the affinity: one background thread, one lock and one rate limit for all of them.
+AGGREGATES = "aggregates"
+
+
+@dataclass(frozen=True)
+class _Generation:
+    """The store's structural generation as last seen: the relationship count the
+    aggregates follow (``token``), its serial (the generation the aggregates, the walk and
+    the affinity are filed under), when it was first seen (``AGG_TTL_S``), and the change
+    token it was last confirmed at (while that stands still the count is not asked again)."""
+
+    token: tuple[Any, ...]
+    serial: int
+    made: float
+    version: Hashable | None
+
+
+_generations: dict[tuple[int, str], _Generation] = {}
 _replacing = threading.Lock()
 
 
 def _current(store: Store) -> _Aggregates:
-    """The store's cached aggregates, dropped when the graph changed or got too old."""
+    """The aggregates a request uses now: those of the store's structural generation, or,
+    while a background thread builds those (``modelcache.BACKGROUND``, the service), the
+    previous generation's (stale by one build at most, plus the rate limit's wait; see
+    :func:`_generation` and :func:`_serving`)."""
+    gen = _generation(store)
+    agg = _aggregates_of(store, gen)
+    if gen.version is None or gen.version != agg.version:
+        agg.details = {}
+        agg.version = gen.version
+    return agg
+
+
+def _generation(store: Store) -> _Generation:
+    """The store's structural generation now (a new serial when the count moved)."""
     key = (id(store), store.url)
-    agg = _aggregates.get(key)
+    gen = _generations.get(key)
     # A property-only change (a renamed firm, a new size class) leaves the relationship
     # count alone; the names and sizes shown must not wait for the TTL, so display fields
     # follow the engine's own change token (one cheap read; it moves on this process's
@@ -272,17 +325,129 @@ def _current(store: Store) -> _Aggregates:
     # read: recomputing them costs seconds. While the token stands still nothing changed
     # at all, so the count is not asked again (one round trip less per request).
     version = store.data_version()
-    if (agg is None or version is None or version != agg.version
-            or time.monotonic() - agg.made > AGG_TTL_S):
+    if (gen is None or version is None or version != gen.version
+            or time.monotonic() - gen.made > AGG_TTL_S):
         token = (_structural_count(store),)
-        with _replacing:  # requests that see the same change share one new set
-            agg = _aggregates.get(key)
-            if agg is None or agg.token != token or time.monotonic() - agg.made > AGG_TTL_S:
-                agg = _aggregates[key] = _Aggregates(token, time.monotonic())
-    if version is None or version != agg.version:
-        agg.details = {}
-        agg.version = version
+        with _replacing:  # requests that see the same change share one new generation
+            gen = _generations.get(key)
+            now = time.monotonic()
+            if gen is None or gen.token != token or now - gen.made > AGG_TTL_S:
+                gen = _Generation(token, next(_SERIALS), now, version)
+            elif gen.version != version:
+                gen = _Generation(gen.token, gen.serial, gen.made, version)
+            _generations[key] = gen
+    return gen
+
+
+def _aggregates_of(store: Store, gen: _Generation) -> _Aggregates:
+    """``gen``'s aggregates, filed in the store's model cache. A cold start, or a change in
+    the synchronous mode (``modelcache.synchronous()``: evaluations, tests), starts an empty
+    set that requests fill as they need it (as a cold computation does). In the service,
+    after a change the previous set keeps answering while one background thread fills the
+    new one with what the previous one held (degrees, popular pools, ``UPSTREAM_OF`` links
+    and adjacency, makers, industry members) and its tie graph, then rebuilds the walk and
+    affinity on it; each is published as soon as it is built (:func:`_rebuilt`)."""
+    cache = modelcache.cache_for(store)
+    have = cache.latest(AGGREGATES)
+    if have is not None and have[0] >= gen.serial:
+        got: _Aggregates = have[1]
+        return got
+    if have is not None and modelcache.BACKGROUND:
+        prev: _Aggregates = have[1]
+        builders: dict[Hashable, modelcache.Builder] = {
+            AGGREGATES: lambda memo: _rebuilt(store, gen, prev, memo)}
+        builders.update(_model_rebuilders(store, cache))
+        got = cache.get(gen.serial, builders)[AGGREGATES]
+        return got
+    with _replacing:
+        have = cache.latest(AGGREGATES)
+        if have is None or have[0] < gen.serial:
+            cache.put(gen.serial, AGGREGATES,
+                      _Aggregates(gen.token, gen.made, serial=gen.serial))
+            have = cache.latest(AGGREGATES)
+    assert have is not None
+    got = have[1]
+    return got
+
+
+def _rebuilt(store: Store, gen: _Generation, prev: _Aggregates, memo: dict[str, Any]
+             ) -> _Aggregates:
+    """``gen``'s aggregates, filled with what ``prev`` held, read afresh (in the background
+    thread: requests meanwhile use ``prev``), and its tie graph for the change token the
+    generation was seen at (a write during the scans moves the store's token past it: the
+    next request sees a change again). Every part is computed as a request would compute it,
+    so a request finds in it what it would have read itself."""
+    agg = _Aggregates(gen.token, gen.made, serial=gen.serial, version=gen.version)
+    for rel_type in list(prev.degrees):
+        _degrees(store, agg, rel_type)
+    for rel_type, side in list(prev.popular):
+        _popular(store, agg, rel_type, side)
+    if prev.links is not None:
+        _links(store, agg)
+    for kind, direction in list(prev.adjacent):
+        _adjacent(store, agg, kind, direction)
+    if prev.makers:
+        _makers(store, agg, set(prev.makers))
+    if prev.members:
+        _members(store, agg, set(prev.members))
+    if tiegraph.ENABLED and gen.version is not None:
+        keys = _TieKeys(agg.ties.build_now(store, gen.version))
+        # the popularity tables over the graph's indices (about 0.1 s at 100k enterprises:
+        # the first request on the new graph would pay it)
+        for rel_type, side in list(prev.popular):
+            _popular_keys(store, agg, keys, rel_type, side)
+            _pop(store, agg, keys, rel_type, side, keys.empty)
+    memo[AGGREGATES] = agg  # the model builders of the same call use these
     return agg
+
+
+def _model_rebuilders(store: Store, cache: modelcache.ModelCache
+                      ) -> dict[Hashable, modelcache.Builder]:
+    """Builders of the walk and affinity models the cache holds, on the aggregates the same
+    call builds first (or, if another build filed them already, the latest ones), so that
+    one background thread brings the whole generation up to date."""
+    def agg_of(memo: dict[str, Any]) -> _Aggregates:
+        got: _Aggregates | None = memo.get(AGGREGATES)
+        if got is None:
+            have = cache.latest(AGGREGATES)
+            assert have is not None
+            got = have[1]
+        return got
+
+    def keyed(memo: dict[str, Any], name: Hashable, model: Any, id_bytes: Any) -> None:
+        # the model's nodes as the new tie graph's keys (about 25 ms for the walk at 100k
+        # enterprises: the first request on the new model would pay it)
+        tg = agg_of(memo).ties.graph
+        if tg is not None:
+            _model_keys(_TieKeys(tg), name, model, id_bytes)
+
+    def affinity(rel_type: str) -> modelcache.Builder:
+        def build(memo: dict[str, Any]) -> AffinityModel:
+            model = affinity_model(store, rel_type, _degrees(store, agg_of(memo), rel_type),
+                                   members=_memberships(store, memo))
+            keyed(memo, ("affinity", rel_type), model, member_arrays(model).id_bytes)
+            return model
+        return build
+
+    def walk(memo: dict[str, Any]) -> WalkModel:
+        model: WalkModel = _walk_builder(store)(memo)
+        keyed(memo, "walk", model, model.id_bytes)
+        return model
+
+    out: dict[Hashable, modelcache.Builder] = {}
+    for key in cache.held():
+        if key == "walk":
+            out[key] = walk
+        elif isinstance(key, tuple) and key[0] == "affinity":
+            out[key] = affinity(str(key[1]))
+    return out
+
+
+def _is_current(store: Store, agg: _Aggregates) -> bool:
+    """``agg`` is of the store's structural generation as last seen (not the previous set
+    serving while the new one builds)."""
+    gen = _generations.get((id(store), store.url))
+    return gen is not None and gen.serial <= agg.serial
 
 
 def _structural_count(store: Store) -> int:
@@ -780,7 +945,7 @@ def _pop(store: Store, agg: _Aggregates, keys: _Keys, rel_type: str, side: str,
 
 def clear_cache() -> None:
     """Forget cached aggregates (tests and evaluation load fresh graphs)."""
-    _aggregates.clear()
+    _generations.clear()
     tiegraph.clear()
     modelcache.clear()
 
@@ -800,9 +965,10 @@ def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES"
     key = (enterprise or "").strip()
     agg = _current(store)
     # one tie graph for the whole request (None: the Cypher path); one that becomes ready
-    # meanwhile serves the next request
-    tg = _ties(store, agg)
-    me = _me(store, agg, tg, key, REL_TYPE[relation]) if key else None
+    # meanwhile serves the next request; a stale one (:func:`_serving`) never answers for
+    # the enterprise's own row
+    tg, stale = _serving(store, agg)
+    me = _me(store, agg, None if stale else tg, key, REL_TYPE[relation]) if key else None
     if me is not None:
         ent = {"id": me["id"], "name": me["name"]}
     else:
@@ -816,9 +982,10 @@ def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES"
     # threads interleaving on the GIL cost more CPU than they save: 16 threads of one
     # process answered 88 requests/s where one thread answered 125 (100k enterprises).
     # One at a time then; on the Cypher path requests mostly wait on the store: no lock.
-    with _SCORING if tg is not None else contextlib.nullcontext():
+    # A stale graph's requests read the store a few times: no lock for them either.
+    with _SCORING if tg is not None and not stale else contextlib.nullcontext():
         results = _rank(store, agg, tg, ent["id"], relation, need=need, prefix=prefix,
-                        top=top, weights=weights, me=me)
+                        top=top, weights=weights, me=me, stale=stale)
     return {"enterprise": ent, "relation": relation, "results": results}
 
 
@@ -918,8 +1085,37 @@ def _prepare(store: Store, agg: _Aggregates, relation: str, weights: Weights | N
 
 def _ties(store: Store, agg: _Aggregates) -> TieGraph | None:
     """The in-memory tie graph for the store's current change token, or None (then the
-    ``rec_*`` queries answer the same)."""
+    ``rec_*`` queries answer the same). Only the current generation's aggregates start a
+    build: the previous set, serving while the new one builds, keeps its graph as it is."""
+    if not _is_current(store, agg):
+        g = agg.ties.graph
+        return g if g is not None and g.version == agg.version else None
     return agg.ties.get(store, agg.version)
+
+
+def _serving(store: Store, agg: _Aggregates) -> tuple[TieGraph | None, bool]:
+    """The tie graph a request scores with, and whether it is stale: the graph of the
+    current change token when ready; else, in the service (``modelcache.BACKGROUND``), the
+    last one ``agg`` built, older than the token by one build at most (plus the rate limit's
+    wait) while its successor builds; else None (the ``rec_*`` queries).
+
+    A stale graph only proposes and scores: the request reads its own row (ties, products,
+    industries, size) and its need matches afresh (``rec_enterprise``, ``rec_suppliers`` /
+    ``rec_buyers``), and the display fields and the via names of what it shows
+    (``rec_details``), so that a firm tied a moment ago is excluded, a firm deleted since is
+    never shown, and names and sizes are the store's. What lags by that one build: the
+    candidates the graph's ties, products and industries propose (shared partners, partners
+    of peers, chain and industry rows, popularity) and their scores (a firm created since is
+    proposed only by a fresh need match)."""
+    tg = _ties(store, agg)
+    if tg is not None:
+        return tg, False
+    if modelcache.BACKGROUND and tiegraph.ENABLED and agg.version is not None:
+        old = agg.ties.graph
+        if old is not None:
+            modelcache.note_stale()  # an answer cache must not keep what this answers
+            return old, True
+    return None, False
 
 
 def _me(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, rel_type: str
@@ -939,8 +1135,11 @@ def rank_partners(store: Store, eid: str, relation: str, *, need: str | None = N
     aggregates it checked)."""
     agg = agg or _current(store)
     _prepare(store, agg, relation, weights)  # the models built together (one shared scan)
-    return _rank(store, agg, _ties(store, agg), eid, relation, need=need, prefix=prefix,
-                 top=top, weights=weights, me=me)
+    tg, stale = _serving(store, agg)
+    if stale and isinstance(me, tiegraph.EnterpriseRow):
+        me = None  # read from a graph older than the token: read it afresh
+    return _rank(store, agg, tg, eid, relation, need=need, prefix=prefix,
+                 top=top, weights=weights, me=me, stale=stale)
 
 
 def _by_need(rows: list[Row]) -> list[Row]:
@@ -963,6 +1162,9 @@ def _need_signal(store: Store, tg: TieGraph | None, keys: _Keys, eid: str, e: in
         rows = _by_need(run(store, "rec_buyers", {"id": eid}) if buyers else
                         run(store, "rec_suppliers", {"id": eid, "need": need}))
         found, names = keys.of([r["id"] for r in rows]), [r["product"] for r in rows]
+        if not keys.known(found).all():  # a stale tie graph's keys: firms created since
+            ok = np.flatnonzero(keys.known(found))
+            found, names = found[ok], [names[i] for i in ok.tolist()]
     if need and not len(found):  # not a Need id of this firm: free text
         rows = _by_need(run(store, "rec_need_text", {"text": need, "limit": POOL}))
         found, names = keys.of([r["id"] for r in rows]), [r["product"] for r in rows]
@@ -971,16 +1173,33 @@ def _need_signal(store: Store, tg: TieGraph | None, keys: _Keys, eid: str, e: in
     return _Signal("need", found, None, lambda at: [f"匹配需求：{names[i]}" for i in at])
 
 
+def _fresh_via(store: Store, agg: _Aggregates, got: tiegraph.Ranked
+               ) -> Callable[[list[int]], list[list[str]]]:
+    """``got.via`` from a stale tie graph with the names the store holds now (a firm
+    deleted since is left out)."""
+    def via(rows: list[int]) -> list[list[str]]:
+        idx = got.via_index(rows)
+        ids = {i: got.graph.id_of(i) for vs in idx for i in vs}
+        fields = _details(store, agg, sorted(set(ids.values())))
+        return [[str(fields[ids[i]]["name"] or "") for i in vs if ids[i] in fields]
+                for vs in idx]
+
+    return via
+
+
 def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relation: str, *,
           need: str | None, prefix: str | None, top: int, weights: Weights | None,
-          me: Row | None) -> list[dict[str, Any]]:
-    """:func:`rank_partners` with the tie graph the request uses (None: the Cypher path)."""
+          me: Row | None, stale: bool = False) -> list[dict[str, Any]]:
+    """:func:`rank_partners` with the tie graph the request uses (None: the Cypher path;
+    ``stale``: older than the change token, :func:`_serving`)."""
     w = weights or default_weights(relation)
     rel_type = REL_TYPE[relation]
     if me is None:
-        me = _me(store, agg, tg, eid, rel_type) or {"name": eid, "size_class": None,
-                                                    "tiers": None, "region_code": None,
-                                                    "ties": []}
+        me = _me(store, agg, None if stale else tg, eid, rel_type) or {
+            "name": eid, "size_class": None, "tiers": None, "region_code": None, "ties": []}
+    if stale and tg is not None and tg.index(eid) < 0:
+        tg, stale = None, False  # created since the graph was built: the Cypher path
+    fresh_tg = None if stale else tg  # what may answer for the store as it is now
     me_tiers = as_tiers(me["tiers"])
     me_leading = is_leading(me["size_class"], me_tiers)
     region_hint = prefix  # no region asked: region is not a signal
@@ -1008,12 +1227,13 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
     if need and relation not in ("SUPPLIES", "COOPERATES_WITH"):
         raise InvalidInput("need applies to SUPPLIES and COOPERATES_WITH", field="need")
     if need or relation in ("SUPPLIES", "SUPPLIED_BY"):
-        signals.append(_need_signal(store, tg, keys, eid, e, relation, need))
+        signals.append(_need_signal(store, fresh_tg, keys, eid, e, relation, need))
 
     def ranked(kind: str, got: tiegraph.Ranked | list[Row], text: Callable[[str], str],
                bare: str) -> None:
         if isinstance(got, tiegraph.Ranked):
-            signals.append(_ranked_signal(kind, got.idx, got.score, got.via, text, bare))
+            signals.append(_ranked_signal(kind, got.idx, got.score, _fresh_via(
+                store, agg, got) if stale else got.via, text, bare))
         else:  # the query's rows (the Cypher path: every id has a key)
             signals.append(_ranked_signal(
                 kind, keys.of([r["id"] for r in got]),
@@ -1110,9 +1330,9 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
     short = _first_short(partial, top, bonus)
     done = found = 0
     while True:
-        if tg is not None:
-            final[short] = _tie_bonus(tg, cand[short], partial[short], w, me, me_leading,
-                                      region_hint)
+        if fresh_tg is not None:
+            final[short] = _tie_bonus(fresh_tg, cand[short], partial[short], w, me,
+                                      me_leading, region_hint)
             valid[short] = final[short] > 0
         else:
             short_ids = keys.ids(cand[short])
@@ -1143,8 +1363,9 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
     # the reasons, written only for the answer (their texts are all that is shown)
     best_keys = cand[best]
     ids = keys.ids(best_keys)
-    if tg is not None:
-        details = dict(zip(best.tolist(), tg.details_at(best_keys.tolist()), strict=True))
+    if fresh_tg is not None:
+        details = dict(zip(best.tolist(), fresh_tg.details_at(best_keys.tolist()),
+                           strict=True))
     notes: list[dict[str, list[str]]] = [{} for _ in ids]
     slot = {k: n for n, k in enumerate(best_keys.tolist())}
     for s in signals:

@@ -29,16 +29,20 @@ at 100k).
 
 **Freshness.** A graph is built for one value of the engine's change token
 (``Store.data_version``), within one set of the recommender's structural aggregates (which
-follow the relationship count, this process's writes and ``AGG_TTL_S``: see
-``queries/recommend.py``). When the token moves, the enterprise and need scans are read
-again (a need's status is a property) and the tie, product, industry and capability scans
-too unless the relationship count and the enterprise ids are unchanged. A graph is used only
-while its token is the store's current one, so a write is seen by the next request, whoever
-made it. Builds are single-flight per store (:class:`TieCache`: a request that finds a build
-running uses the Cypher queries meanwhile) and rate-limited: after a build, the next one
+follow the relationship count and ``AGG_TTL_S``: see ``queries/recommend.py``). When the
+token moves, the enterprise and need scans are read again (a need's status is a property)
+and the tie, product, industry and capability scans too unless the relationship count and
+the enterprise ids are unchanged. A graph answers for the store only while its token is the
+store's current one, so a write is seen by the next request, whoever made it. Builds are
+single-flight per store (:class:`TieCache`) and rate-limited: after a build, the next one
 waits at least :data:`REBUILD_GAP_S` or :data:`REBUILD_FACTOR` times the last build's
-duration (a graph written to all the time would otherwise be scanned on every request);
-until then requests use the Cypher queries, which give the same answers.
+duration (a graph written to all the time would otherwise be scanned on every request).
+Until a new graph is ready the recommender either runs the Cypher queries, which give the
+same answers, or (in the service, ``modelcache.BACKGROUND``) keeps scoring with the previous
+graph of the same aggregates, reading at the token what must be fresh (the asking firm's
+own row and need matches, the shown firms' display fields: ``recommend._serving``). A new
+structural generation's graph is built with its aggregates, in their background build
+(:meth:`TieCache.build_now`).
 
 Must not live here: scoring (``queries/recommend.py``) or Cypher text (``queries/*.cypher``).
 """
@@ -56,6 +60,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from graph.errors import StoreError
 from graph.store import Row, Store
 from queries import SCAN_TIMEOUT_S, rel_text, run
 
@@ -536,8 +541,14 @@ class Ranked:
     def via(self, at: Sequence[int]) -> list[list[str]]:
         """For ``idx[at]``: the first three named via enterprises of each, in stream order."""
         g = self.graph
+        return [[g.name(v) or "" for v in vs] for vs in self.via_index(at)]
+
+    def via_index(self, at: Sequence[int]) -> list[list[int]]:
+        """:meth:`via` as the via enterprises' indices (a caller serving a graph older than
+        the store's change token reads their names afresh: ``queries/recommend.py``)."""
+        g = self.graph
         want = self.idx[np.asarray(at, dtype=np.int64)]
-        via: dict[int, list[str]] = {c: [] for c in want.tolist()}
+        via: dict[int, list[int]] = {c: [] for c in want.tolist()}
         if not len(want):
             return []
         sel = np.flatnonzero(contains(np.sort(want), self.stream) & ~g._name_null[self.by])
@@ -547,7 +558,7 @@ class Ranked:
         rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
         first = grouped[rank < 3]
         for c, v in zip(self.stream[first].tolist(), self.by[first].tolist(), strict=True):
-            via[c].append(g.name(v) or "")
+            via[c].append(v)
         return [via[c] for c in want.tolist()]
 
     def rows(self) -> list[Row]:
@@ -625,6 +636,17 @@ class TieCache:
                              name="tiegraph-build").start()
             return None
         return self._build(store, version, key)
+
+    def build_now(self, store: Store, version: Hashable) -> TieGraph:
+        """Build the graph for ``version`` in the calling thread, waiting for a build that
+        runs (the recommender's background build of a whole new generation, which must not
+        publish its aggregates without their graph); raises ``StoreError`` if the build
+        failed (the cause is logged; the backoff is noted as for any build)."""
+        self._lock.acquire()
+        g = self._build(store, version, (id(store), store.url))
+        if g is None:
+            raise StoreError("tie graph build failed (the cause is logged)")
+        return g
 
     def _build(self, store: Store, version: Hashable, key: tuple[int, str]) -> TieGraph | None:
         """Build (the caller holds the lock; released here)."""

@@ -52,16 +52,18 @@ def _background_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 class _Gate:
-    """Holds every build of the walk's model until :attr:`release` is set (a build that
-    "runs" as long as the test needs); ``fail``: then it raises instead."""
+    """Holds every build of the walk's model (or of another builder of ``recommend``,
+    ``name``) until :attr:`release` is set (a build that "runs" as long as the test needs);
+    ``fail``: then it raises instead; ``real``: the builder held."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: bool = False,
+                 name: str = "walk_model") -> None:
         self.started = threading.Event()
         self.release = threading.Event()
         self.calls = 0
-        real = recommend.walk_model
+        self.real = real = getattr(recommend, name)
 
-        def walk_model(*a: Any, **kw: Any) -> Any:
+        def held(*a: Any, **kw: Any) -> Any:
             self.calls += 1
             self.started.set()
             if not self.release.wait(timeout=120):
@@ -70,7 +72,7 @@ class _Gate:
                 raise RuntimeError("scan cancelled")
             return real(*a, **kw)
 
-        monkeypatch.setattr(recommend, "walk_model", walk_model)
+        monkeypatch.setattr(recommend, name, held)
 
 
 class _Clock:
@@ -114,7 +116,8 @@ def test_recommend_builds_stale_model_served_while_a_build_runs(
     assert _walk_now(store) is old
     gate.release.set()
     cache.join()
-    assert gate.calls == 1 and cache.failures == 0 and cache.builds == 4
+    # the same thread built the new aggregates first (``recommend._rebuilt``), then both
+    assert gate.calls == 1 and cache.failures == 0 and cache.builds == 5
     new = _walk_now(store)
     assert new is not old and "Y" in walk_scores(new, "E") and "Y" not in walk_scores(old, "E")
     fresh = recommend_partners(store, "E", COOP)
@@ -197,7 +200,7 @@ def test_recommend_builds_single_flight_under_concurrent_requests(
     assert calls["affinity"] == 2 and gate.calls == 1
     gate.release.set()
     cache.join()
-    assert gate.calls == 1 and calls["affinity"] == 2 and cache.builds == 4
+    assert gate.calls == 1 and calls["affinity"] == 2 and cache.builds == 5  # + aggregates
     assert len(cold) == 8
 
 
@@ -229,7 +232,8 @@ def test_recommend_builds_failed_background_build_keeps_the_stale_model_and_back
     assert _walk_now(store) is old
     assert WALK_REASON not in stale.get("Y", []) and WALK_REASON in before["Q"]
     clock.now += 17.0  # 17 s after the failed attempt ended: still backing off
-    assert _ask(store) == stale
+    # (the new aggregates, built before the walk failed, serve: only the walk is old)
+    assert WALK_REASON not in _ask(store).get("Y", [])
     cache.join()
     assert attempts == [1]
     clock.now += 4.0  # 21 s: tried again (and now the store answers)
