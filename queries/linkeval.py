@@ -55,7 +55,7 @@ from typing import Any
 from graph.errors import InvalidInput
 from graph.store import Store, open_store
 from graph.writes import merge_nodes, merge_rels, node_row, rel_row
-from queries import modelcache, run
+from queries import modelcache, run, tiegraph
 from queries.recommend import Weights, clear_cache, rank_partners
 
 log = logging.getLogger("ronglian.eval")
@@ -342,7 +342,8 @@ def evaluate_links(train: Path, test: Path | None, relation: str = "供给",
         raise InvalidInput(f"no {relation} triples to evaluate; the held-out triples' "
                            f"relations are {', '.join(f'{r} ({n})' for r, n in seen) or 'none'}"
                            " (ids a relation2id.txt should name?)", field="test")
-    with tempfile.TemporaryDirectory(prefix="ronglian-eval-") as tmp:
+    # tie graphs built in the requests: no build thread may outlive the store closed below
+    with tempfile.TemporaryDirectory(prefix="ronglian-eval-") as tmp, tiegraph.synchronous():
         store = open_store(store_url or f"embedded://{tmp}/store")
         try:
             if store_url:

@@ -49,11 +49,12 @@ Must not live here: scoring (``queries/recommend.py``) or Cypher text (``queries
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -679,3 +680,18 @@ class TieCache:
 def clear() -> None:
     """Forget the build times (tests)."""
     _last_build.clear()
+
+
+@contextlib.contextmanager
+def synchronous() -> Iterator[None]:
+    """Build tie graphs in the requests inside this block (:data:`BACKGROUND` False),
+    restored after it: a caller that closes its store when it is done (``eval links``) must
+    not leave a build thread reading a closed store (an embedded server that still counts
+    that thread's connection as a client is not stopped by the close, and outlives the
+    process)."""
+    global BACKGROUND
+    was, BACKGROUND = BACKGROUND, False
+    try:
+        yield
+    finally:
+        BACKGROUND = was

@@ -137,6 +137,31 @@ def test_linkeval_ranks_against_partners_seen_in_training(tmp_path: Path) -> Non
 
 
 @pytest.mark.slow
+def test_linkeval_leaves_no_tie_graph_build_behind(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tie graph is built in the requests: no build thread reads the store after the
+    evaluation closed it (its embedded server would then outlive the close)."""
+    import threading
+
+    from queries import tiegraph
+
+    monkeypatch.setattr(tiegraph, "BACKGROUND", True)
+    started: list[str] = []
+    real = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        started.append(self.name)
+        real(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    train, test = _partner_graph(tmp_path)
+    report = evaluate_links(train, test, "合作")
+    assert report.pairs == 1
+    assert "tiegraph-build" not in started
+    assert tiegraph.BACKGROUND is True  # restored after the evaluation
+
+
+@pytest.mark.slow
 def test_linkeval_reads_the_recommenders_list_down_to_ten_partners(tmp_path: Path) -> None:
     from graph.store import open_store
     from queries import modelcache
