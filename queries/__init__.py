@@ -10,8 +10,10 @@ Nothing in ``queries/`` imports ``api/`` or ``ingest/``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from graph.cypher import QueryLibrary
@@ -41,3 +43,16 @@ def rel_text(store: Store, name: str, rel_type: str | tuple[str, ...]) -> str:
     alternation of several (``A|B``), each checked against the schema by ``q_rel``."""
     types = (rel_type,) if isinstance(rel_type, str) else rel_type
     return QUERIES.get(name, store.dialect).replace("{rel}", "|".join(q_rel(t) for t in types))
+
+
+@contextlib.contextmanager
+def flag_off(module: ModuleType, flag: str) -> Iterator[None]:
+    """``module.flag`` set False inside the block and restored after it (the switches that
+    make the recommender's background builds run in the requests instead:
+    ``modelcache.synchronous``, ``tiegraph.synchronous``)."""
+    was = getattr(module, flag)
+    setattr(module, flag, False)
+    try:
+        yield
+    finally:
+        setattr(module, flag, was)

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Mapping
@@ -60,6 +61,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.store import Store
+from queries import flag_off
 
 log = logging.getLogger(__name__)
 
@@ -257,9 +259,5 @@ def clear() -> None:
 def synchronous() -> Iterator[None]:
     """Build models in the requests inside this block (:data:`BACKGROUND` False), restored
     after it: a caller comparing answers across writes (``eval links``)."""
-    global BACKGROUND
-    was, BACKGROUND = BACKGROUND, False
-    try:
+    with flag_off(sys.modules[__name__], "BACKGROUND"):
         yield
-    finally:
-        BACKGROUND = was

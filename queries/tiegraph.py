@@ -52,6 +52,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import sys
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -63,7 +64,7 @@ import numpy.typing as npt
 
 from graph.errors import StoreError
 from graph.store import Row, Store
-from queries import SCAN_TIMEOUT_S, rel_text, run
+from queries import SCAN_TIMEOUT_S, flag_off, rel_text, run
 
 log = logging.getLogger(__name__)
 
@@ -689,9 +690,5 @@ def synchronous() -> Iterator[None]:
     not leave a build thread reading a closed store (an embedded server that still counts
     that thread's connection as a client is not stopped by the close, and outlives the
     process)."""
-    global BACKGROUND
-    was, BACKGROUND = BACKGROUND, False
-    try:
+    with flag_off(sys.modules[__name__], "BACKGROUND"):
         yield
-    finally:
-        BACKGROUND = was
