@@ -55,3 +55,10 @@ def merge_rels(store: Store, rel: str, start: str, end: str, rows: Iterable[dict
 
 def _batches(rows: Iterable[dict[str, Any]], size: int | None) -> Iterable[list[dict[str, Any]]]:
     return chunks(rows, size or get_settings().batch_size)
+
+
+def note_ties_deleted(store: Store) -> None:
+    """Record that relationships were deleted (``ties_deleted_note``): call after any write
+    that deletes relationships, so caches keyed on the relationship count see a deletion
+    followed by a creation (``queries/rec_generation_deleted.cypher``)."""
+    store.write(GRAPH_CYPHER.get("ties_deleted_note", store.dialect))

@@ -35,7 +35,7 @@ from typing import IO, Any
 from graph.schema import q, q_rel
 from graph.settings import get_settings
 from graph.store import GRAPH_CYPHER, Store
-from graph.writes import merge_nodes, node_row
+from graph.writes import merge_nodes, node_row, note_ties_deleted
 from ingest.resolve import Decision, Resolver
 
 log = logging.getLogger("ingest.job")
@@ -601,6 +601,12 @@ class Job:
         return self.result
 
     def _prune(self) -> None:
+        before = self.result.pruned
+        self._prune_records()
+        if self.result.pruned > before:
+            note_ties_deleted(self.store)
+
+    def _prune_records(self) -> None:
         for label, seen in self._seen_nodes.items():
             if label in {"Candidate", "IngestRun", "Region", "Industry"}:
                 continue

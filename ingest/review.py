@@ -25,7 +25,7 @@ from typing import Any
 from graph.errors import InvalidInput, NotFound
 from graph.schema import REL_TYPES, q_rel
 from graph.store import GRAPH_CYPHER, Store
-from graph.writes import merge_rels, rel_row
+from graph.writes import merge_rels, note_ties_deleted, rel_row
 from ingest.job import utc_now
 
 STATUSES = ("pending", "confirmed", "rejected")
@@ -75,6 +75,7 @@ def merge_enterprises(store: Store, from_id: str, to_id: str) -> str:
                         params)
     rows = store.write(GRAPH_CYPHER.get("ingest_merge_finish", store.dialect),
                        {**params, "at": utc_now()})
+    note_ties_deleted(store)  # ties moved: deleted and created, the count unchanged
     if not rows:
         raise NotFound(f"企业 {from_id} 或 {to_id} 不存在 (enterprise missing)", code="E404")
     return to_id

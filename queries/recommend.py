@@ -39,8 +39,10 @@ matches, shared partners, partners of peers and the candidates' display fields a
 computed in memory, row for row as the ``rec_enterprise``, ``rec_suppliers``,
 ``rec_buyers``, ``rec_shared_partners``, ``rec_relation_peers`` and ``rec_details``
 queries answer them. The tie graph follows the change token (a changed property or
-relationship count is seen by the next request, whoever wrote it; ties swapped without
-changing the count wait for the TTL, like the other aggregates); it is rebuilt at most
+relationship count is seen by the next request, whoever wrote it; so are ties swapped by
+the product's writers without changing the count, ingest ``--prune`` and review merges,
+which count their deletions (:func:`_deletions`); ties swapped by hand in the engine wait
+for the TTL, like the other aggregates); it is rebuilt at most
 every ``tiegraph.REBUILD_GAP_S`` or ten build-times (a property-only change re-reads only
 the enterprise and need scans); while the engine cannot tell its change token, or before
 the first graph is built, those queries run instead (the same answers). A warm request with
@@ -49,7 +51,8 @@ the tie graph makes one store round trip (the change token; a free-text need add
 threads sharing the GIL cost more than they overlap).
 
 After a change, what may be stale, and for how long. The aggregates, the tie graph, the
-walk and the affinity of a generation (a relationship count, or ``AGG_TTL_S``) are filed
+walk and the affinity of a generation (a relationship count and the product's count of
+deletions, or ``AGG_TTL_S``) are filed
 together in the store's model cache (``queries/modelcache.py``). In the service
 (``modelcache.BACKGROUND``) a structural write (a new tie, an ingest batch) does not make
 the next request rebuild anything: the previous generation keeps answering while one
@@ -327,7 +330,7 @@ def _generation(store: Store) -> _Generation:
     version = store.data_version()
     if (gen is None or version is None or version != gen.version
             or time.monotonic() - gen.made > AGG_TTL_S):
-        token = (_structural_count(store),)
+        token = (_structural_count(store), _deletions(store))
         with _replacing:  # requests that see the same change share one new generation
             gen = _generations.get(key)
             now = time.monotonic()
@@ -459,6 +462,16 @@ def _structural_count(store: Store) -> int:
     services = run(store, "rec_generation_services")
     return ((int(rels[0]["rels"]) if rels else 0)
             - (int(services[0]["rels"]) if services else 0))
+
+
+def _deletions(store: Store) -> int:
+    """How many times the product's writers deleted relationships (``rec_generation_deleted``):
+    an ingest with ``--prune`` that deletes one tie and creates another leaves the count of
+    :func:`_structural_count` as it was, and the aggregates and tie graph would keep the old
+    ties, proposing the new partner as a candidate, until ``AGG_TTL_S``. Writes made outside
+    the product (Cypher typed into the engine) are not counted: the TTL still bounds those."""
+    rows = run(store, "rec_generation_deleted")
+    return int(rows[0]["deleted"]) if rows else 0
 
 
 def _degrees(store: Store, agg: _Aggregates, rel_type: str) -> dict[str, tuple[int, int]]:
