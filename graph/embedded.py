@@ -22,7 +22,9 @@ import logging
 import os
 import re
 import socket
-from collections.abc import Hashable, Mapping
+import threading
+import time
+from collections.abc import Hashable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,9 @@ SERVER_CONFIG = {
     "save": '""',
 }
 #: The change token's source (``data_version``): the INFO text, unparsed, and its three fields.
+#: How long :meth:`EmbeddedStore.close` waits for calls still running in other threads (a
+#: background build's scan) before it cuts their connections anyway.
+CLOSE_WAIT_S = 30.0
 _INFO_SCRIPT = "return redis.call('INFO', 'server') .. redis.call('INFO', 'persistence')"
 _INFO_FIELDS = re.compile(r"^(run_id|rdb_last_save_time|rdb_changes_since_last_save):(\S+)",
                           re.MULTILINE)
@@ -142,6 +147,11 @@ class EmbeddedStore(Store):
         self.url = f"embedded://{self.directory}"
         self._version: str | None = None
         self._info_script: Any = None  # redis-py's Script for data_version, made on first use
+        # calls running now, and whether close() has begun (it waits for the first to end and
+        # refuses new calls: see close)
+        self._calls = 0
+        self._closing = False
+        self._idle = threading.Condition()
         _check_data_dir(self.directory)
         _clear_stale_server(self.directory)
         try:
@@ -169,9 +179,10 @@ class EmbeddedStore(Store):
             raise InvalidInput("text parameters may not contain NUL (\\x00) characters",
                                code="E401")
         try:
-            if read_only:
-                return self._graph.ro_query(query, dict(params or {}), timeout=ms)
-            return self._graph.query(query, dict(params or {}), timeout=ms)
+            with self._call():
+                if read_only:
+                    return self._graph.ro_query(query, dict(params or {}), timeout=ms)
+                return self._graph.query(query, dict(params or {}), timeout=ms)
         except redis.ResponseError as e:
             raise _translate(e, query) from e
         except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
@@ -180,6 +191,23 @@ class EmbeddedStore(Store):
         finally:
             if not read_only:
                 self.local_writes += 1  # after the write: a cache never files old data as new
+
+    @contextlib.contextmanager
+    def _call(self) -> Iterator[None]:
+        """One call on the server, counted so that :meth:`close` can wait for it; refused
+        once the close has begun."""
+        with self._idle:
+            if self._closing:
+                raise StoreUnavailable(f"embedded FalkorDB at {self.directory} is closed",
+                                       code="E111")
+            self._calls += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._calls -= 1
+                if not self._calls:
+                    self._idle.notify_all()
 
     def _engine_version(self) -> Hashable | None:
         """Redis's change counter: FalkorDB counts only queries that changed the graph (a
@@ -192,7 +220,8 @@ class EmbeddedStore(Store):
             script = self._info_script
             if script is None:
                 script = self._info_script = self._db.client.register_script(_INFO_SCRIPT)
-            raw = script()
+            with self._call():
+                raw = script()
             text = raw.decode() if isinstance(raw, bytes) else str(raw)
             got = dict(_INFO_FIELDS.findall(text))
             return (got["run_id"], int(got["rdb_last_save_time"]),
@@ -283,7 +312,17 @@ class EmbeddedStore(Store):
         # every idle pooled connection of this handle counts: a store used from several
         # threads (the API's thread pool) left its server running after close and after
         # exit. Dropping the pool first makes the count true; other processes' clients
-        # still keep the server up.
+        # still keep the server up. A call still running in another thread (a background
+        # build's scan) would have its connection cut, reconnect and count again, so the
+        # close first refuses new calls and waits for those in flight (CLOSE_WAIT_S at most).
+        with self._idle:
+            self._closing = True
+            deadline = time.monotonic() + CLOSE_WAIT_S
+            while self._calls and time.monotonic() < deadline:
+                self._idle.wait(deadline - time.monotonic())
+            if self._calls:
+                log.warning("embedded FalkorDB at %s: closing with %d calls still running",
+                            self.directory, self._calls)
         with contextlib.suppress(Exception):
             self._db.client.connection_pool.disconnect()
         with contextlib.suppress(Exception):

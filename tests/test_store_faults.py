@@ -117,6 +117,55 @@ def test_store_embedded_close_after_threaded_use_stops_its_server(tmp_path: Path
     assert not alive, f"server {pid} still running after close"
 
 
+def _stopped(pid: int, wait_s: float = 15.0) -> bool:
+    import psutil
+
+    deadline = time.monotonic() + wait_s
+    while psutil.pid_exists(pid) and time.monotonic() < deadline:
+        with contextlib.suppress(psutil.Error):
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        time.sleep(0.1)
+    return not psutil.pid_exists(pid)
+
+
+def test_store_embedded_close_while_threads_still_query_stops_its_server(
+        tmp_path: Path) -> None:
+    """A background build still reading when the store closes (the recommender's, the API
+    shutting down) once kept the server running after close and after exit: its connection,
+    cut by the close, reconnected and counted as a client. Now the close waits for calls in
+    flight and refuses new ones."""
+    import threading
+
+    from graph.embedded import EmbeddedStore
+
+    store = open_store(f"embedded://{tmp_path / 'store'}")
+    assert isinstance(store, EmbeddedStore)
+    pid = store.server_pid
+    assert pid
+    running = threading.Barrier(5)
+    ended: list[BaseException | None] = []
+
+    def reads() -> None:
+        running.wait()
+        try:
+            while True:  # like a build's scans, one after the other
+                store.read("UNWIND range(1, 200000) AS x RETURN count(x) AS n")
+        except StoreUnavailable as e:
+            ended.append(e)
+
+    threads = [threading.Thread(target=reads, daemon=True) for _ in range(4)]
+    for t in threads:
+        t.start()
+    running.wait()
+    time.sleep(0.3)  # the threads are mid-query
+    store.close()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(ended) == 4  # each thread's next call was refused, none hung
+    assert _stopped(pid), f"server {pid} still running after close"
+
+
 def test_store_embedded_folder_that_is_a_file(tmp_path: Path) -> None:
     f = tmp_path / "not-a-folder"
     f.write_text("x")
