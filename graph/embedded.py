@@ -57,10 +57,10 @@ SERVER_CONFIG = {
     # RDB snapshots are redundant with the AOF and cost a fork on 2 cores
     "save": '""',
 }
-#: The change token's source (``data_version``): the INFO text, unparsed, and its three fields.
 #: How long :meth:`EmbeddedStore.close` waits for calls still running in other threads (a
 #: background build's scan) before it cuts their connections anyway.
 CLOSE_WAIT_S = 30.0
+#: The change token's source (``data_version``): the INFO text, unparsed, and its three fields.
 _INFO_SCRIPT = "return redis.call('INFO', 'server') .. redis.call('INFO', 'persistence')"
 _INFO_FIELDS = re.compile(r"^(run_id|rdb_last_save_time|rdb_changes_since_last_save):(\S+)",
                           re.MULTILINE)
