@@ -75,9 +75,9 @@ def merge_enterprises(store: Store, from_id: str, to_id: str) -> str:
                         params)
     rows = store.write(GRAPH_CYPHER.get("ingest_merge_finish", store.dialect),
                        {**params, "at": utc_now()})
-    note_ties_deleted(store)  # ties moved: deleted and created, the count unchanged
     if not rows:
         raise NotFound(f"企业 {from_id} 或 {to_id} 不存在 (enterprise missing)", code="E404")
+    note_ties_deleted(store)  # ties moved: deleted and created, the count unchanged
     return to_id
 
 
