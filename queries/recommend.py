@@ -289,10 +289,11 @@ AGGREGATES = "aggregates"
 
 @dataclass(frozen=True)
 class _Generation:
-    """The store's structural generation as last seen: the relationship count the
-    aggregates follow (``token``), its serial (the generation the aggregates, the walk and
-    the affinity are filed under), when it was first seen (``AGG_TTL_S``), and the change
-    token it was last confirmed at (while that stands still the count is not asked again)."""
+    """The store's structural generation as last seen: the relationship count and the
+    product's count of deletions the aggregates follow (``token``), its serial (the
+    generation the aggregates, the walk and the affinity are filed under), when it was first
+    seen (``AGG_TTL_S``), and the change token it was last confirmed at (while that stands
+    still the counts are not asked again)."""
 
     token: tuple[Any, ...]
     serial: int
@@ -426,8 +427,7 @@ def _model_rebuilders(store: Store, cache: modelcache.ModelCache
 
     def affinity(rel_type: str) -> modelcache.Builder:
         def build(memo: dict[str, Any]) -> AffinityModel:
-            model = affinity_model(store, rel_type, _degrees(store, agg_of(memo), rel_type),
-                                   members=_memberships(store, memo))
+            model: AffinityModel = _affinity_builder(store, agg_of(memo), rel_type)(memo)
             keyed(memo, ("affinity", rel_type), model, member_arrays(model).id_bytes)
             return model
         return build
