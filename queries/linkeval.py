@@ -342,7 +342,7 @@ def evaluate_links(train: Path, test: Path | None, relation: str = "供给",
         raise InvalidInput(f"no {relation} triples to evaluate; the held-out triples' "
                            f"relations are {', '.join(f'{r} ({n})' for r, n in seen) or 'none'}"
                            " (ids a relation2id.txt should name?)", field="test")
-    # tie graphs built in the requests: no build thread may outlive the store closed below
+    # tie graphs built in the requests: no build thread left reading the store closed below
     with tempfile.TemporaryDirectory(prefix="ronglian-eval-") as tmp, tiegraph.synchronous():
         store = open_store(store_url or f"embedded://{tmp}/store")
         try:

@@ -686,9 +686,8 @@ def clear() -> None:
 @contextlib.contextmanager
 def synchronous() -> Iterator[None]:
     """Build tie graphs in the requests inside this block (:data:`BACKGROUND` False),
-    restored after it: a caller that closes its store when it is done (``eval links``) must
-    not leave a build thread reading a closed store (an embedded server that still counts
-    that thread's connection as a client is not stopped by the close, and outlives the
-    process)."""
+    restored after it: a caller that closes its store when it is done (``eval links``)
+    leaves no build thread behind it (the close would wait for that thread's scan and then
+    refuse its next one, a failed build logged on the way out)."""
     with flag_off(sys.modules[__name__], "BACKGROUND"):
         yield

@@ -139,8 +139,8 @@ def test_linkeval_ranks_against_partners_seen_in_training(tmp_path: Path) -> Non
 @pytest.mark.slow
 def test_linkeval_leaves_no_tie_graph_build_behind(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tie graph is built in the requests: no build thread reads the store after the
-    evaluation closed it (its embedded server would then outlive the close)."""
+    """The tie graph is built in the requests: no build thread is left reading the store
+    when the evaluation closes it."""
     import threading
 
     from queries import tiegraph
