@@ -81,12 +81,22 @@ def test_store_embedded_recovers_after_client_and_server_killed(tmp_path: Path) 
         assert store.health().ok
 
 
+def _stopped(pid: int, wait_s: float = 15.0) -> bool:
+    import psutil
+
+    deadline = time.monotonic() + wait_s
+    while psutil.pid_exists(pid) and time.monotonic() < deadline:
+        with contextlib.suppress(psutil.Error):
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        time.sleep(0.1)
+    return not psutil.pid_exists(pid)
+
+
 def test_store_embedded_close_after_threaded_use_stops_its_server(tmp_path: Path) -> None:
     """Idle pooled connections once counted as other clients, so a store used from
     several threads (the API's thread pool) left its server running after close."""
     import threading
-
-    import psutil
 
     from graph.embedded import EmbeddedStore
 
@@ -107,26 +117,7 @@ def test_store_embedded_close_after_threaded_use_stops_its_server(tmp_path: Path
     for t in threads:
         t.join(timeout=60)
     store.close()
-    deadline = time.monotonic() + 15
-    while psutil.pid_exists(pid) and time.monotonic() < deadline:
-        with contextlib.suppress(psutil.Error):
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                break
-        time.sleep(0.1)
-    alive = psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    assert not alive, f"server {pid} still running after close"
-
-
-def _stopped(pid: int, wait_s: float = 15.0) -> bool:
-    import psutil
-
-    deadline = time.monotonic() + wait_s
-    while psutil.pid_exists(pid) and time.monotonic() < deadline:
-        with contextlib.suppress(psutil.Error):
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
-        time.sleep(0.1)
-    return not psutil.pid_exists(pid)
+    assert _stopped(pid), f"server {pid} still running after close"
 
 
 def test_store_embedded_close_while_threads_still_query_stops_its_server(
