@@ -70,11 +70,10 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from graph.errors import InvalidInput
+from graph.vocab import SIZE_CLASSES, UNDETERMINED, SizeClass
 from ingest.industry import Industry, descendants, require_industry
 
-SizeClass = Literal["大型", "中型", "小型", "微型", "未划型"]
-CLASSES: tuple[SizeClass, ...] = ("大型", "中型", "小型", "微型")
-UNDETERMINED: SizeClass = "未划型"
+CLASSES = SIZE_CLASSES
 CLASS_EN: dict[str, str] = {"大型": "large", "中型": "medium", "小型": "small",
                             "微型": "micro", "未划型": "undetermined"}
 

@@ -58,6 +58,7 @@ from rapidfuzz import fuzz
 
 from graph.errors import InvalidInput
 from graph.store import Store
+from graph.vocab import SIZE_CLASSES
 from queries import run
 from queries.chains import as_tiers
 from queries.common import is_local, resolve_region
@@ -82,7 +83,7 @@ EXACT, PREFIX, SUBSTRING, PINYIN_PREFIX, PINYIN, FUZZY = range(6)
 #: Enterprise tiers that put a firm ahead of every size class in firm order, best first.
 LEADING_TIERS = ("链主企业", "制造业单项冠军", "专精特新小巨人")
 #: Size classes in firm order (others, 未划型 included, after them).
-SIZE_ORDER = ("大型", "中型", "小型", "微型")
+SIZE_ORDER = SIZE_CLASSES
 #: Tiers that order firms of one size class (after LEADING_TIERS), best first.
 OTHER_TIERS = ("专精特新中小企业", "高新技术企业")
 

@@ -19,10 +19,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from graph import vocab
+
 SEGMENT_ORDER: tuple[str, ...] = ("上游", "中游", "下游")
 SEGMENT_EN: dict[str, str] = {"上游": "Upstream", "中游": "Midstream", "下游": "Downstream"}
 
-SIZE_CLASSES: tuple[str, ...] = ("大型", "中型", "小型", "微型", "未划型")
+SIZE_CLASSES: tuple[str, ...] = (*vocab.SIZE_CLASSES, vocab.UNDETERMINED)
 SIZE_EN: dict[str, str] = {"大型": "Large", "中型": "Medium", "小型": "Small", "微型": "Micro",
                            "未划型": "Unclassified"}
 SIZE_COLOURS: dict[str, str] = {"大型": "#1f4e9c", "中型": "#2e86c1", "小型": "#45b39d",
