@@ -61,7 +61,7 @@ from graph.store import Store
 from graph.vocab import SIZE_CLASSES
 from queries import run
 from queries.chains import as_tiers
-from queries.common import is_local, resolve_region
+from queries.common import is_local, region_prefix, resolve_region
 
 log = logging.getLogger(__name__)
 
@@ -349,9 +349,27 @@ def _fingerprint(store: Store) -> tuple[Any, ...]:
     return count, last[0]["last_run"] if last else None
 
 
+def region_name(names: dict[str, str], code: Any) -> str | None:
+    """The full name of the division with ``code`` among ``names`` (code → full name, codes
+    as the divisions are filed: ``13``, ``1302``, ``130203``, ``130203001``), else of the
+    nearest loaded division holding it (the county of a township code when townships are not
+    loaded, the city of ``130200``); None when none is loaded."""
+    if not code:
+        return None
+    code = str(code).strip()
+    for c in (code, region_prefix(code), *(code[:n] for n in (9, 6, 4, 2) if len(code) > n)):
+        if c in names:
+            return names[c]
+    return None
+
+
 def _build(store: Store, fingerprint: tuple[Any, ...]) -> SearchIndex:
     t0 = time.perf_counter()
-    idx = SearchIndex.build(run(store, "search_index"), fingerprint)
+    rows = run(store, "search_index")
+    names = {r["code"]: r["full_name"] for r in run(store, "search_regions")}
+    for r in rows:
+        r["region_name"] = region_name(names, r.get("region_code"))
+    idx = SearchIndex.build(rows, fingerprint)
     log.info("search index built: %d enterprises in %.2fs", idx.count,
              time.perf_counter() - t0)
     with _lock:
@@ -423,8 +441,9 @@ def _decode_cursor(cursor: str, q: str) -> int:
 def search(store: Store, q: str | None = None, *, region: str | None = None,
            size_class: str | None = None, tier: str | None = None, limit: int = 20,
            cursor: str | None = None) -> dict[str, Any]:
-    """``{items: [{id, name, short_name, uscc, region_code, size_class, tiers, score,
-    matched}], next_cursor}``; without ``q`` lists (filtered) enterprises in firm order
+    """``{items: [{id, name, short_name, uscc, region_code, region_name, size_class, tiers,
+    score, matched}], next_cursor}`` (``region_name``: the division's full name, None when
+    the divisions are not loaded); without ``q`` lists (filtered) enterprises in firm order
     (:func:`firm_order`: leading firms first)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
@@ -455,6 +474,7 @@ def search(store: Store, q: str | None = None, *, region: str | None = None,
             break
         page.append({"id": r["id"], "name": r["name"], "short_name": r.get("short_name"),
                      "uscc": r.get("uscc"), "region_code": r.get("region_code"),
+                     "region_name": r.get("region_name"),
                      "size_class": r.get("size_class"), "tiers": as_tiers(r.get("tiers")),
                      "score": score, "matched": fld or None})
     return {"items": page, "next_cursor": _encode_cursor(offset + limit, key) if more else None}

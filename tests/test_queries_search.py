@@ -7,7 +7,7 @@ import pytest
 from graph.errors import InvalidInput, NotFound
 from graph.store import Store
 from queries.profile import enterprise_profile
-from queries.search import SearchIndex, clear_index, initials, search
+from queries.search import SearchIndex, clear_index, initials, region_name, search
 from tests.queries_sample import build_sample
 
 
@@ -50,6 +50,27 @@ def test_queries_search_pinyin_and_filters(store: Store) -> None:
     assert ids(search(store, "钢铁", region="130283")) == ["E10"]
     assert ids(search(store, "公司", size_class="大型", region="13")) == ["E1"]
     assert set(ids(search(store, None, tier="链主企业"))) == {"E1", "E9"}
+
+
+def test_queries_search_items_name_their_division(store: Store) -> None:
+    build_sample(store)  # divisions loaded: 唐山市 (1302) and its 丰南区 (130207) only
+    by_id = {it["id"]: it for it in search(store, "公司", limit=50)["items"]}
+    assert by_id["E2"]["region_name"] == "河北省唐山市丰南区"  # its own county
+    assert by_id["E1"]["region_name"] == "河北省唐山市"  # 路北区 130203 not loaded: its city
+    assert by_id["E5"]["region_name"] is None  # 天津: no division of it loaded
+    assert by_id["E5"]["region_code"] == "120110"
+
+
+def test_queries_search_region_name_climbs_to_the_nearest_loaded_division() -> None:
+    names = {"13": "河北省", "1302": "河北省唐山市", "130203": "河北省唐山市路北区",
+             "130203001": "河北省唐山市路北区乔屯街道"}
+    assert region_name(names, "130203001") == "河北省唐山市路北区乔屯街道"
+    assert region_name(names, "130203001000") == "河北省唐山市路北区乔屯街道"  # 12 digits
+    assert region_name(names, "130203002") == "河北省唐山市路北区"  # township not loaded
+    assert region_name(names, "130200") == "河北省唐山市"  # the city as a 6-digit code
+    assert region_name(names, "130281") == "河北省唐山市"
+    assert region_name(names, "140100") is None
+    assert region_name(names, None) is None and region_name(names, "") is None
 
 
 def test_queries_search_cursor_pages_through_everything(store: Store) -> None:

@@ -131,7 +131,8 @@ def search_cmd(
         return _json(r)
     t = Table("id", "名称 name", "地区", "规模", "梯队 tiers", "匹配", "分")
     for x in r["items"]:
-        t.add_row(x["id"], x["name"], x["region_code"] or "", x["size_class"] or "",
+        t.add_row(x["id"], x["name"], x["region_name"] or x["region_code"] or "",
+                  x["size_class"] or "",
                   "、".join(x["tiers"]), x["matched"] or "", f"{x['score']:.0f}")
     out.print(t)
     return None
@@ -148,7 +149,8 @@ def profile_cmd(
     if as_json:
         return _json(p)
     out.print(f"[bold]{p['name']}[/] ({p['id']}) {p['size_class'] or ''} "
-              f"{'、'.join(p['tiers'])} 地区 {p['region_code'] or ''}"
+              f"{'、'.join(p['tiers'])} 地区 "
+              f"{(p['region'] or {}).get('full_name') or p['region_code'] or ''}"
               + ("  [yellow]合成数据 synthetic[/]" if p["synthetic"] else ""))
     for title, key in (("产品", "products"), ("能力", "capabilities"), ("需求", "needs"),
                        ("资源", "resources")):

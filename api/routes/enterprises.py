@@ -25,6 +25,9 @@ class SearchItem(BaseModel):
     short_name: str | None = Field(None, description="Short name.")
     uscc: str | None = Field(None, description="Unified social credit code.")
     region_code: str | None = Field(None, description="Division code.")
+    region_name: str | None = Field(None, description="The division's full name (null when "
+                                    "the divisions are not loaded).",
+                                    examples=["河北省唐山市丰南区"])
     size_class: str | None = Field(None, description="大型/中型/小型/微型/未划型.")
     tiers: list[str] = Field(default_factory=list, description="Tiers.")
     score: float = Field(description="Match score 0–100 (0 when listing without q).")
