@@ -19,13 +19,15 @@ else 0.15) plus 0.25 per tiered producer, capped at 1, and unmet demand is
 min(1, unmet needs / 2). Candidates are producers outside the region: the 20
 biggest per node (size class, tiers) re-ranked by size, tiers and the ties they
 already have with local firms (0.5 × size weight + 0.2 × tiered + 0.3 × ties/3).
-Cypher: ``chain_meta``, ``gap_nodes`` (aggregated per node in the engine),
+Cypher: ``chain_meta``, ``gap_nodes`` (grouped per node, place, size class and tiers in
+the engine, summed per node here),
 ``gap_needs``, ``gap_candidates``, ``gap_extensions``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from graph.errors import InvalidInput, NotFound
@@ -70,6 +72,37 @@ def _rank(cands: list[dict[str, Any]], top: int = TOP_CANDIDATES) -> list[dict[s
     return sorted(cands, key=lambda c: (-c["score"], str(c["id"])))[:top]
 
 
+def _node_counts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per node from ``gap_nodes``' groups: ``local_count``, the local producers per
+    size class (``SIZE_COLUMNS``) and tier (``TIER_COLUMNS``), ``l_tiered`` (local ones with
+    any tier) and ``external_count``, in the order the nodes first appear."""
+    nodes: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for g in groups:
+        key = (g["segment"], g["product_id"], g["extension"])
+        r = nodes.get(key)
+        if r is None:
+            r = nodes[key] = {k: g[k] for k in ("chain_id", "chain_name", "segment",
+                                               "segment_order", "product_id", "product_name",
+                                               "extension")}
+            r.update(dict.fromkeys(("local_count", "external_count", "l_tiered",
+                                    *SIZE_COLUMNS.values(), *TIER_COLUMNS.values()), 0))
+        n = int(g["n"] or 0)
+        if not n:
+            continue
+        if not g["local"]:
+            r["external_count"] += n
+            continue
+        r["local_count"] += n
+        if g["size_class"] in SIZE_COLUMNS:
+            r[SIZE_COLUMNS[g["size_class"]]] += n
+        tiers = as_tiers(g["tiers"])
+        if tiers:
+            r["l_tiered"] += n
+        for t in set(tiers) & TIER_COLUMNS.keys():
+            r[TIER_COLUMNS[t]] += n
+    return list(nodes.values())
+
+
 def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[str, Any]:
     """``{chain, name, region, nodes: [...]}`` — see the module docstring for the rules."""
     meta = run(store, "chain_meta", {"chain_id": chain_id})
@@ -81,10 +114,16 @@ def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[s
         raise InvalidInput("region is required: this chain has no home region",
                            field="region")
     params = {"chain_id": chain_id, "prefix": prefix}
-    rows = run(store, "gap_nodes", params)
+    # the three scans are independent: the engine runs them side by side (each read gets its
+    # own connection), which takes the slowest of them instead of their sum
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="gaps") as pool:
+        needs_rows = pool.submit(run, store, "gap_needs", params)
+        ext_rows = pool.submit(run, store, "gap_extensions", params)
+        rows = _node_counts(run(store, "gap_nodes", params))
+        need_rows, extension_rows = needs_rows.result(), ext_rows.result()
 
     unmet: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in run(store, "gap_needs", params):
+    for r in need_rows:
         tiers = as_tiers(r["tiers"])
         if not is_local(r["region_code"], prefix) or not is_leading(r["size_class"], tiers):
             continue
@@ -145,7 +184,7 @@ def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[s
                 _candidate(c, names[c["product_id"]], int(c["local_partners"] or 0)))
     ext: dict[str, list[dict[str, Any]]] = defaultdict(list)
     chain_ids = {n["id"] for n in nodes}
-    for e in run(store, "gap_extensions", params):
+    for e in extension_rows:
         if e["other_id"] in chain_ids:
             continue
         producers = [p for p in (e["producers"] or []) if p]

@@ -156,3 +156,70 @@ def test_queries_chain_gaps_extension_product_is_yanlian_not_bulian(store: Store
     ingest_chain(store, f, region="130203", run_dir=tmp_path)
     again = {n["id"]: n["class"] for n in chain_gaps(store, "ext-demo", "1302")["nodes"]}
     assert again == {"x.core": "补链", "x.ext": "延链", "x.ext-local": None}
+
+
+def test_queries_chain_gaps_counts_match_a_recount_of_random_producers(store: Store) -> None:
+    # gap_nodes groups producers by node, place, size class and tiers in the engine and
+    # gaps.py sums the groups: every count must equal a plain recount of the same firms
+    # (sizes missing or unknown, tiers missing, empty, repeated or several; nodes without
+    # producers), and an outside product is a 延链 extension exactly when no local firm makes it
+    import random
+
+    from graph.writes import merge_nodes, merge_rels, node_row, rel_row
+    from queries.gaps import SIZE_COLUMNS, TIER_COLUMNS
+
+    rng = random.Random(7)
+    merge_nodes(store, "Chain", [node_row("rc", {"name": "随机链", "home_region": "1302"})])
+    segs = ["上游", "中游", "下游"]
+    merge_nodes(store, "Segment", [node_row(f"rc:{s}", {"chain_id": "rc", "name": s, "order": i})
+                                   for i, s in enumerate(segs)])
+    merge_rels(store, "PART_OF", "Segment", "Chain", [rel_row(f"rc:{s}", "rc") for s in segs])
+    products = [f"rp{i}" for i in range(8)]
+    outside = ["ro_local", "ro_none", "ro_away"]
+    merge_nodes(store, "Product", [node_row(p, {"name": f"产品{p}"}) for p in products + outside])
+    merge_rels(store, "IN_SEGMENT", "Product", "Segment",
+               [rel_row(p, f"rc:{segs[i % 3]}") for i, p in enumerate(products)])
+    merge_rels(store, "UPSTREAM_OF", "Product", "Product",
+               [rel_row(o, "rp0") for o in outside])
+    sizes = ["大型", "中型", "小型", "微型", "未划型", None]
+    tier_pool = [*TIER_COLUMNS, "其他称号"]
+    firms, makes = [], []
+    for i in range(120):
+        tiers = rng.choice([None, [], rng.sample(tier_pool, rng.randint(1, 3))])
+        if tiers and rng.random() < 0.2:
+            tiers = tiers + tiers[:1]  # a tier listed twice counts once
+        region = rng.choice(["130203", "130207", "1302", "120110", "110105", None])
+        props = {"name": f"企业{i}", "region_code": region, "size_class": rng.choice(sizes),
+                 "tiers": tiers}
+        firms.append((f"rf{i}", {k: v for k, v in props.items() if v is not None}))
+        for p in rng.sample(products[:6], rng.randint(0, 3)):  # rp6, rp7: no producer
+            makes.append((f"rf{i}", p))
+    firms += [("rl", {"name": "本地", "region_code": "130204"}),
+              ("ra", {"name": "外地", "region_code": "120110"})]
+    makes += [("rl", "ro_local"), ("ra", "ro_local"), ("ra", "ro_away")]
+    # rp0 strong (two large local makers, no needs): it lists its extensions
+    firms += [(f"rb{i}", {"name": f"大{i}", "region_code": "130203", "size_class": "大型"})
+              for i in range(2)]
+    makes += [(f"rb{i}", "rp0") for i in range(2)]
+    merge_nodes(store, "Enterprise", [node_row(f, p) for f, p in firms])
+    merge_rels(store, "PRODUCES", "Enterprise", "Product", [rel_row(f, p) for f, p in makes])
+
+    props = dict(firms)
+    nodes = {n["id"]: n for n in chain_gaps(store, "rc", "1302")["nodes"]}
+    assert set(nodes) == set(products)
+    for p in products:
+        makers = [props[f] for f, q in makes if q == p]
+        local = [m for m in makers if str(m.get("region_code", "")).startswith("1302")]
+        by_size = {s: sum(m.get("size_class") == s for m in local) for s in SIZE_COLUMNS}
+        by_size = {s: n for s, n in by_size.items() if n}
+        rest = len(local) - sum(by_size.values())
+        if rest:
+            by_size["未划型"] = rest
+        by_tier = {t: sum(t in (m.get("tiers") or []) for m in local) for t in TIER_COLUMNS}
+        n = nodes[p]
+        assert (n["local_count"], n["external_count"]) == (len(local), len(makers) - len(local))
+        assert n["local_by_size"] == dict(sorted(by_size.items())), p
+        assert n["local_by_tier"] == dict(sorted((t, c) for t, c in by_tier.items() if c)), p
+    assert nodes["rp0"]["class"] is None
+    assert {x["id"] for x in nodes["rp0"]["extensions"]} == {"ro_none", "ro_away"}
+    assert nodes["rp6"]["local_count"] == 0 and nodes["rp6"]["class"] == "补链"
