@@ -368,7 +368,13 @@ def _value(v: Any) -> Any:
     return v
 
 
+#: Value types the client already gives as plain Python values (most values of most rows)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _rows(res: Any) -> list[Row]:
     header = [h[1] if isinstance(h, list | tuple) else h for h in (res.header or [])]
     header = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
-    return [{k: _value(v) for k, v in zip(header, rec, strict=True)} for rec in res.result_set]
+    # plain values skip _value's type tests: a third of a 30k-row scan's time went to them
+    return [{k: v if type(v) in _PLAIN else _value(v)
+             for k, v in zip(header, rec, strict=True)} for rec in res.result_set]
