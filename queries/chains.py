@@ -30,7 +30,8 @@ def list_chains(store: Store) -> list[dict[str, Any]]:
 
 
 def chain_rows(store: Store, chain_id: str) -> list[Row]:
-    """The raw segment x product x enterprise rows of a chain; NotFound when absent."""
+    """The raw segment x product rows of a chain, each with its producers (``enterprises``:
+    ``[id, name, region_code, size_class, tiers]`` lists); NotFound when absent."""
     rows = run(store, "chain_nodes", {"chain_id": chain_id})
     if not rows:
         raise NotFound(f"no chain with id {chain_id!r}", entity="Chain", key=chain_id)
@@ -60,16 +61,15 @@ def group_chain(rows: list[Row], prefix: str | None) -> list[dict[str, Any]]:
         node = segment["nodes"].setdefault(
             r["product_id"], {"id": r["product_id"], "name": r["product_name"], "enterprises": {}}
         )
-        if r["enterprise_id"] is None:
-            continue
-        node["enterprises"][r["enterprise_id"]] = {
-            "id": r["enterprise_id"],
-            "name": r["enterprise_name"],
-            "region_code": r["region_code"],
-            "local": is_local(r["region_code"], prefix),
-            "size_class": r["size_class"],
-            "tiers": as_tiers(r["tiers"]),
-        }
+        for eid, name, region_code, size_class, tiers in r["enterprises"] or ():
+            node["enterprises"][eid] = {
+                "id": eid,
+                "name": name,
+                "region_code": region_code,
+                "local": is_local(region_code, prefix),
+                "size_class": size_class,
+                "tiers": as_tiers(tiers),
+            }
     out = []
     for seg in sorted(segments, key=lambda s: (order[s], s)):
         nodes = []
