@@ -21,13 +21,15 @@ biggest per node (size class, tiers) re-ranked by size, tiers and the ties they
 already have with local firms (0.5 × size weight + 0.2 × tiered + 0.3 × ties/3).
 Cypher: ``chain_meta``, ``gap_nodes`` (grouped per node, place, size class and tiers in
 the engine, summed per node here),
-``gap_needs``, ``gap_candidates``, ``gap_extensions``.
+``gap_needs``, ``gap_candidates``, ``gap_extensions`` (on FalkorDB a variant that stops at
+the first local producer); the node, needs and extension scans run side by side.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from typing import Any
 
 from graph.errors import InvalidInput, NotFound
@@ -115,10 +117,11 @@ def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[s
                            field="region")
     params = {"chain_id": chain_id, "prefix": prefix}
     # the three scans are independent: the engine runs them side by side (each read gets its
-    # own connection), which takes the slowest of them instead of their sum
+    # own connection), which takes the slowest of them instead of their sum; each helper runs
+    # in a copy of the caller's context (the request id its log lines carry)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="gaps") as pool:
-        needs_rows = pool.submit(run, store, "gap_needs", params)
-        ext_rows = pool.submit(run, store, "gap_extensions", params)
+        needs_rows = pool.submit(copy_context().run, run, store, "gap_needs", params)
+        ext_rows = pool.submit(copy_context().run, run, store, "gap_extensions", params)
         rows = _node_counts(run(store, "gap_nodes", params))
         need_rows, extension_rows = needs_rows.result(), ext_rows.result()
 

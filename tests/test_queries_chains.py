@@ -223,3 +223,27 @@ def test_queries_chain_gaps_counts_match_a_recount_of_random_producers(store: St
     assert nodes["rp0"]["class"] is None
     assert {x["id"] for x in nodes["rp0"]["extensions"]} == {"ro_none", "ro_away"}
     assert nodes["rp6"]["local_count"] == 0 and nodes["rp6"]["class"] == "补链"
+
+
+def test_queries_chain_gaps_side_scans_run_in_the_callers_context(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the needs and extension scans run on helper threads: they see the caller's context
+    # variables (the API's request id in their log lines), and the answer is unchanged
+    from contextvars import ContextVar
+
+    import queries.gaps as gaps
+
+    build_sample(store)
+    expected = chain_gaps(store, "steel", "1302")
+    probe: ContextVar[str | None] = ContextVar("probe", default=None)
+    probe.set("req-1")
+    seen: list[tuple[str, str | None]] = []
+    real = gaps.run
+
+    def spy(st: Store, name: str, params: dict | None = None, **kw: object) -> list:
+        seen.append((name, probe.get()))
+        return real(st, name, params, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gaps, "run", spy)
+    assert chain_gaps(store, "steel", "1302") == expected
+    assert {n for n, v in seen if v == "req-1"} >= {"gap_nodes", "gap_needs", "gap_extensions"}
