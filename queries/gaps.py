@@ -21,8 +21,9 @@ biggest per node (size class, tiers) re-ranked by size, tiers and the ties they
 already have with local firms (0.5 × size weight + 0.2 × tiered + 0.3 × ties/3).
 Cypher: ``chain_meta``, ``gap_nodes`` (grouped per node, place, size class and tiers in
 the engine, summed per node here),
-``gap_needs``, ``gap_candidates``, ``gap_extensions`` (on FalkorDB a variant that stops at
-the first local producer); the node, needs and extension scans run side by side.
+``gap_needs``, ``gap_candidates``, ``gap_extensions`` (a product's search for a local
+producer stops at the first: an EXISTS subquery on Neo4j, a CALL subquery on FalkorDB); the
+node, needs and extension scans run side by side.
 """
 
 from __future__ import annotations
