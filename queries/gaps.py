@@ -35,6 +35,7 @@ from typing import Any
 
 from graph.errors import InvalidInput, NotFound
 from graph.store import Store
+from graph.vocab import SIZE_CLASSES, TIERS, UNDETERMINED
 from queries import run
 from queries.chains import as_tiers
 from queries.common import is_local, region_label, resolve_region
@@ -42,9 +43,6 @@ from queries.common import is_local, region_label, resolve_region
 SIZE_WEIGHT = {"大型": 1.0, "中型": 0.5, "小型": 0.25, "微型": 0.1}
 LEADING_TIER = "链主企业"
 TOP_CANDIDATES = 5
-SIZE_COLUMNS = {"大型": "l_large", "中型": "l_medium", "小型": "l_small", "微型": "l_micro"}
-TIER_COLUMNS = {"链主企业": "t_leader", "专精特新中小企业": "t_sme", "专精特新小巨人": "t_giant",
-                "制造业单项冠军": "t_champion", "高新技术企业": "t_hightech"}
 
 
 def is_leading(size_class: Any, tiers: list[str]) -> bool:
@@ -76,9 +74,10 @@ def _rank(cands: list[dict[str, Any]], top: int = TOP_CANDIDATES) -> list[dict[s
 
 
 def _node_counts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per node from ``gap_nodes``' groups: ``local_count``, the local producers per
-    size class (``SIZE_COLUMNS``) and tier (``TIER_COLUMNS``), ``l_tiered`` (local ones with
-    any tier) and ``external_count``, in the order the nodes first appear."""
+    """One row per node from ``gap_nodes``' groups, in the order the nodes first appear:
+    ``local_count``, ``external_count``, ``tiered`` (local producers with any tier),
+    ``by_size`` (local producers per size class, largest first, then 未划型 for the rest:
+    no size or another one) and ``by_tier`` (per tier), the last two without zeros."""
     nodes: dict[tuple[Any, ...], dict[str, Any]] = {}
     for g in groups:
         key = (g["segment"], g["product_id"], g["extension"])
@@ -87,8 +86,8 @@ def _node_counts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
             r = nodes[key] = {k: g[k] for k in ("chain_id", "chain_name", "segment",
                                                "segment_order", "product_id", "product_name",
                                                "extension")}
-            r.update(dict.fromkeys(("local_count", "external_count", "l_tiered",
-                                    *SIZE_COLUMNS.values(), *TIER_COLUMNS.values()), 0))
+            r.update(local_count=0, external_count=0, tiered=0,
+                     by_size=dict.fromkeys(SIZE_CLASSES, 0), by_tier=dict.fromkeys(TIERS, 0))
         n = int(g["n"] or 0)
         if not n:
             continue
@@ -96,13 +95,19 @@ def _node_counts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
             r["external_count"] += n
             continue
         r["local_count"] += n
-        if g["size_class"] in SIZE_COLUMNS:
-            r[SIZE_COLUMNS[g["size_class"]]] += n
+        if g["size_class"] in r["by_size"]:
+            r["by_size"][g["size_class"]] += n
         tiers = as_tiers(g["tiers"])
         if tiers:
-            r["l_tiered"] += n
-        for t in set(tiers) & TIER_COLUMNS.keys():
-            r[TIER_COLUMNS[t]] += n
+            r["tiered"] += n
+        for t in set(tiers) & r["by_tier"].keys():
+            r["by_tier"][t] += n
+    for r in nodes.values():
+        unclassified = r["local_count"] - sum(r["by_size"].values())
+        r["by_size"] = {k: v for k, v in r["by_size"].items() if v}
+        if unclassified:
+            r["by_size"][UNDETERMINED] = unclassified
+        r["by_tier"] = {k: v for k, v in r["by_tier"].items() if v}
     return list(nodes.values())
 
 
@@ -139,15 +144,9 @@ def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[s
 
     nodes = []
     for r in rows:
-        n_local = int(r["local_count"] or 0)
+        n_local, by_size, by_tier = r["local_count"], r["by_size"], r["by_tier"]
         needs = sorted(unmet.get(r["product_id"], []), key=lambda n: str(n["need_id"]))
-        by_size = {k: int(r[col] or 0) for k, col in SIZE_COLUMNS.items() if r[col]}
-        unclassified = n_local - sum(by_size.values())
-        if unclassified:
-            by_size["未划型"] = unclassified
-        by_tier = {k: int(r[col] or 0) for k, col in TIER_COLUMNS.items() if r[col]}
-        strength = min(1.0, sum(_size_w(k) * v for k, v in by_size.items())
-                       + 0.25 * int(r["l_tiered"] or 0))
+        strength = min(1.0, sum(_size_w(k) * v for k, v in by_size.items()) + 0.25 * r["tiered"])
         score = round(0.65 * (1 - strength) + 0.35 * min(1.0, len(needs) / 2), 3)
         reasons: list[str] = []
         cls: str | None
@@ -173,7 +172,7 @@ def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[s
             cls = "强链" if reasons else None
         nodes.append({
             "id": r["product_id"], "name": r["product_name"], "segment": r["segment"],
-            "local_count": n_local, "external_count": int(r["external_count"] or 0),
+            "local_count": n_local, "external_count": r["external_count"],
             "class": cls, "score": score, "local_by_size": dict(sorted(by_size.items())),
             "local_by_tier": dict(sorted(by_tier.items())), "single_supplier": n_local == 1,
             "unmet_needs": needs, "reasons": reasons, "candidates": [], "extensions": [],

@@ -165,8 +165,8 @@ def test_queries_chain_gaps_counts_match_a_recount_of_random_producers(store: St
     # producers), and an outside product is a 延链 extension exactly when no local firm makes it
     import random
 
+    from graph.vocab import SIZE_CLASSES, TIERS
     from graph.writes import merge_nodes, merge_rels, node_row, rel_row
-    from queries.gaps import SIZE_COLUMNS, TIER_COLUMNS
 
     rng = random.Random(7)
     merge_nodes(store, "Chain", [node_row("rc", {"name": "随机链", "home_region": "1302"})])
@@ -182,7 +182,7 @@ def test_queries_chain_gaps_counts_match_a_recount_of_random_producers(store: St
     merge_rels(store, "UPSTREAM_OF", "Product", "Product",
                [rel_row(o, "rp0") for o in outside])
     sizes = ["大型", "中型", "小型", "微型", "未划型", None]
-    tier_pool = [*TIER_COLUMNS, "其他称号"]
+    tier_pool = [*TIERS, "其他称号"]
     firms, makes = [], []
     for i in range(120):
         tiers = rng.choice([None, [], rng.sample(tier_pool, rng.randint(1, 3))])
@@ -210,12 +210,12 @@ def test_queries_chain_gaps_counts_match_a_recount_of_random_producers(store: St
     for p in products:
         makers = [props[f] for f, q in makes if q == p]
         local = [m for m in makers if str(m.get("region_code", "")).startswith("1302")]
-        by_size = {s: sum(m.get("size_class") == s for m in local) for s in SIZE_COLUMNS}
+        by_size = {s: sum(m.get("size_class") == s for m in local) for s in SIZE_CLASSES}
         by_size = {s: n for s, n in by_size.items() if n}
         rest = len(local) - sum(by_size.values())
         if rest:
             by_size["未划型"] = rest
-        by_tier = {t: sum(t in (m.get("tiers") or []) for m in local) for t in TIER_COLUMNS}
+        by_tier = {t: sum(t in (m.get("tiers") or []) for m in local) for t in TIERS}
         n = nodes[p]
         assert (n["local_count"], n["external_count"]) == (len(local), len(makers) - len(local))
         assert n["local_by_size"] == dict(sorted(by_size.items())), p
