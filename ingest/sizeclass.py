@@ -73,7 +73,6 @@ from graph.errors import InvalidInput
 from graph.vocab import SIZE_CLASSES, UNDETERMINED, SizeClass
 from ingest.industry import Industry, descendants, require_industry
 
-CLASSES = SIZE_CLASSES
 CLASS_EN: dict[str, str] = {"大型": "large", "中型": "medium", "小型": "small",
                             "微型": "micro", "未划型": "undetermined"}
 
@@ -258,7 +257,7 @@ def rule_text(sector_name: str, size_class: str) -> str:
     if size_class == "微型":
         parts = [_bound(k, "<", b[2]) for k, b in sector.thresholds.items()]
         return f"{sector.name}：{' 或 '.join(parts)} → 微型"
-    i = CLASSES.index(size_class)
+    i = SIZE_CLASSES.index(size_class)
     parts = [_bound(k, "≥", b[i]) for k, b in sector.thresholds.items()]
     return f"{sector.name}：{' 且 '.join(parts)} → {size_class}"
 
@@ -299,17 +298,17 @@ def classify(industry_code: str, employees: float | None = None, revenue: float 
         need_en = ", ".join(missing)
         known = ""
         if tiers:
-            best = CLASSES[max(tiers.values())]
+            best = SIZE_CLASSES[max(tiers.values())]
             known = f"；按已有指标至多为{best}"
         return result(UNDETERMINED, used=used, missing=missing,
                       reason=f"{sector.name}划型需要{need}，未提供{known} "
                              f"(missing input needed by the sector: {need_en})")
-    size = CLASSES[max(tiers.values())]
+    size = SIZE_CLASSES[max(tiers.values())]
     rule = rule_text(sector_name, size)
     if size != "大型":
         # Say which indicator kept it from the class above.
-        above = CLASSES.index(size) - 1
+        above = SIZE_CLASSES.index(size) - 1
         short = [_bound(k, "<", sector.thresholds[k][above])
                  for k, t in tiers.items() if t > above]
-        rule += f"（未达{CLASSES[above]}：{'、'.join(short)}）"
+        rule += f"（未达{SIZE_CLASSES[above]}：{'、'.join(short)}）"
     return result(size, rule=rule, used=used)
