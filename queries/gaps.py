@@ -83,9 +83,8 @@ def _node_counts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
         key = (g["segment"], g["product_id"], g["extension"])
         r = nodes.get(key)
         if r is None:
-            r = nodes[key] = {k: g[k] for k in ("chain_id", "chain_name", "segment",
-                                               "segment_order", "product_id", "product_name",
-                                               "extension")}
+            r = nodes[key] = {k: g[k] for k in ("segment", "segment_order", "product_id",
+                                               "product_name", "extension")}
             r.update(local_count=0, external_count=0, tiered=0,
                      by_size=dict.fromkeys(SIZE_CLASSES, 0), by_tier=dict.fromkeys(TIERS, 0))
         n = int(g["n"] or 0)
