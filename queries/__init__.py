@@ -38,6 +38,13 @@ def run(store: Store, name: str, params: Mapping[str, Any] | None = None, *,
     return store.read(QUERIES.get(name, store.dialect), params or {}, timeout=timeout)
 
 
+def store_key(store: Store) -> tuple[int, str]:
+    """The key of one store's process-wide caches (the recommender's generations and
+    aggregates, its model cache, the tie graph's build times): the store object and its
+    URL, so two stores on one URL, or one object reopened elsewhere, never share an entry."""
+    return (id(store), store.url)
+
+
 def rel_text(store: Store, name: str, rel_type: str | tuple[str, ...]) -> str:
     """The text of a ``{rel}`` template query, filled with one relationship type or an
     alternation of several (``A|B``), each checked against the schema by ``q_rel``."""

@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.store import Store
-from queries import flag_off
+from queries import flag_off, store_key
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ _creating = threading.Lock()
 def cache_for(store: Store) -> ModelCache:
     """The store's model cache (one per store object and URL, as the recommender's
     aggregates)."""
-    key = (id(store), store.url)
+    key = store_key(store)
     cache = _caches.get(key)
     if cache is None:
         with _creating:

@@ -117,7 +117,7 @@ import numpy.typing as npt
 from graph.errors import InvalidInput
 from graph.settings import get_settings
 from graph.store import Row, Store
-from queries import modelcache, rel_text, run, tiegraph
+from queries import modelcache, rel_text, run, store_key, tiegraph
 from queries.chains import as_tiers
 from queries.common import is_local, resolve_enterprise, resolve_region
 from queries.gaps import is_leading
@@ -320,7 +320,7 @@ def _current(store: Store) -> _Aggregates:
 
 def _generation(store: Store) -> _Generation:
     """The store's structural generation now (a new serial when the count moved)."""
-    key = (id(store), store.url)
+    key = store_key(store)
     gen = _generations.get(key)
     # A property-only change (a renamed firm, a new size class) leaves the relationship
     # count alone; the names and sizes shown must not wait for the TTL, so display fields
@@ -449,7 +449,7 @@ def _model_rebuilders(store: Store, cache: modelcache.ModelCache
 def _is_current(store: Store, agg: _Aggregates) -> bool:
     """``agg`` is of the store's structural generation as last seen (not the previous set
     serving while the new one builds)."""
-    gen = _generations.get((id(store), store.url))
+    gen = _generations.get(store_key(store))
     return gen is not None and gen.serial <= agg.serial
 
 

@@ -64,7 +64,7 @@ import numpy.typing as npt
 
 from graph.errors import StoreError
 from graph.store import Row, Store
-from queries import SCAN_TIMEOUT_S, flag_off, rel_text, run
+from queries import SCAN_TIMEOUT_S, flag_off, rel_text, run, store_key
 
 log = logging.getLogger(__name__)
 
@@ -626,7 +626,7 @@ class TieCache:
         g = self.graph
         if g is not None and g.version == version:
             return g
-        key = (id(store), store.url)
+        key = store_key(store)
         last = _last_build.get(key)
         if last is not None and time.monotonic() - last[0] < max(REBUILD_GAP_S,
                                                                  REBUILD_FACTOR * last[1]):
@@ -645,7 +645,7 @@ class TieCache:
         publish its aggregates without their graph); raises ``StoreError`` if the build
         failed (the cause is logged; the backoff is noted as for any build)."""
         self._lock.acquire()
-        g = self._build(store, version, (id(store), store.url))
+        g = self._build(store, version, store_key(store))
         if g is None:
             raise StoreError("tie graph build failed (the cause is logged)")
         return g
