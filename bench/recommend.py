@@ -23,24 +23,33 @@ last build thread ended (the walk and affinity too). ``--sync-models`` builds th
 affinity in the request instead (the behaviour before they were rebuilt in the background).
 ``--writes K [--write-gap S]`` then times requests back to back while ``K`` ties are written
 ``S`` seconds apart (an ingest job's batches; the service's rate limits) and as long again.
+``--gc-pause both`` runs each relation's cold request and ``--after-write`` requests twice,
+first with the recommender's builds leaving Python's cyclic garbage collector running
+(``queries.GC_PAUSE`` off: the baseline) and then pausing it (``queries.gc_paused``), and
+prints for each the full collections that ran (count, total and longest ms) and the longest
+stretch a thread that wakes every millisecond went without running (the interpreter lock
+held elsewhere), with the ratios of the second run to the first; ``on`` / ``off`` run one.
 Not a test; run it under ``flock /tmp/ronglian-bench.lock``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import random
 import statistics
 import sys
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import queries
 from graph.store import Row, Store, open_store
 from graph.writes import merge_rels, rel_row
 from queries import QUERIES, recommend, tiegraph
@@ -90,6 +99,50 @@ class Timing:
                     self.by_name[key].append((time.perf_counter() - t0) * 1000)
 
         store.read = read  # type: ignore[method-assign]
+
+
+class GcWatch:
+    """Full collections (count, ms) and the longest stretch a 1 ms ticker thread waited,
+    while the block runs."""
+
+    def __init__(self) -> None:
+        self.full: list[float] = []
+        self.longest = 0.0
+        self._t0 = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.full.append((time.perf_counter() - self._t0) * 1000)
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator[None]:
+        stop = threading.Event()
+
+        def tick() -> None:
+            last = time.perf_counter()
+            while not stop.is_set():
+                time.sleep(0.001)
+                now = time.perf_counter()
+                self.longest = max(self.longest, (now - last) * 1000)
+                last = now
+
+        ticker = threading.Thread(target=tick, daemon=True)
+        gc.callbacks.append(self._callback)
+        ticker.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            ticker.join()
+            gc.callbacks.remove(self._callback)
+
+    def line(self) -> str:
+        return (f"full collections {len(self.full):3} ({sum(self.full):7.0f} ms, longest "
+                f"{max(self.full, default=0.0):5.0f} ms), longest pause {self.longest:5.0f} ms")
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -209,6 +262,37 @@ def during_writes(store: Store, rel: str, picks: list[str], writes: int, gap: fl
         tiegraph.BACKGROUND = False
 
 
+def one_relation(store: Store, rel: str, picks: list[str], timing: Timing,
+                 args: argparse.Namespace) -> float:
+    """The cold request, the timed runs and the after-write phases of one relation; returns
+    the cold request's ms."""
+    clear_cache()
+    t0 = time.perf_counter()
+    recommend_partners(store, picks[-1], rel)
+    cold = (time.perf_counter() - t0) * 1000
+    for e in picks[args.runs:-1]:
+        recommend_partners(store, e, rel)
+    timing.by_name.clear()
+    timing.on = True
+    ms = []
+    for e in picks[:args.runs]:
+        t0 = time.perf_counter()
+        recommend_partners(store, e, rel)
+        ms.append((time.perf_counter() - t0) * 1000)
+    timing.on = False
+    print(f"  {rel:16} cold {cold:7.1f} ms   p50 {statistics.median(ms):7.1f} ms   "
+          f"p95 {pct(ms, 0.95):7.1f} ms   max {max(ms):7.1f} ms", flush=True)
+    if args.breakdown:
+        for name, xs in sorted(timing.by_name.items(), key=lambda kv: -sum(kv[1])):
+            print(f"      {name:24} calls {len(xs):4}  total {sum(xs):8.1f} ms  "
+                  f"p95 {pct(xs, 0.95):6.1f} ms")
+    if args.after_write:
+        after_write(store, rel, picks[:-1], args.after_write, not args.sync_models)
+    if args.writes:
+        during_writes(store, rel, picks[:-1], args.writes, args.write_gap)
+    return cold
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", default=None, help="Store URL (embedded:///dir or bolt://…).")
@@ -227,6 +311,9 @@ def main() -> int:
     ap.add_argument("--sync-models", action="store_true",
                     help="With --after-write: build the walk and affinity in the request "
                          "(modelcache.BACKGROUND = False, the behaviour before it existed).")
+    ap.add_argument("--gc-pause", choices=("on", "off", "both"), default="on",
+                    help="Builds pause the cyclic garbage collector (on), do not (off), or "
+                         "run each relation both ways, off first (see above).")
     args = ap.parse_args()
     server = None
     if args.neo4j_dir:
@@ -249,31 +336,25 @@ def main() -> int:
         picks = rng.sample(ids, min(len(ids), args.runs + args.warm + 1))
         timing = Timing(store)
         print(f"{store.dialect}: {len(ids):,} enterprises", flush=True)
+        modes = {"both": (False, True), "on": (True,), "off": (False,)}[args.gc_pause]
         for rel in args.relations.split(","):
-            clear_cache()
-            t0 = time.perf_counter()
-            recommend_partners(store, picks[-1], rel)
-            cold = (time.perf_counter() - t0) * 1000
-            for e in picks[args.runs:-1]:
-                recommend_partners(store, e, rel)
-            timing.by_name.clear()
-            timing.on = True
-            ms = []
-            for e in picks[:args.runs]:
-                t0 = time.perf_counter()
-                recommend_partners(store, e, rel)
-                ms.append((time.perf_counter() - t0) * 1000)
-            timing.on = False
-            print(f"  {rel:16} cold {cold:7.1f} ms   p50 {statistics.median(ms):7.1f} ms   "
-                  f"p95 {pct(ms, 0.95):7.1f} ms   max {max(ms):7.1f} ms", flush=True)
-            if args.breakdown:
-                for name, xs in sorted(timing.by_name.items(), key=lambda kv: -sum(kv[1])):
-                    print(f"      {name:24} calls {len(xs):4}  total {sum(xs):8.1f} ms  "
-                          f"p95 {pct(xs, 0.95):6.1f} ms")
-            if args.after_write:
-                after_write(store, rel, picks[:-1], args.after_write, not args.sync_models)
-            if args.writes:
-                during_writes(store, rel, picks[:-1], args.writes, args.write_gap)
+            seen: dict[bool, tuple[float, GcWatch]] = {}
+            for pause in modes:
+                queries.GC_PAUSE = pause
+                if len(modes) > 1:
+                    print(f"  {rel}: builds {'pause' if pause else 'leave running'} the "
+                          "cyclic garbage collector", flush=True)
+                gcw = GcWatch()
+                with gcw.watch():
+                    cold = one_relation(store, rel, picks, timing, args)
+                print(f"  {rel:16} {gcw.line()}", flush=True)
+                seen[pause] = (cold, gcw)
+            if len(seen) == 2:
+                (c0, g0), (c1, g1) = seen[False], seen[True]
+                print(f"  {rel:16} pausing / not: cold {c1 / c0:.2f}x, full collections "
+                      f"{len(g1.full)} / {len(g0.full)} ({sum(g1.full):.0f} / "
+                      f"{sum(g0.full):.0f} ms), longest pause "
+                      f"{g1.longest / max(g0.longest, 1e-9):.2f}x", flush=True)
     finally:
         store.close()
         if server:

@@ -11,6 +11,8 @@ Nothing in ``queries/`` imports ``api/`` or ``ingest/``.
 from __future__ import annotations
 
 import contextlib
+import gc
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
@@ -36,6 +38,60 @@ def run(store: Store, name: str, params: Mapping[str, Any] | None = None, *,
     """Run the read query ``queries/<name>.cypher`` (dialect variant picked by the store);
     ``timeout``: seconds, instead of the store's limit for one query."""
     return store.read(QUERIES.get(name, store.dialect), params or {}, timeout=timeout)
+
+
+def scan(store: Store, name: str, params: Mapping[str, Any] | None = None, *,
+         rel_type: str | tuple[str, ...] | None = None) -> list[Row]:
+    """Run ``queries/<name>.cypher`` (a ``{rel}`` template filled with ``rel_type`` if given)
+    as a graph-wide scan a model is built from: under :data:`SCAN_TIMEOUT_S`, with the cyclic
+    garbage collector paused (:func:`gc_paused`) while the reply, hundreds of thousands of
+    rows at 100k enterprises, is read."""
+    text = (rel_text(store, name, rel_type) if rel_type is not None
+            else QUERIES.get(name, store.dialect))
+    with gc_paused():
+        return store.read(text, params or {}, timeout=SCAN_TIMEOUT_S)
+
+
+#: Pause the cyclic garbage collector while models are built (:func:`gc_paused`); off, the
+#: baseline of ``bench/recommend.py --gc-pause both``.
+GC_PAUSE = True
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block, in every thread, as long as
+    any thread is inside such a block (it is enabled again after the last one leaves, if it
+    was enabled before the first came in).
+
+    A model build reads graph-wide scans, hundreds of thousands of rows each at 100k
+    enterprises, and counts them into dicts: millions of container objects that stay alive
+    while it runs. CPython runs a full collection each time the objects that survived grow
+    by a quarter, and a full collection walks every object with the interpreter lock held.
+    One rebuild of the recommender's models after a write at 100k enterprises ran about 40
+    of them, 0.25-0.36 s each (about 7 s in all); the longest pauses the request threads saw
+    were exactly those. Paused in the builds and the scans, 4 ran (about 0.5 s in all) and
+    the build itself took a third less time (``bench/recommend.py --gc-pause both``). The
+    rows and counts hold no reference cycles; cyclic garbage that other threads make
+    meanwhile waits until the collector runs again, seconds later."""
+    global _gc_pausers, _gc_was_enabled
+    if not GC_PAUSE:
+        yield
+        return
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def store_key(store: Store) -> tuple[int, str]:

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.store import Store
-from queries import SCAN_TIMEOUT_S, rel_text, run
+from queries import scan
 from queries.tiegraph import contains, kept
 
 #: Industries kept per industry (the strongest shares; the tail weighs little).
@@ -99,7 +99,7 @@ def memberships(store: Store) -> list[tuple[str, str]]:
     """Every ``(enterprise id, industry id)`` membership, sorted (one scan,
     ``rec_affinity_members``; the affinity and the walk's model both use it)."""
     return sorted((str(r["id"]), str(r["industry"]))
-                  for r in run(store, "rec_affinity_members", timeout=SCAN_TIMEOUT_S))
+                  for r in scan(store, "rec_affinity_members"))
 
 
 def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, int]],
@@ -113,7 +113,7 @@ def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, in
         if cid in degrees:  # only firms with ties of the type matter
             industries[cid].append(industry)
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for r in store.read(rel_text(store, "rec_affinity_ties", rel_type), timeout=SCAN_TIMEOUT_S):
+    for r in scan(store, "rec_affinity_ties", rel_type=rel_type):
         for i in industries.get(str(r["a"]), ()):
             for j in industries.get(str(r["b"]), ()):
                 counts[i][j] += 1.0
@@ -133,7 +133,7 @@ def affinity_model(store: Store, rel_type: str, degrees: dict[str, tuple[int, in
         rows.sort(key=lambda m: (-m[1], m[0]))
         model.members[ind] = rows[:AFF_MEMBERS]
     model.names = {str(r["id"]): str(r["name"] or r["id"])
-                   for r in run(store, "rec_industry_names", timeout=SCAN_TIMEOUT_S)}
+                   for r in scan(store, "rec_industry_names")}
     member_arrays(model)  # made with the model (in the build), not by its first request
     return model
 

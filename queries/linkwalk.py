@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from graph.store import Store
-from queries import SCAN_TIMEOUT_S, rel_text
+from queries import scan
 from queries.linkscore import memberships
 from queries.tiegraph import unique_inverse
 
@@ -140,8 +140,7 @@ def walk_model(store: Store, rel_types: tuple[str, ...],
     ``rec_walk_ties`` and ``rec_affinity_members``) into a :class:`WalkModel`; ``members``:
     ``linkscore.memberships`` already read (then one scan)."""
     ties = [(str(r["a"]), str(r["b"]), str(r["type"]))
-            for r in store.read(rel_text(store, "rec_walk_ties", rel_types),
-                                timeout=SCAN_TIMEOUT_S)]
+            for r in scan(store, "rec_walk_ties", rel_type=rel_types)]
     # in a fixed order: the same node numbering, hence the same float sums, on every engine
     ties.sort()
     return build_walk_model(ties, sorted(members) if members is not None

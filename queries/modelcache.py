@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.store import Store
-from queries import flag_off, store_key
+from queries import flag_off, gc_paused, store_key
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,8 @@ class ModelCache:
         failed = True
         try:
             for k in todo:
-                model = builders[k](memo)
+                with gc_paused():  # millions of rows read and counted: queries.gc_paused
+                    model = builders[k](memo)
                 with self._publish:  # one assignment of a new mapping: atomic for readers
                     self._models = {**self._models, k: (generation, model)}
                 built += 1

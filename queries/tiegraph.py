@@ -64,7 +64,7 @@ import numpy.typing as npt
 
 from graph.errors import StoreError
 from graph.store import Row, Store
-from queries import SCAN_TIMEOUT_S, flag_off, rel_text, run, store_key
+from queries import flag_off, gc_paused, scan, store_key
 
 log = logging.getLogger(__name__)
 
@@ -581,11 +581,8 @@ def build(store: Store, version: Hashable, tie_types: tuple[str, ...],
     industry and capability scans are skipped when ``reuse`` (same structural generation)
     has the same enterprise ids (the enterprises and the open needs, whose fields can change
     without the structure, are read every time)."""
-    def scan(name: str) -> list[Row]:
-        return run(store, name, timeout=SCAN_TIMEOUT_S)
-
-    rows = scan("rec_all_enterprises")
-    needs = scan("rec_all_needs")
+    rows = scan(store, "rec_all_enterprises")
+    needs = scan(store, "rec_all_needs")
     ties: dict[str, tuple[list[str], list[str]]] = {}
     products: tuple[list[str], list[str]] = ([], [])
     industries: tuple[list[str], list[str]] = ([], [])
@@ -595,11 +592,10 @@ def build(store: Store, version: Hashable, tie_types: tuple[str, ...],
     if not same:
         reuse = None
         for t in tie_types:
-            ties[t] = _pairs(store.read(rel_text(store, "rec_tie_pairs", t),
-                                        timeout=SCAN_TIMEOUT_S), "a", "b")
-        products = _pairs(scan("rec_all_products"), "id", "item")
-        industries = _pairs(scan("rec_all_industries"), "id", "item")
-        capabilities = _pairs(scan("rec_need_capabilities"), "id", "item")
+            ties[t] = _pairs(scan(store, "rec_tie_pairs", rel_type=t), "a", "b")
+        products = _pairs(scan(store, "rec_all_products"), "id", "item")
+        industries = _pairs(scan(store, "rec_all_industries"), "id", "item")
+        capabilities = _pairs(scan(store, "rec_need_capabilities"), "id", "item")
     return TieGraph(version, rows, ties, products, industries, reuse=reuse,
                     dialect=store.dialect, needs=needs, capabilities=capabilities)
 
@@ -657,7 +653,8 @@ class TieCache:
             g = self.graph
             if g is not None and g.version == version:
                 return g
-            g = build(store, version, self.tie_types, reuse=g)
+            with gc_paused():  # millions of rows read and counted: queries.gc_paused
+                g = build(store, version, self.tie_types, reuse=g)
             now = time.monotonic()
             _last_build[key] = (now, now - t0)
             self.builds += 1
