@@ -15,7 +15,7 @@ import pytest
 
 import queries
 from graph.store import Store
-from queries import SCAN_TIMEOUT_S, gc_paused, recommend, tiegraph
+from queries import SCAN_TIMEOUT_S, gc_paused, recommend, search, tiegraph
 from queries.recommend import clear_cache, recommend_partners
 from tests.queries_sample import walk_sample
 
@@ -138,3 +138,21 @@ def test_scan_reads_with_the_collector_paused_and_its_own_time_limit(
     rows = queries.scan(store, "rec_tie_pairs", rel_type="COOPERATES_WITH")
     assert {(r["a"], r["b"]) for r in rows} == {("S", "P"), ("Z", "Y")}
     assert seen == [(False, SCAN_TIMEOUT_S)] and gc.isenabled()
+
+
+def test_search_index_builds_with_the_collector_paused(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    walk_sample(store)
+    seen: list[bool] = []
+    real = search.SearchIndex.build
+
+    def build(*a: Any, **kw: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*a, **kw)
+
+    monkeypatch.setattr(search.SearchIndex, "build", build)
+    search.clear_index()
+    found = search.search(store, "企业S")
+    assert [i["id"] for i in found["items"]][:1] == ["S"]
+    assert seen == [False] and gc.isenabled()
+    search.clear_index()
