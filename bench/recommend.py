@@ -23,9 +23,10 @@ last build thread ended (the walk and affinity too). ``--sync-models`` builds th
 affinity in the request instead (the behaviour before they were rebuilt in the background).
 ``--writes K [--write-gap S]`` then times requests back to back while ``K`` ties are written
 ``S`` seconds apart (an ingest job's batches; the service's rate limits) and as long again.
-``--gc-pause both`` runs each relation's cold request and ``--after-write`` requests twice,
-first with the recommender's builds leaving Python's cyclic garbage collector running
-(``queries.GC_PAUSE`` off: the baseline) and then pausing it (``queries.gc_paused``), and
+``--gc-hold both`` runs each relation's cold request and ``--after-write`` requests twice,
+first with the recommender's builds leaving Python's full garbage collections alone
+(``queries.HOLD_FULL_GC`` off: the baseline) and then holding them off
+(``queries.full_gc_held``), and
 prints for each the full collections that ran (count, total and longest ms) and the longest
 stretch a thread that wakes every millisecond went without running (the interpreter lock
 held elsewhere), with the ratios of the second run to the first; ``on`` / ``off`` run one.
@@ -311,8 +312,8 @@ def main() -> int:
     ap.add_argument("--sync-models", action="store_true",
                     help="With --after-write: build the walk and affinity in the request "
                          "(modelcache.BACKGROUND = False, the behaviour before it existed).")
-    ap.add_argument("--gc-pause", choices=("on", "off", "both"), default="on",
-                    help="Builds pause the cyclic garbage collector (on), do not (off), or "
+    ap.add_argument("--gc-hold", choices=("on", "off", "both"), default="on",
+                    help="Builds hold off full garbage collections (on), do not (off), or "
                          "run each relation both ways, off first (see above).")
     args = ap.parse_args()
     server = None
@@ -336,22 +337,22 @@ def main() -> int:
         picks = rng.sample(ids, min(len(ids), args.runs + args.warm + 1))
         timing = Timing(store)
         print(f"{store.dialect}: {len(ids):,} enterprises", flush=True)
-        modes = {"both": (False, True), "on": (True,), "off": (False,)}[args.gc_pause]
+        modes = {"both": (False, True), "on": (True,), "off": (False,)}[args.gc_hold]
         for rel in args.relations.split(","):
             seen: dict[bool, tuple[float, GcWatch]] = {}
-            for pause in modes:
-                queries.GC_PAUSE = pause
+            for hold in modes:
+                queries.HOLD_FULL_GC = hold
                 if len(modes) > 1:
-                    print(f"  {rel}: builds {'pause' if pause else 'leave running'} the "
-                          "cyclic garbage collector", flush=True)
+                    print(f"  {rel}: builds {'hold off' if hold else 'leave alone'} full "
+                          "garbage collections", flush=True)
                 gcw = GcWatch()
                 with gcw.watch():
                     cold = one_relation(store, rel, picks, timing, args)
                 print(f"  {rel:16} {gcw.line()}", flush=True)
-                seen[pause] = (cold, gcw)
+                seen[hold] = (cold, gcw)
             if len(seen) == 2:
                 (c0, g0), (c1, g1) = seen[False], seen[True]
-                print(f"  {rel:16} pausing / not: cold {c1 / c0:.2f}x, full collections "
+                print(f"  {rel:16} held / not: cold {c1 / c0:.2f}x, full collections "
                       f"{len(g1.full)} / {len(g0.full)} ({sum(g1.full):.0f} / "
                       f"{sum(g0.full):.0f} ms), longest pause "
                       f"{g1.longest / max(g0.longest, 1e-9):.2f}x", flush=True)

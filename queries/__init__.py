@@ -43,55 +43,59 @@ def run(store: Store, name: str, params: Mapping[str, Any] | None = None, *,
 def scan(store: Store, name: str, params: Mapping[str, Any] | None = None, *,
          rel_type: str | tuple[str, ...] | None = None) -> list[Row]:
     """Run ``queries/<name>.cypher`` (a ``{rel}`` template filled with ``rel_type`` if given)
-    as a graph-wide scan a model is built from: under :data:`SCAN_TIMEOUT_S`, with the cyclic
-    garbage collector paused (:func:`gc_paused`) while the reply, hundreds of thousands of
-    rows at 100k enterprises, is read."""
+    as a graph-wide scan a model is built from: under :data:`SCAN_TIMEOUT_S`, with full
+    garbage collections held off (:func:`full_gc_held`) while the reply, hundreds of
+    thousands of rows at 100k enterprises, is read."""
     text = (rel_text(store, name, rel_type) if rel_type is not None
             else QUERIES.get(name, store.dialect))
-    with gc_paused():
+    with full_gc_held():
         return store.read(text, params or {}, timeout=SCAN_TIMEOUT_S)
 
 
-#: Pause the cyclic garbage collector while models are built (:func:`gc_paused`); off, the
-#: baseline of ``bench/recommend.py --gc-pause both``.
-GC_PAUSE = True
+#: Hold off full collections while models are built (:func:`full_gc_held`); off, the
+#: baseline of ``bench/recommend.py --gc-hold both``.
+HOLD_FULL_GC = True
+#: The oldest generation's threshold while held: more young collections than ever happen.
+HELD_THRESHOLD = 1_000_000_000
 _gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
+_gc_holders = 0
+_gc_thresholds = gc.get_threshold()
 
 
 @contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the block, in every thread, as long as
-    any thread is inside such a block (it is enabled again after the last one leaves, if it
-    was enabled before the first came in).
+def full_gc_held() -> Iterator[None]:
+    """Hold off the cyclic garbage collector's full collections (its oldest generation) for
+    the block, in every thread, as long as any thread is inside such a block; the thresholds
+    in force before the first came in are restored after the last one leaves. The young
+    generations are still collected, so cyclic garbage that request threads make meanwhile
+    (about a hundred objects a request) goes as before.
 
     A model build reads graph-wide scans, hundreds of thousands of rows each at 100k
-    enterprises, and counts them into dicts: millions of container objects that stay alive
-    while it runs. CPython runs a full collection each time the objects that survived grow
-    by a quarter, and a full collection walks every object with the interpreter lock held.
-    One rebuild of the recommender's models after a write at 100k enterprises ran about 40
-    of them, 0.25-0.36 s each (about 7 s in all); the longest pauses the request threads saw
-    were exactly those. Paused in the builds and the scans, 4 ran (about 0.5 s in all) and
-    the build itself took a third less time (``bench/recommend.py --gc-pause both``). The
-    rows and counts hold no reference cycles; cyclic garbage that other threads make
-    meanwhile waits until the collector runs again, seconds later."""
-    global _gc_pausers, _gc_was_enabled
-    if not GC_PAUSE:
+    enterprises, and counts them into dicts: millions of objects that stay alive while it
+    runs. CPython runs a full collection each time the objects that survived into the
+    oldest generation grow by a quarter, and a full collection walks every object with the
+    interpreter lock held: a cold build and one rebuild after a write at 100k enterprises
+    ran 52-67 of them, up to 0.42 s each, 8-11 s in all, and the longest pauses the request
+    threads saw were exactly those. Held in the builds, 4-9 ran (0.2-0.9 s), the longest pause
+    fell to 0.62-0.73x and the builds ended 5-10 s sooner (``bench/recommend.py --gc-hold
+    both``, the baseline in the same run). What the oldest generation gained meanwhile is
+    walked once, by the first full collection after the build."""
+    global _gc_holders, _gc_thresholds
+    if not HOLD_FULL_GC:
         yield
         return
     with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
+        if _gc_holders == 0:
+            _gc_thresholds = gc.get_threshold()
+            gc.set_threshold(_gc_thresholds[0], _gc_thresholds[1], HELD_THRESHOLD)
+        _gc_holders += 1
     try:
         yield
     finally:
         with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
+            _gc_holders -= 1
+            if _gc_holders == 0:
+                gc.set_threshold(*_gc_thresholds)
 
 
 def store_key(store: Store) -> tuple[int, str]:

@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.store import Store
-from queries import flag_off, gc_paused, store_key
+from queries import flag_off, full_gc_held, store_key
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ class ModelCache:
         failed = True
         try:
             for k in todo:
-                with gc_paused():  # millions of rows read and counted: queries.gc_paused
+                with full_gc_held():  # millions of rows read and counted: queries.full_gc_held
                     model = builders[k](memo)
                 with self._publish:  # one assignment of a new mapping: atomic for readers
                     self._models = {**self._models, k: (generation, model)}

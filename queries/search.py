@@ -59,7 +59,7 @@ from rapidfuzz import fuzz
 from graph.errors import InvalidInput
 from graph.store import Store
 from graph.vocab import SIZE_CLASSES
-from queries import gc_paused, run
+from queries import full_gc_held, run
 from queries.chains import as_tiers
 from queries.common import is_local, region_prefix, resolve_region
 
@@ -367,8 +367,8 @@ def _build(store: Store, fingerprint: tuple[Any, ...]) -> SearchIndex:
     t0 = time.perf_counter()
     # every enterprise's row and index entries, alive until the build ends: without the
     # cyclic collector's full passes over them (0.5-2.1 s of 5-7 s at 100k enterprises,
-    # the interpreter lock held, in the refresh thread too; queries.gc_paused)
-    with gc_paused():
+    # the interpreter lock held, in the refresh thread too: queries.full_gc_held)
+    with full_gc_held():
         rows = run(store, "search_index")
         names = {r["code"]: r["full_name"] for r in run(store, "search_regions")}
         for r in rows:

@@ -64,7 +64,7 @@ import numpy.typing as npt
 
 from graph.errors import StoreError
 from graph.store import Row, Store
-from queries import flag_off, gc_paused, scan, store_key
+from queries import flag_off, full_gc_held, scan, store_key
 
 log = logging.getLogger(__name__)
 
@@ -653,7 +653,7 @@ class TieCache:
             g = self.graph
             if g is not None and g.version == version:
                 return g
-            with gc_paused():  # millions of rows read and counted: queries.gc_paused
+            with full_gc_held():  # millions of rows read and counted: queries.full_gc_held
                 g = build(store, version, self.tie_types, reuse=g)
             now = time.monotonic()
             _last_build[key] = (now, now - t0)
