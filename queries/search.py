@@ -366,8 +366,9 @@ def region_name(names: dict[str, str], code: Any) -> str | None:
 def _build(store: Store, fingerprint: tuple[Any, ...]) -> SearchIndex:
     t0 = time.perf_counter()
     # every enterprise's row and index entries, alive until the build ends: without the
-    # cyclic collector's full passes over them (0.5-2.1 s of 5-7 s at 100k enterprises,
-    # the interpreter lock held, in the refresh thread too: queries.full_gc_held)
+    # cyclic collector's full passes over them (7-8 of them, 0.7-3.0 s of a 7-10 s build at
+    # 100k enterprises, the interpreter lock held, in the refresh thread too; held, none ran
+    # and the build took 6-7.5 s: queries.full_gc_held)
     with full_gc_held():
         rows = run(store, "search_index")
         names = {r["code"]: r["full_name"] for r in run(store, "search_regions")}
