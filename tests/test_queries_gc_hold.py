@@ -38,7 +38,7 @@ def _collector() -> Iterator[None]:
 
 def held() -> bool:
     """Full collections are held off now (and the young ones still run)."""
-    return gc.isenabled() and gc.get_threshold() == (700, 10, HELD_THRESHOLD)
+    return gc.isenabled() and gc.get_threshold() == (*THRESHOLDS[:2], HELD_THRESHOLD)
 
 
 def test_full_gc_held_holds_and_restores() -> None:
