@@ -34,6 +34,17 @@ def region_prefix(code: str) -> str:
     return code
 
 
+def holding_codes(code: Any) -> list[str]:
+    """The codes under which the division holding ``code`` may be filed, nearest first:
+    ``130203001`` → ``130203001``, ``130203``, ``1302``, ``13``; ``130200`` → ``130200``,
+    ``1302``, ``13``. Empty for no code."""
+    if not code or not str(code).strip():
+        return []
+    code = str(code).strip()
+    ladder = (code, region_prefix(code), *(code[:n] for n in (9, 6, 4, 2) if len(code) > n))
+    return list(dict.fromkeys(ladder))
+
+
 def is_local(region_code: Any, prefix: str | None) -> bool:
     """Whether an enterprise with ``region_code`` lies in the region with ``prefix``."""
     if not prefix or not region_code:

@@ -14,7 +14,7 @@ from typing import Any
 from graph.store import Store
 from queries import run
 from queries.chains import as_tiers
-from queries.common import resolve_enterprise, resolve_region
+from queries.common import holding_codes, resolve_enterprise
 
 PROVENANCE = ("source", "run_id", "ingested_at", "method", "confidence")
 REL_ZH = {"SUPPLIES": "供应", "COOPERATES_WITH": "合作", "INVESTS_IN": "投资",
@@ -99,8 +99,12 @@ def enterprise_profile(store: Store, key: str) -> dict[str, Any]:
 
 
 def _region_by_code(store: Store, code: str) -> dict[str, Any]:
-    rows = run(store, "region_lookup", {"text": code})
-    if rows:
-        return {"code": rows[0]["code"], "name": rows[0]["name"], "full_name": None}
-    resolve_region(store, code)
+    """The loaded division holding ``code``: its own, else the nearest above it (as search's
+    ``region_name``: a township's county, a county's city); the bare code when none is."""
+    ladder = holding_codes(code)
+    found = {str(r["id"]): r for r in run(store, "region_holding", {"codes": ladder})}
+    for c in ladder:
+        if c in found:
+            r = found[c]
+            return {"code": r["code"] or r["id"], "name": r["name"], "full_name": r["full_name"]}
     return {"code": code, "name": None, "full_name": None}

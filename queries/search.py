@@ -61,7 +61,7 @@ from graph.store import Store
 from graph.vocab import SIZE_CLASSES
 from queries import full_gc_held, run
 from queries.chains import as_tiers
-from queries.common import is_local, region_prefix, resolve_region
+from queries.common import holding_codes, is_local, resolve_region
 
 log = logging.getLogger(__name__)
 
@@ -354,10 +354,7 @@ def region_name(names: dict[str, str], code: Any) -> str | None:
     as the divisions are filed: ``13``, ``1302``, ``130203``, ``130203001``), else of the
     nearest loaded division holding it (the county of a township code when townships are not
     loaded, the city of ``130200``); None when none is loaded."""
-    if not code:
-        return None
-    code = str(code).strip()
-    for c in (code, region_prefix(code), *(code[:n] for n in (9, 6, 4, 2) if len(code) > n)):
+    for c in holding_codes(code):
         if c in names:
             return names[c]
     return None

@@ -43,7 +43,11 @@ def test_queries_cli_recommend_path_search_profile(store_url: str) -> None:
     assert "供应 铁矿石" in run("path", "E3", "E4", "--store", store_url)
     s = json.loads(run("search", "tsgt", "--json", "--store", store_url))
     assert s["items"][0]["id"] == "E1"
-    assert "热轧板卷" in run("profile", "E1", "--store", store_url)
+    profile = run("profile", "E1", "--store", store_url)
+    assert "热轧板卷" in profile
+    # 路北区 (130203) is not loaded: its city, and the firm's own code beside it
+    assert "地区 河北省唐山市 (130203)" in profile
+    assert "地区 河北省唐山市丰南区\n" in run("profile", "E2", "--store", store_url)
 
 
 def test_queries_cli_unknown_chain_fails_cleanly(store_url: str) -> None:

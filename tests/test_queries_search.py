@@ -6,6 +6,7 @@ import pytest
 
 from graph.errors import InvalidInput, NotFound
 from graph.store import Store
+from graph.writes import merge_rels, rel_row
 from queries.profile import enterprise_profile
 from queries.search import SearchIndex, clear_index, initials, region_name, search
 from tests.queries_sample import build_sample
@@ -109,6 +110,25 @@ def test_queries_profile_facts_with_provenance(store: Store) -> None:
     assert sup["provenance"]["method"] == "manual"
     assert p["provenance"]["run_id"] == "test-run"
     assert enterprise_profile(store, "E6")["capabilities"][0]["name"] == "冷轧加工"
+
+
+def test_queries_profile_region_is_the_division_search_names(store: Store) -> None:
+    build_sample(store)  # no LOCATED_IN links; divisions loaded: 唐山市 (1302), 丰南区 (130207)
+    region = {e: enterprise_profile(store, e)["region"] for e in ("E1", "E2", "E5")}
+    assert region["E1"] == {"code": "1302", "name": "唐山市", "full_name": "河北省唐山市"}
+    assert region["E2"] == {"code": "130207", "name": "丰南区", "full_name": "河北省唐山市丰南区"}
+    assert region["E5"] == {"code": "120110", "name": None, "full_name": None}
+    named = {it["id"]: it["region_name"] for it in search(store, "公司", limit=50)["items"]}
+    assert len(named) == 10
+    assert {e: enterprise_profile(store, e)["region"]["full_name"] for e in named} == named
+
+
+def test_queries_profile_region_from_its_located_in_link(store: Store) -> None:
+    build_sample(store)
+    merge_rels(store, "LOCATED_IN", "Enterprise", "Region", [rel_row("E6", "130207")])
+    # the link wins over the code (130204 路南区, whose nearest loaded division is 唐山市)
+    assert enterprise_profile(store, "E6")["region"] == \
+        {"code": "130207", "name": "丰南区", "full_name": "河北省唐山市丰南区"}
 
 
 def test_queries_profile_unknown(store: Store) -> None:

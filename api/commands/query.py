@@ -148,9 +148,12 @@ def profile_cmd(
     p = _with_store(store, lambda s: enterprise_profile(s, enterprise))
     if as_json:
         return _json(p)
+    region, code = p["region"] or {}, p["region_code"] or ""
+    place = region.get("full_name") or code
+    if code and place != code and region.get("code") != code:
+        place += f" ({code})"  # a division above the firm's own, which is not loaded
     out.print(f"[bold]{p['name']}[/] ({p['id']}) {p['size_class'] or ''} "
-              f"{'、'.join(p['tiers'])} 地区 "
-              f"{(p['region'] or {}).get('full_name') or p['region_code'] or ''}"
+              f"{'、'.join(p['tiers'])} 地区 {place}"
               + ("  [yellow]合成数据 synthetic[/]" if p["synthetic"] else ""))
     for title, key in (("产品", "products"), ("能力", "capabilities"), ("需求", "needs"),
                        ("资源", "resources")):

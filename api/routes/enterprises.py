@@ -65,7 +65,9 @@ class Profile(BaseModel):
     size_class: str | None = Field(None, description="Size class.")
     tiers: list[str] = Field(default_factory=list, description="Tiers.")
     region_code: str | None = Field(None, description="Division code.")
-    region: dict[str, Any] | None = Field(None, description="{code, name, full_name}.")
+    region: dict[str, Any] | None = Field(
+        None, description="{code, name, full_name}: the division holding the firm (its own when "
+        "loaded, else the nearest loaded one above it; name and full_name null when none is).")
     industry_code: str | None = Field(None, description="GB/T 4754-2017 code.")
     synthetic: bool = Field(False, description="Part of the synthetic demo data.")
     provenance: Provenance = Field(description="Provenance of the enterprise record.")
