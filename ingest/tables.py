@@ -25,8 +25,7 @@ import pandas as pd
 from graph.errors import IngestError, InvalidInput
 from graph.schema import q
 from graph.store import GRAPH_CYPHER, Store
-from graph.vocab import SIZE_CLASSES, UNDETERMINED
-from graph.vocab import TIERS as VOCAB_TIERS
+from graph.vocab import SIZE_NAMES, TIER_NAMES
 from ingest import codes, values
 from ingest.columns import KINDS, detect_kind, load_mapping, map_headers
 from ingest.job import IngestResult, Job, stable_id
@@ -43,15 +42,8 @@ AREAS = {a: a for a in ("创新创意", "设计研发", "生产制造", "物资�
 AREAS.update({"创新": "创新创意", "创意": "创新创意", "研发": "设计研发", "设计": "设计研发",
               "制造": "生产制造", "生产": "生产制造", "采购": "物资采购", "营销": "市场营销",
               "市场": "市场营销", "融资": "资金融通", "金融": "资金融通"})
-TIERS = {t: t for t in VOCAB_TIERS}
-TIERS.update({"链主": "链主企业", "龙头": "链主企业", "龙头企业": "链主企业",
-              "链主/龙头企业": "链主企业", "专精特新": "专精特新中小企业",
-              "小巨人": "专精特新小巨人", "专精特新\"小巨人\"": "专精特新小巨人",
-              "单项冠军": "制造业单项冠军", "高新": "高新技术企业",
-              "高新技术": "高新技术企业"})
-SIZES: dict[str, str] = {s: s for s in (*SIZE_CLASSES, UNDETERMINED)}
-SIZES.update({"大": "大型", "中": "中型", "小": "小型", "微": "微型", "大型企业": "大型",
-              "中型企业": "中型", "小型企业": "小型", "微型企业": "微型", "undetermined": "未划型"})
+TIERS = TIER_NAMES
+SIZES = SIZE_NAMES
 RES_TYPES = {t: t for t in ("equipment", "facility", "data", "other")}
 RES_TYPES.update({"设备": "equipment", "设施": "facility", "场地": "facility", "数据": "data",
                   "其他": "other"})

@@ -58,7 +58,7 @@ from rapidfuzz import fuzz
 
 from graph.errors import InvalidInput
 from graph.store import Store
-from graph.vocab import SIZE_CLASSES
+from graph.vocab import SIZE_CLASSES, SIZE_NAMES, TIER_NAMES
 from queries import full_gc_held, run
 from queries.chains import as_tiers
 from queries.common import holding_codes, is_local, resolve_region
@@ -440,6 +440,19 @@ def _decode_cursor(cursor: str, q: str) -> int:
     return offset
 
 
+def _filter_value(value: str | None, names: dict[str, str], field: str,
+                  what: str) -> str | None:
+    """A size-class or tier filter as the graph holds it (``小巨人`` → ``专精特新小巨人``, as
+    ingest reads spreadsheets); InvalidInput for a value no firm can hold."""
+    if value is None or not value.strip():
+        return None
+    found = names.get(unicodedata.normalize("NFKC", value).strip().lower())
+    if found is None:
+        raise InvalidInput(f"unknown {what} {value.strip()!r}: one of "
+                           f"{'、'.join(dict.fromkeys(names.values()))}", field=field)
+    return found
+
+
 def search(store: Store, q: str | None = None, *, region: str | None = None,
            size_class: str | None = None, tier: str | None = None, limit: int = 20,
            cursor: str | None = None) -> dict[str, Any]:
@@ -450,6 +463,8 @@ def search(store: Store, q: str | None = None, *, region: str | None = None,
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
     text = (q or "").strip()
+    size_class = _filter_value(size_class, SIZE_NAMES, "size_class", "size class")
+    tier = _filter_value(tier, TIER_NAMES, "tier", "tier")
     key = json.dumps([text, region, size_class, tier], ensure_ascii=False)
     offset = _decode_cursor(cursor, key) if cursor else 0
     prefix = resolve_region(store, region)

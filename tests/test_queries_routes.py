@@ -105,6 +105,9 @@ def test_queries_route_enterprise_search_and_profile(client: TestClient) -> None
     assert {p["name"] for p in prof["products"]} == {"热轧板卷", "冷轧薄板"}
     assert prof["partners"][0]["provenance"]["source"] == "tests/queries_sample.py"
     assert client.get("/api/v1/enterprises/E404").status_code == 404
+    bad = client.get("/api/v1/enterprises", params={"size_class": "巨型"})
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert bad.json()["code"] == "E400" and "巨型" in bad.json()["detail"]
 
 
 def test_queries_routes_in_the_real_app(store: Store) -> None:

@@ -53,6 +53,22 @@ def test_queries_search_pinyin_and_filters(store: Store) -> None:
     assert set(ids(search(store, None, tier="链主企业"))) == {"E1", "E9"}
 
 
+def test_queries_search_filters_read_the_forms_ingest_reads_and_refuse_others(
+        store: Store) -> None:
+    build_sample(store)
+    assert ids(search(store, None, size_class="大型企业")) == \
+        ids(search(store, None, size_class="大型")) != []
+    assert set(ids(search(store, None, tier=" 龙头 "))) == {"E1", "E9"}
+    assert ids(search(store, None, tier="专精特新")) == ["E4"]
+    # the cursor of a page asked with a short form works with the full one
+    first = search(store, None, size_class="大", limit=1)
+    assert ids(search(store, None, size_class="大型", limit=1, cursor=first["next_cursor"]))
+    for field, value in (("size_class", "巨型"), ("tier", "独角兽")):
+        with pytest.raises(InvalidInput) as e:
+            search(store, "公司", **{field: value})
+        assert e.value.field == field and value in str(e.value)
+
+
 def test_queries_search_items_name_their_division(store: Store) -> None:
     build_sample(store)  # divisions loaded: 唐山市 (1302) and its 丰南区 (130207) only
     by_id = {it["id"]: it for it in search(store, "公司", limit=50)["items"]}

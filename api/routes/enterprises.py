@@ -90,9 +90,12 @@ async def search_enterprises(
                           examples=["钢铁"]),
     region: str | None = Query(None, description="Region code (prefix match: 1302 = 唐山).",
                                examples=["1302"]),
-    size_class: str | None = Query(None, description="大型/中型/小型/微型/未划型.",
-                                   examples=["小型"]),
-    tier: str | None = Query(None, description="A tier such as 链主企业.",
+    size_class: str | None = Query(None, description="大型/中型/小型/微型/未划型 (also 大, "
+                                   "小型企业 and the other forms ingest reads); another value: "
+                                   "422.", examples=["小型"]),
+    tier: str | None = Query(None, description="链主企业/专精特新中小企业/专精特新小巨人/"
+                             "制造业单项冠军/高新技术企业 (also 龙头, 小巨人, 单项冠军…); "
+                             "another value: 422.",
                              examples=["专精特新中小企业"]),
     limit: int = Query(20, ge=1, le=100, description="Page size."),
     cursor: str | None = Query(None, description="Cursor from the previous page.",
