@@ -9,6 +9,7 @@ import pytest
 
 from graph.errors import InvalidInput, NotFound
 from graph.store import Store
+from graph.writes import merge_nodes, merge_rels, node_row, rel_row
 from ingest.chains import ingest_chain
 from queries.chains import chain_detail, list_chains
 from queries.common import region_prefix
@@ -60,10 +61,49 @@ def test_queries_chain_detail_region_override_by_code_and_name(store: Store) -> 
     assert chain_detail(store, "steel", region="丰南区")["region"] == "130207"
 
 
+@pytest.mark.parametrize("region", [None, "130207", "13", "99"])
+def test_queries_chain_detail_counts_with_or_without_the_producers(store: Store,
+                                                                   region: str | None) -> None:
+    build_sample(store)
+    full = chain_detail(store, "steel", region)
+    nodes = [n for s in full["segments"] for n in s["nodes"]]
+    assert [(n["enterprise_count"], n["local_count"]) for n in nodes] == \
+        [(len(n["enterprises"]), sum(e["local"] for e in n["enterprises"])) for n in nodes]
+    assert sum(n["enterprise_count"] for n in nodes) > 0
+    # limit=0 reads counts alone, from another query: the same answer without the producers
+    bare = chain_detail(store, "steel", region, limit=0)
+    strip = {**full, "segments": [{**s, "nodes": [{**n, "enterprises": []} for n in s["nodes"]]}
+                                  for s in full["segments"]]}
+    assert bare == strip
+    # limit=1: the first producer of each node (local first), the counts whole
+    one = chain_detail(store, "steel", region, limit=1)
+    assert one == {**full, "segments": [
+        {**s, "nodes": [{**n, "enterprises": n["enterprises"][:1]} for n in s["nodes"]]}
+        for s in full["segments"]]}
+
+
+def test_queries_chain_detail_counts_in_the_sample(store: Store) -> None:
+    build_sample(store)
+    coke = next(n for n in chain_detail(store, "steel", limit=0)["segments"][0]["nodes"]
+                if n["id"] == "p_coke")
+    assert (coke["enterprise_count"], coke["local_count"], coke["enterprises"]) == (2, 1, [])
+    # a product node nobody makes still shows, with zero counts, in both ways
+    merge_nodes(store, "Product", [node_row("p_slag", {"name": "钢渣", "chain_id": "steel"})])
+    merge_rels(store, "IN_SEGMENT", "Product", "Segment", [rel_row("p_slag", "steel:下游")])
+    for limit in (0, None):
+        slag = next(n for n in chain_detail(store, "steel", limit=limit)["segments"][2]["nodes"]
+                    if n["id"] == "p_slag")
+        assert (slag["enterprise_count"], slag["local_count"], slag["enterprises"]) == (0, 0, [])
+    with pytest.raises(InvalidInput):
+        chain_detail(store, "steel", limit=-1)
+
+
 def test_queries_chain_detail_unknown_id_raises_not_found(store: Store) -> None:
     build_sample(store)
     with pytest.raises(NotFound):
         chain_detail(store, "nope")
+    with pytest.raises(NotFound):
+        chain_detail(store, "nope", limit=0)
     with pytest.raises(NotFound):
         chain_gaps(store, "nope", "1302")
 

@@ -21,6 +21,8 @@ CALLS: list[tuple[str, Callable[[Store], Any]]] = [
     ("list_chains", list_chains),
     ("chain_detail", lambda s: chain_detail(s, "steel")),
     ("chain_detail_region", lambda s: chain_detail(s, "steel", "130207")),
+    ("chain_detail_counts", lambda s: chain_detail(s, "steel", "130207", limit=0)),
+    ("chain_detail_limited", lambda s: chain_detail(s, "steel", limit=1)),
     ("chain_gaps", lambda s: chain_gaps(s, "steel", "1302")),
     ("chain_gaps_province", lambda s: chain_gaps(s, "steel", "13")),
     ("search", lambda s: search(s, "钢铁")),

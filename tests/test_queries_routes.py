@@ -46,8 +46,12 @@ def test_queries_route_chain_detail_and_gaps(client: TestClient) -> None:
     d = client.get("/api/v1/chains/steel").json()
     assert set(d) == {"id", "name", "region", "segments"}
     node = d["segments"][1]["nodes"][0]
-    assert set(node) == {"id", "name", "enterprises"}
+    assert set(node) == {"id", "name", "enterprise_count", "local_count", "enterprises"}
     assert {"id", "name", "region_code", "local"} <= set(node["enterprises"][0])
+    assert node["enterprise_count"] == len(node["enterprises"])
+    bare = client.get("/api/v1/chains/steel", params={"limit": 0}).json()
+    assert bare["segments"][1]["nodes"][0] == {**node, "enterprises": []}
+    assert client.get("/api/v1/chains/steel", params={"limit": -1}).status_code == 422
     assert client.get("/api/v1/chains/steel", params={"region": "130207"}).json()["region"] \
         == "130207"
     g = client.get("/api/v1/chains/steel/gaps", params={"region": "1302"}).json()

@@ -43,7 +43,13 @@ class ChainEnterprise(BaseModel):
 class ChainNode(BaseModel):
     id: str = Field(description="Product node id.", examples=["steel:热轧板卷"])
     name: str | None = Field(description="Product name.", examples=["热轧板卷"])
-    enterprises: list[ChainEnterprise] = Field(description="Producers, local ones first.")
+    enterprise_count: int = Field(description="Enterprises making the product.",
+                                  examples=[1203])
+    local_count: int = Field(description="Of those, located in the requested region.",
+                             examples=[1067])
+    enterprises: list[ChainEnterprise] = Field(
+        description="Producers, local ones first, then by name: all of them, or the first "
+                    "`limit`.")
 
 
 class ChainSegment(BaseModel):
@@ -124,9 +130,16 @@ REGION = Query(None, description="Region code; default: the chain's home region.
 @router.get("/chains/{chain_id}", response_model=ChainDetail,
             responses=ex.response(ex.CHAIN_DETAIL))
 async def get_chain(request: Request, store: StoreDep,
-                    chain_id: str = CHAIN_ID, region: str | None = REGION) -> Response:
-    """One chain's segments, product nodes and enterprises, flagged local to a region."""
-    return await cached(request, chain_detail, store, chain_id, region)
+                    chain_id: str = CHAIN_ID, region: str | None = REGION,
+                    limit: int | None = Query(
+                        None, ge=0, description="List at most this many producers on each "
+                        "node (local ones first; the counts stay whole). 0: the structure and "
+                        "its counts alone, answered without reading the producers (about 50 ms "
+                        "instead of about 1 s for a chain of 30k producers). Default: all.",
+                        examples=[0, 20])) -> Response:
+    """One chain's segments, product nodes and enterprises, flagged local to a region, with
+    each node's producer counts."""
+    return await cached(request, chain_detail, store, chain_id, region, limit)
 
 
 @router.get("/chains/{chain_id}/gaps", response_model=ChainGaps, response_model_by_alias=True,
