@@ -9,10 +9,11 @@
    (reference tables, ``seeds/chains/*.json``, then each CSV with ``ingest_table``);
    with ``--keep DIR`` the stores live in DIR and a store that already holds
    enterprises is reused without loading.
-3. For each service — chain detail, gaps, recommendations (both ways), paths (6
-   hops), search, profile — warms up, then times ``--runs`` calls on sampled inputs
-   and prints p50/p95 in ms against the issue's aims (embedded: gaps ≤ 200, recommend
-   ≤ 100, paths ≤ 100, search ≤ 50) and Neo4j/FalkorDB ratios measured in this run.
+3. For each service — chain detail (and its structure alone, ``limit=0``), gaps,
+   recommendations (both ways), paths (6 hops), search, profile — warms up, then times
+   ``--runs`` calls on sampled inputs and prints p50/p95 in ms against the issue's aims
+   (embedded: gaps ≤ 200, recommend ≤ 100, paths ≤ 100, search ≤ 50) and Neo4j/FalkorDB
+   ratios measured in this run.
    Path pairs are random firms (mostly 5–6 hops apart or unreachable within 6: the
    hard cases) and, as a separate line, near pairs (2–3 steps of a random walk over
    the generated ties); how many pairs of each length were found is printed. The
@@ -170,6 +171,7 @@ def bench_engine(store: Store, runs: int, seed: int, data: Path | None = None,
     home = "1302"
     services: dict[str, tuple[Callable[[Any], Any], list[Any]]] = {
         "chain detail": (lambda c: chain_detail(store, c), inp["chains"]),
+        "chain structure": (lambda c: chain_detail(store, c, limit=0), inp["chains"]),
         "gaps": (lambda c: chain_gaps(store, c, home), inp["chains"]),
         "recommend SUPPLIES": (lambda e: recommend_partners(store, e, "SUPPLIES"), inp["ids"]),
         "recommend SUPPLIED_BY": (lambda e: recommend_partners(store, e, "SUPPLIED_BY"),
@@ -209,6 +211,8 @@ def plans(store: Store, eid: str, chain: str) -> None:
               "rec_enterprise": {"id": eid}, "rec_makers": {"ids": products},
               "profile_facts": {"id": eid}, "gap_nodes": {"chain_id": chain, "prefix": "1302"},
               "gap_needs": {"chain_id": chain},
+              "chain_node_counts": {"chain_id": chain, "prefix": "1302"},
+              "region_holding": {"codes": ["130203", "1302", "13"]},
               "paths_start": {"ids": [eid]}, "paths_expand": {"nodes": nodes},
               "paths_nodes": {"nodes": nodes}, "path_hops": {"pairs": [[eid, eid]]}}
     for name, params in checks.items():
