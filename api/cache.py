@@ -15,7 +15,8 @@ Correctness first: an entry is keyed by
 
 When the generation moves, the whole cache is dropped; an answer computed under an older
 generation is not stored. The cache is an LRU bounded by entries and by bytes (the JSON
-bodies are what is kept). Identical requests that miss at the same time are computed
+bodies are what is kept, with the gzip of each body of :data:`GZIP_MIN_BYTES` or more, made
+once in the thread pool and sent to clients that accept it). Identical requests that miss at the same time are computed
 once (the others wait for that answer). Errors (404, 422, store errors) are never cached,
 nor a provisional answer (``queries.modelcache.provisional``: a recommendation served from the
 previous generation while the next one builds, which the same key answers differently soon).
@@ -32,6 +33,7 @@ Must not live here: query logic (``queries/``) or HTTP routing (``api/routes/``)
 from __future__ import annotations
 
 import asyncio
+import gzip
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -48,6 +50,47 @@ from queries.modelcache import provisional
 
 Generation = tuple[Hashable, int]
 JSON = "application/json"
+#: Bodies of at least this size travel gzipped to clients that accept it (level 5: a chain's
+#: 4.7 MB detail at 100k firms shrinks to 0.53 MB in about 50 ms, in the thread pool; a
+#: 2,000-firm map's ~3 MB about tenfold).
+GZIP_MIN_BYTES = 64 * 1024
+GZIP_LEVEL = 5
+
+
+class Body:
+    """A JSON answer as cached: its bytes and, when big enough to be worth it, their gzip."""
+
+    __slots__ = ("gz", "raw")
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        self.gz = gzip.compress(raw, compresslevel=GZIP_LEVEL) \
+            if len(raw) >= GZIP_MIN_BYTES else None
+
+    def __len__(self) -> int:
+        return len(self.raw) + (len(self.gz) if self.gz is not None else 0)
+
+
+def accepts_gzip(request: Request) -> bool:
+    """Whether the client takes gzip (``Accept-Encoding``; ``gzip;q=0`` refuses it)."""
+    for part in request.headers.get("accept-encoding", "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            q = params.strip().lower()
+            return not (q.startswith("q=") and q[2:].strip() in ("0", "0.0", "0.00", "0.000"))
+    return False
+
+
+def send(request: Request | None, body: Body, media_type: str = JSON,
+         headers: dict[str, str] | None = None) -> Response:
+    """``body`` answered gzipped when it has a gzip and the client takes it (no request: as
+    is)."""
+    headers = {**(headers or {}), "Vary": "Accept-Encoding"}
+    data = body.raw
+    if body.gz is not None and request is not None and accepts_gzip(request):
+        data = body.gz
+        headers["Content-Encoding"] = "gzip"
+    return Response(data, media_type=media_type, headers=headers)
 
 
 class GenerationWatch:
@@ -88,10 +131,10 @@ class ResponseCache:
         self.watch = GenerationWatch(store, check_interval)
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Body] = OrderedDict()
         self._bytes = 0
         self._generation: Generation | None = None
-        self._inflight: dict[Hashable, asyncio.Future[bytes]] = {}
+        self._inflight: dict[Hashable, asyncio.Future[Body]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -110,13 +153,13 @@ class ResponseCache:
         metrics.CACHE_ENTRIES.set(0)
         metrics.CACHE_BYTES.set(0)
 
-    def _get(self, key: Hashable) -> bytes | None:
+    def _get(self, key: Hashable) -> Body | None:
         body = self._entries.get(key)
         if body is not None:
             self._entries.move_to_end(key)
         return body
 
-    def _put(self, key: Hashable, body: bytes) -> None:
+    def _put(self, key: Hashable, body: Body) -> None:
         if len(body) > self.max_bytes:
             return
         old = self._entries.pop(key, None)
@@ -131,17 +174,18 @@ class ResponseCache:
         metrics.CACHE_ENTRIES.set(len(self._entries))
         metrics.CACHE_BYTES.set(self._bytes)
 
-    async def answer(self, key: Hashable, route: str, compute: Callable[[], bytes],
-                     keep: Callable[[], bool] | None = None) -> Response:
+    async def answer(self, key: Hashable, route: str, compute: Callable[[], Body],
+                     keep: Callable[[], bool] | None = None, *,
+                     request: Request | None = None) -> Response:
         """The cached body for ``key``, else ``compute()`` (run in the thread pool) stored
         under the generation seen before it ran, unless ``keep()`` says after it that the
         body is provisional (the recommender answering from its previous generation)."""
         if not self.enabled:
-            return await _uncached(compute)
+            return await _uncached(request, compute)
         generation = await self.watch.current()
         if generation is None:
             metrics.CACHE_REQUESTS.labels(route, "bypass").inc()
-            return await _uncached(compute)
+            return await _uncached(request, compute)
         if generation != self._generation:
             self.clear()
             self._generation = generation
@@ -149,14 +193,14 @@ class ResponseCache:
         body = self._get(full)
         if body is not None:
             metrics.CACHE_REQUESTS.labels(route, "hit").inc()
-            return _response(body, "hit")
+            return _response(request, body, "hit")
         waiting = self._inflight.get(full)
         if waiting is not None:
             # The same request is being computed: share its answer (or its error).
             metrics.CACHE_REQUESTS.labels(route, "shared").inc()
-            return _response(await asyncio.shield(waiting), "hit")
+            return _response(request, await asyncio.shield(waiting), "hit")
         metrics.CACHE_REQUESTS.labels(route, "miss").inc()
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Body] = asyncio.get_running_loop().create_future()
         self._inflight[full] = future
         try:
             body = await anyio.to_thread.run_sync(compute)
@@ -173,17 +217,16 @@ class ResponseCache:
         # not if the graph moved on meanwhile, nor a provisional body
         if generation == self._generation and (keep is None or keep()):
             self._put(full, body)
-        return _response(body, "miss")
+        return _response(request, body, "miss")
 
 
-async def _uncached(compute: Callable[[], bytes]) -> Response:
+async def _uncached(request: Request | None, compute: Callable[[], Body]) -> Response:
     """``compute()`` run in the thread pool and answered as is (no cache, no X-Cache)."""
-    return _response(await anyio.to_thread.run_sync(compute), None)
+    return _response(request, await anyio.to_thread.run_sync(compute), None)
 
 
-def _response(body: bytes, state: str | None) -> Response:
-    headers = {"X-Cache": state} if state else None
-    return Response(body, media_type=JSON, headers=headers)
+def _response(request: Request | None, body: Body, state: str | None) -> Response:
+    return send(request, body, JSON, {"X-Cache": state} if state else None)
 
 
 _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
@@ -219,16 +262,16 @@ async def cached(request: Request, service: Callable[..., Any], store: Store,
 
     final = [True]  # False: the answer came from a previous generation (never kept)
 
-    def compute() -> bytes:
+    def compute() -> Body:
         with provisional() as mark:
             body = dump(service(store, *args, **kwargs))
         final[0] = not mark.stale
-        return body
+        return Body(body)
 
     cache: ResponseCache | None = getattr(request.app.state, "cache", None)
     role: str | None = getattr(request.state, "role", None)
     if cache is None or role is None:
-        return await _uncached(compute)
+        return await _uncached(request, compute)
     route = route_obj.path
     key = (route, role, args, tuple(sorted(kwargs.items())))
-    return await cache.answer(key, route, compute, keep=lambda: final[0])
+    return await cache.answer(key, route, compute, keep=lambda: final[0], request=request)

@@ -7,6 +7,7 @@ its bounds; metrics count hits and misses. The generation comes from the engine
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import Hashable, Iterator
 from pathlib import Path
@@ -15,9 +16,11 @@ from typing import Any
 import anyio
 import pytest
 from fastapi.testclient import TestClient
+from starlette.requests import Request
 
+from api import cache as api_cache
 from api.app import create_app
-from api.cache import ResponseCache
+from api.cache import Body, ResponseCache, accepts_gzip
 from graph.store import Store
 from graph.writes import merge_nodes, node_row
 from tests.api_support import auth, make_app, make_settings, new_token, revoked_token
@@ -112,6 +115,43 @@ def test_api_cache_hit_is_the_uncached_answer(sample: Store, tmp_path: Path) -> 
             assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit"), p
             assert first.json() == second.json() == want.json(), p
             assert second.headers["content-type"] == "application/json"
+
+
+def test_api_cache_big_answers_travel_gzipped(sample: Store, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api_cache, "GZIP_MIN_BYTES", 1000)
+    path = "/api/v1/chains/steel"
+    with _client(sample, tmp_path, api_cache_entries=0) as plain, \
+            _client(sample, tmp_path) as c:
+        want = plain.get(path, headers={"Accept-Encoding": "identity"})
+        assert len(want.content) >= 1000 and "content-encoding" not in want.headers
+        zipped = plain.get(path, headers={"Accept-Encoding": "gzip"})  # without the cache too
+        assert zipped.headers["content-encoding"] == "gzip" and zipped.json() == want.json()
+        for state in ("miss", "hit"):
+            r = c.get(path, headers={"Accept-Encoding": "gzip, deflate"})
+            assert (r.headers["x-cache"], r.headers["content-encoding"]) == (state, "gzip")
+            assert r.headers["vary"] == "Accept-Encoding"
+            assert r.content == want.content  # decoded by the client
+            assert int(r.headers["content-length"]) < len(want.content) / 2
+        raw = c.get(path, headers={"Accept-Encoding": "gzip;q=0, identity"})
+        assert raw.headers["x-cache"] == "hit" and "content-encoding" not in raw.headers
+        assert raw.content == want.content
+        small = c.get(CHAINS, headers={"Accept-Encoding": "gzip"})
+        assert small.status_code == 200 and "content-encoding" not in small.headers
+
+
+def test_api_cache_gzip_rule() -> None:
+    def req(value: str) -> Request:
+        return Request({"type": "http", "headers": [(b"accept-encoding", value.encode())]})
+
+    assert [accepts_gzip(req(v)) for v in ("gzip, deflate, br", "GZIP", "*", "br;q=1, gzip;q=0.5")]\
+        == [True] * 4
+    assert [accepts_gzip(req(v)) for v in ("", "br", "identity", "gzip;q=0", "gzip; q=0.0")] \
+        == [False] * 5
+    small, big = Body(b"x" * 100), Body(b"x" * api_cache.GZIP_MIN_BYTES)
+    assert small.gz is None and len(small) == 100
+    assert big.gz is not None and len(big) == len(big.raw) + len(big.gz)
+    assert gzip.decompress(big.gz) == big.raw
 
 
 def test_api_cache_own_write_shows_at_once(sample: Store, tmp_path: Path) -> None:
@@ -224,7 +264,7 @@ class _FakeStore:
 
 def _answer(cache: ResponseCache, key: str, body: bytes) -> str | None:
     async def go() -> str | None:
-        r = await cache.answer(key, "/t", lambda: body)
+        r = await cache.answer(key, "/t", lambda: Body(body))
         assert r.body == body
         return r.headers.get("x-cache")
 
@@ -294,11 +334,11 @@ def test_api_cache_identical_misses_are_computed_once(fake: _FakeStore) -> None:
                           check_interval=3600)
     calls = 0
 
-    def slow() -> bytes:
+    def slow() -> Body:
         nonlocal calls
         calls += 1
         time.sleep(0.2)
-        return b"answer"
+        return Body(b"answer")
 
     async def go() -> list[str | None]:
         out: list[str | None] = []
@@ -322,7 +362,7 @@ def test_api_cache_identical_misses_share_the_error(fake: _FakeStore) -> None:
     cache = ResponseCache(fake, max_entries=10, max_bytes=1 << 20,  # type: ignore[arg-type]
                           check_interval=3600)
 
-    def boom() -> bytes:
+    def boom() -> Body:
         time.sleep(0.1)
         raise LookupError("no such firm")
 
