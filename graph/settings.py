@@ -78,7 +78,8 @@ class Settings(BaseSettings):
     )
     api_cache_entries: int = Field(
         20000, ge=0, description="Read answers (search, profiles, chains, gaps, paths, "
-        "recommendations) each API worker keeps in its LRU cache; 0 turns the cache off.",
+        "recommendations, chain maps) each API worker keeps in its LRU cache; 0 turns the "
+        "cache off.",
     )
     api_cache_mb: float = Field(
         64.0, gt=0, description="Most memory each API worker's answer cache may hold, MB.",

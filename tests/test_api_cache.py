@@ -20,7 +20,7 @@ from starlette.requests import Request
 
 from api import cache as api_cache
 from api.app import create_app
-from api.cache import Body, ResponseCache, accepts_gzip
+from api.cache import Body, ResponseCache, accepts_gzip, send
 from graph.store import Store
 from graph.writes import merge_nodes, node_row
 from tests.api_support import auth, make_app, make_settings, new_token, revoked_token
@@ -152,6 +152,24 @@ def test_api_cache_gzip_rule() -> None:
     assert small.gz is None and len(small) == 100
     assert big.gz is not None and len(big) == len(big.raw) + len(big.gz)
     assert gzip.decompress(big.gz) == big.raw
+    data = b"0123456789abcdef" * (api_cache.GZIP_ONLY_BYTES // 16)
+    huge = Body(data)  # kept gzipped alone, given whole to a client that refuses gzip
+    assert huge.gz is not None and len(huge) == len(huge.gz) < len(data) // 10
+    assert huge.raw == data
+    assert send(req("gzip"), huge).body == huge.gz
+    assert send(req("identity"), huge).body == data
+
+
+def test_api_cache_gzip_only_body_goes_out_as_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    huge = Body(b"0123456789abcdef" * (api_cache.GZIP_ONLY_BYTES // 16))
+
+    def no(_data: bytes) -> bytes:
+        raise AssertionError("decompressed for a client that takes gzip")
+
+    monkeypatch.setattr(api_cache.gzip, "decompress", no)
+    accepting = Request({"type": "http", "headers": [(b"accept-encoding", b"gzip")]})
+    r = send(accepting, huge)
+    assert r.body == huge.gz and r.headers["content-encoding"] == "gzip"
 
 
 def test_api_cache_own_write_shows_at_once(sample: Store, tmp_path: Path) -> None:

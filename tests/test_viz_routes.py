@@ -121,3 +121,40 @@ def test_viz_route_needs_a_caller_without_anonymous_read(store: Store, tmp_path:
     build_sample(store)
     with TestClient(make_app(store, tmp_path, anonymous_read=False)) as c:
         assert c.get("/maps/chains/steel/data").status_code == 401
+
+
+def test_viz_route_maps_are_cached_per_generation(client: TestClient, store: Store) -> None:
+    for url in ("/maps/chains/steel/data", "/maps/chains/steel",
+                "/maps/chains/steel/standalone.html"):
+        first, second = client.get(url), client.get(url)
+        assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit"), url
+        assert first.content == second.content and first.status_code == 200, url
+        assert second.headers["content-type"] == first.headers["content-type"], url
+    hit = client.get("/maps/chains/steel/standalone.html")
+    assert "attachment" in hit.headers["content-disposition"]
+    # other parameters are other entries
+    assert client.get("/maps/chains/steel/data", params={"lang": "en"}).headers["x-cache"] \
+        == "miss"
+    # a write: the next map is drawn again, and shows it
+    merge_nodes(store, "Chain", [node_row("steel", {"name": "精品钢铁改"})])
+    r = client.get("/maps/chains/steel/data")
+    assert r.headers["x-cache"] == "miss" and r.json()["chain"]["name"] == "精品钢铁改"
+    assert r.json()["gaps_available"] is True
+
+
+def test_viz_route_map_without_its_gaps_is_not_kept(client: TestClient,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph.errors import StoreError
+    from queries import gaps
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise StoreError("gap analysis timed out")
+
+    monkeypatch.setattr(gaps, "chain_gaps", broken)
+    for _ in range(2):
+        r = client.get("/maps/chains/steel/data")
+        assert r.status_code == 200 and r.headers["x-cache"] == "miss"
+        assert r.json()["gaps_available"] is False
+    monkeypatch.undo()
+    assert client.get("/maps/chains/steel/data").json()["gaps_available"] is True
+    assert client.get("/maps/chains/steel/data").headers["x-cache"] == "hit"

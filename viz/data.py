@@ -51,7 +51,8 @@ def load_map(store: Store, chain_id: str, region: str | None = None,
     """The map payload of ``chain_id`` seen from ``region`` (default: the chain's home region).
 
     Raises :class:`~graph.errors.NotFound` for an unknown chain. A failing gap analysis
-    degrades to a map without gap classes (logged), since the structure is still useful.
+    degrades to a map without gap classes (logged, and ``gaps_available`` false), since the
+    structure is still useful.
     """
     from queries.chains import chain_detail
 
@@ -68,4 +69,6 @@ def load_map(store: Store, chain_id: str, region: str | None = None,
                     chain_id, e)
         gaps = None
     detail = {**detail, "synthetic": is_synthetic(store, chain_id)}
-    return build_map(detail, gaps, supply_ties(store, chain_id), options=options)
+    payload = build_map(detail, gaps, supply_ties(store, chain_id), options=options)
+    payload["gaps_available"] = gaps is not None
+    return payload

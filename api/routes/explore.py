@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api import examples as ex
-from api.cache import Body, send
+from api.cache import Body, cached_body
 from api.deps import StoreDep
 from graph.errors import NotFound
 from viz.chainmap import MapOptions
@@ -74,14 +75,21 @@ def api_features(request: Request) -> dict[str, bool]:
     return {k: any(p.startswith(v) for p in paths) for k, v in _FEATURES.items()}
 
 
-def _send(request: Request, body: str, media_type: str,
-          headers: dict[str, str] | None = None) -> Response:
-    # gzipped here, in the thread pool of these sync routes (a 2,000-firm map's JSON is ~3 MB)
-    return send(request, Body(body.encode("utf-8")), media_type, headers)
+async def _map_answer(request: Request, store: StoreDep, chain_id: str, region: str | None,
+                      lang: str, page: Callable[[dict[str, Any]], str], media_type: str,
+                      headers: dict[str, str] | None = None) -> Response:
+    """A map page or its data, through the answer cache (api.cache): computed once per graph
+    generation, region and language (at 100k firms the steel chain's map takes 3-5 s to
+    build, a hit milliseconds); a map whose gap analysis failed is answered, not kept."""
+    gaps = [True]
 
+    def compute() -> Body:
+        payload = load_map(store, chain_id, region or None, MapOptions(lang=lang))
+        gaps[0] = bool(payload.get("gaps_available", True))
+        return Body(page(payload).encode("utf-8"))
 
-def _payload(store: StoreDep, chain_id: str, region: str | None, lang: str) -> dict[str, Any]:
-    return load_map(store, chain_id, region or None, MapOptions(lang=lang))
+    return await cached_body(request, compute, (chain_id, region or None, lang),
+                             keep=lambda: gaps[0], media_type=media_type, headers=headers)
 
 
 @router.get("/explore", response_class=HTMLResponse)
@@ -97,34 +105,38 @@ def explore(request: Request,
 
 
 @router.get("/maps/chains/{chain_id}", response_class=HTMLResponse)
-def chain_map_page(request: Request, store: StoreDep, chain_id: ChainId, region: Region = None,
-                   lang: Lang = "zh") -> Response:
+async def chain_map_page(request: Request, store: StoreDep, chain_id: ChainId,
+                         region: Region = None, lang: Lang = "zh") -> Response:
     """One chain's interactive map page."""
-    payload = _payload(store, chain_id, region, lang)
-    return _send(request, render_page("map", payload=payload, lang=lang, region=region,
-                                      api_features=api_features(request)), "text/html")
+    features = api_features(request)
+    return await _map_answer(
+        request, store, chain_id, region, lang,
+        lambda payload: render_page("map", payload=payload, lang=lang, region=region,
+                                    api_features=features), "text/html")
 
 
 @router.get("/maps/chains/{chain_id}/data",
             responses=ex.response(_DATA_EXAMPLE, 200, "The map payload."))
-def chain_map_data(request: Request, store: StoreDep, chain_id: ChainId, region: Region = None,
-                   lang: Lang = "zh") -> Response:
+async def chain_map_data(request: Request, store: StoreDep, chain_id: ChainId,
+                         region: Region = None, lang: Lang = "zh") -> Response:
     """The map payload (vis-network nodes and edges with their computed layout)."""
     # Serialised directly: the payload is plain JSON data, and FastAPI's generic encoder
     # takes seconds on a 10,000-firm map.
-    body = json.dumps(_payload(store, chain_id, region, lang), ensure_ascii=False,
-                      separators=(",", ":"))
-    return _send(request, body, "application/json")
+    return await _map_answer(
+        request, store, chain_id, region, lang,
+        lambda payload: json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+        "application/json")
 
 
 @router.get("/maps/chains/{chain_id}/standalone.html", response_class=HTMLResponse)
-def chain_map_standalone(request: Request, store: StoreDep, chain_id: ChainId,
-                         region: Region = None, lang: Lang = "zh") -> Response:
+async def chain_map_standalone(request: Request, store: StoreDep, chain_id: ChainId,
+                               region: Region = None, lang: Lang = "zh") -> Response:
     """The map as one self-contained HTML file (all JS/CSS inlined; works offline)."""
-    html = render_page("standalone", payload=_payload(store, chain_id, region, lang), lang=lang)
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in chain_id)[:80] or "chain"
-    return _send(request, html, "text/html",
-                 {"Content-Disposition": f'attachment; filename="chain-{safe}.html"'})
+    return await _map_answer(
+        request, store, chain_id, region, lang,
+        lambda payload: render_page("standalone", payload=payload, lang=lang), "text/html",
+        {"Content-Disposition": f'attachment; filename="chain-{safe}.html"'})
 
 
 # Static files are not part of the API: kept out of the OpenAPI document.
