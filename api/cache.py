@@ -59,8 +59,6 @@ JSON = "application/json"
 #: 2,000-firm map's ~3 MB about tenfold).
 GZIP_MIN_BYTES = 64 * 1024
 GZIP_LEVEL = 5
-
-
 #: A body at least this big with a gzip keeps only the gzip (a 25,000-firm chain map: 28.7 MB
 #: of JSON, 1.7 MB gzipped); the rare client that refuses gzip gets it decompressed.
 GZIP_ONLY_BYTES = 1024 * 1024
@@ -79,6 +77,7 @@ class Body:
 
     @property
     def raw(self) -> bytes:
+        """The bytes (decompressed, on the caller's thread, when only the gzip is kept)."""
         return self._raw if self._raw is not None else gzip.decompress(self.gz or b"")
 
     def __len__(self) -> int:
@@ -195,7 +194,8 @@ class ResponseCache:
                      headers: dict[str, str] | None = None) -> Response:
         """The cached body for ``key``, else ``compute()`` (run in the thread pool) stored
         under the generation seen before it ran, unless ``keep()`` says after it that the
-        body is provisional (the recommender answering from its previous generation)."""
+        body is provisional (the recommender answering from its previous generation);
+        answered as ``media_type`` with ``headers``, gzipped when ``request`` takes it."""
         reply = (request, media_type, headers)
         if not self.enabled:
             return await _uncached(reply, compute)

@@ -102,7 +102,7 @@ def chain_detail(store: Store, chain_id: str, region: str | None = None,
     """``{id, name, region, segments: [{name, nodes: [{id, name, enterprise_count,
     local_count, enterprises}]}]}``, at most ``limit`` enterprises listed on a node, local
     ones first (None: every producer; 0: the structure and its counts alone, from a query that
-    reads no producer's fields: 54 ms instead of ~1 s for the steel chain at 100k firms).
+    reads no producer's fields: the steel chain at 100k firms in 20-70 ms instead of ~1 s).
 
     ``region`` defaults to the chain's ``home_region`` (the region it was imported for).
     """
@@ -112,19 +112,18 @@ def chain_detail(store: Store, chain_id: str, region: str | None = None,
         meta = run(store, "chain_meta", {"chain_id": chain_id})
         if not meta:
             raise NotFound(f"no chain with id {chain_id!r}", entity="Chain", key=chain_id)
-        first = meta[0]
-        shown = region if region else first["home_region"]
-        prefix = resolve_region(store, shown)
+        head = {"id": meta[0]["id"], "name": meta[0]["name"]}
+        shown, prefix = _region(store, region, meta[0]["home_region"])
         rows = run(store, "chain_node_counts", {"chain_id": chain_id, "prefix": prefix})
-        return {"id": first["id"], "name": first["name"],
-                "region": region_label(shown, prefix), "segments": group_chain(rows, prefix)}
-    rows = chain_rows(store, chain_id)
-    first = rows[0]
-    shown = region if region else first["home_region"]
-    prefix = resolve_region(store, shown)
-    return {
-        "id": first["chain_id"],
-        "name": first["chain_name"],
-        "region": region_label(shown, prefix),
-        "segments": group_chain(rows, prefix, limit),
-    }
+    else:
+        rows = chain_rows(store, chain_id)
+        head = {"id": rows[0]["chain_id"], "name": rows[0]["chain_name"]}
+        shown, prefix = _region(store, region, rows[0]["home_region"])
+    return {**head, "region": region_label(shown, prefix),
+            "segments": group_chain(rows, prefix, limit)}
+
+
+def _region(store: Store, region: str | None, home: str | None) -> tuple[str | None, str | None]:
+    """The region asked for (else the chain's home region) and its code prefix."""
+    shown = region if region else home
+    return shown, resolve_region(store, shown)
