@@ -88,7 +88,7 @@ async def _map_answer(request: Request, store: StoreDep, chain_id: str, region: 
         gaps[0] = bool(payload.get("gaps_available", True))
         return Body(page(payload).encode("utf-8"))
 
-    return await cached_body(request, compute, (chain_id, region or None, lang),
+    return await cached_body(request, compute, (chain_id, region, lang),
                              keep=lambda: gaps[0], media_type=media_type, headers=headers)
 
 
