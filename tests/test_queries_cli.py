@@ -36,6 +36,18 @@ def test_queries_cli_gaps_json_and_table(store_url: str) -> None:
     assert "精品钢铁" in text
 
 
+def test_queries_cli_chain_structure(store_url: str) -> None:
+    d = json.loads(run("chain", "steel", "--limit", "0", "--json", "--store", store_url))
+    coke = next(n for n in d["segments"][0]["nodes"] if n["id"] == "p_coke")
+    assert (coke["enterprise_count"], coke["local_count"], coke["enterprises"]) == (2, 1, [])
+    text = run("chain", "steel", "--limit", "1", "--store", store_url)
+    # the local producer named, the outside one counted
+    assert "精品钢铁" in text and "唐山丰南焦化有限公司 等（另 1 家）" in text
+    assert "山西焦煤" not in text
+    assert CliRunner().invoke(app, ["chain", "steel", "--limit", "-1",
+                                    "--store", store_url]).exit_code == 2
+
+
 def test_queries_cli_recommend_path_search_profile(store_url: str) -> None:
     r = json.loads(run("recommend", "唐钢", "--relation", "SUPPLIES", "--top", "3", "--json",
                        "--store", store_url))

@@ -1,4 +1,4 @@
-"""Query commands: ``chains``, ``gaps``, ``recommend``, ``path``, ``search``, ``profile``
+"""Query commands: ``chains``, ``chain``, ``gaps``, ``recommend``, ``path``, ``search``, ``profile``
 and ``eval links``.
 
 Options only: each command opens the store, calls one service from ``queries/`` and
@@ -35,6 +35,34 @@ def chains_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     t = Table("id", "名称 name", "环节 segments", "企业 enterprises")
     for r in rows:
         t.add_row(r["id"], r["name"], str(r["segments"]), str(r["enterprises"]))
+    out.print(t)
+    return None
+
+
+def chain_cmd(
+    chain: Annotated[str, typer.Argument(help="Chain id (see ronglian chains).")],
+    region: Annotated[str | None, typer.Option("--region", help="Region code or name that "
+                                               "counts as local (default: the chain's home "
+                                               "region).")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Producers named per product "
+                                       "node, local ones first; 0: counts only.")] = 5,
+    store: StoreOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """A chain's segments and product nodes with their producers. 产业链结构。"""
+    from queries.chains import chain_detail
+
+    d = _with_store(store, lambda s: chain_detail(s, chain, region, limit))
+    if as_json:
+        return _json(d)
+    out.print(f"[bold]{d['name']}[/] ({d['id']}) 地区 region {d['region'] or '-'}")
+    t = Table("环节 segment", "产品节点 product", "企业 firms", "本地 local", "企业 names")
+    for seg in d["segments"]:
+        for n in seg["nodes"]:
+            names = "、".join(str(e["name"]) for e in n["enterprises"])
+            more = n["enterprise_count"] - len(n["enterprises"])
+            t.add_row(seg["name"], str(n["name"]), str(n["enterprise_count"]),
+                      str(n["local_count"]), names + (f" 等（另 {more} 家）" if names and more
+                                                      else ""))
     out.print(t)
     return None
 
@@ -217,6 +245,7 @@ def eval_links_cmd(
 
 def register(app: typer.Typer) -> None:
     app.command("chains")(chains_cmd)
+    app.command("chain")(chain_cmd)
     app.command("gaps")(gaps_cmd)
     app.command("recommend")(recommend_cmd)
     app.command("path")(path_cmd)
