@@ -283,3 +283,61 @@ def test_api_server_graceful_shutdown_finishes_the_request_in_flight(
     assert "api stopped" in log
     with pytest.raises(httpx.HTTPError):
         httpx.get(srv.url + "/api/v1/health", timeout=2)
+
+
+def _store_servers(store_dir: Path) -> list[psutil.Process]:
+    """The embedded FalkorDB servers running on ``store_dir``'s files."""
+    found = []
+    for p in psutil.process_iter(["name", "cwd"]):
+        if "redis-server" in (p.info["name"] or "") and p.info["cwd"] == str(store_dir):
+            found.append(p)
+    return found
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_serve_command_closes_its_embedded_store_when_stopped(tmp_path: Path,
+                                                              sig: signal.Signals) -> None:
+    # ``ronglian serve`` owns its store: uvicorn ends its graceful shutdown by raising the
+    # signal again, and with SIGTERM's default handler the process used to die there,
+    # leaving the store's FalkorDB server running on its files.
+    store_dir = tmp_path / "store"
+    with open_store(f"embedded://{store_dir}") as s:
+        s.apply_schema()
+    assert not _store_servers(store_dir)
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "RONGLIAN_KEYS_PATH": str(tmp_path / "keys.sqlite3"),
+           "RONGLIAN_ANONYMOUS_READ": "true", "RONGLIAN_JOB_DIR": str(tmp_path / "jobs")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from api.cli import main; main()", "serve",
+         "--store", f"embedded://{store_dir}", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        # a child of a non-interactive shell may start with SIGINT ignored: not this one
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler))
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, f"server died: {log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"server not ready: {log.read_text()[-3000:]}"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v1/ready", timeout=2).status_code \
+                        == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        assert len(_store_servers(store_dir)) == 1
+        proc.send_signal(sig)
+        assert proc.wait(30) == 0, log.read_text()[-3000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    deadline = time.monotonic() + 10
+    while _store_servers(store_dir) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _store_servers(store_dir)
+    for p in left:  # not to outlive the test
+        p.kill()
+    assert not left, "the store's FalkorDB server outlived `ronglian serve`"
+    text = log.read_text()
+    assert "api stopped" in text and "ronglian stopped" in text and "Traceback" not in text

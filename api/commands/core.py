@@ -7,6 +7,7 @@ Options only; the work is done by importable functions in ``graph/``,
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Annotated
 
@@ -42,8 +43,28 @@ def _serve(host: str | None, port: int | None, workers: int, store: Store) -> No
     else:
         from api.app import create_app
 
-        uvicorn.run(create_app(settings, store), host=host, port=port, log_config=None,
-                    timeout_graceful_shutdown=10)
+        # uvicorn ends its graceful shutdown by raising the signal it caught again, with the
+        # handler it found. For SIGTERM that was the default one: the process died there,
+        # before the caller closed the store, and an embedded store's FalkorDB server was
+        # left running on its files. Found this way, the signal ends the server like Ctrl-C
+        # does, and the caller's close runs.
+        previous = signal.signal(signal.SIGTERM, _stop_serving)
+        try:
+            uvicorn.run(create_app(settings, store), host=host, port=port, log_config=None,
+                        timeout_graceful_shutdown=10)
+        except (KeyboardInterrupt, _Stopped):
+            pass  # uvicorn has shut down gracefully
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        console.print("[green]ronglian[/] stopped")
+
+
+class _Stopped(BaseException):
+    """SIGTERM, raised again by uvicorn after its graceful shutdown (not an error)."""
+
+
+def _stop_serving(signum: int, frame: object) -> None:
+    raise _Stopped
 
 
 def register(app: typer.Typer) -> None:
