@@ -29,13 +29,32 @@ def list_chains(store: Store) -> list[dict[str, Any]]:
     ]
 
 
+def _no_chain(chain_id: str) -> NotFound:
+    return NotFound(f"no chain with id {chain_id!r}", entity="Chain", key=chain_id)
+
+
 def chain_rows(store: Store, chain_id: str) -> list[Row]:
     """The raw segment x product rows of a chain, each with its producers (``enterprises``:
     ``[id, name, region_code, size_class, tiers]`` lists); NotFound when absent."""
     rows = run(store, "chain_nodes", {"chain_id": chain_id})
     if not rows:
-        raise NotFound(f"no chain with id {chain_id!r}", entity="Chain", key=chain_id)
+        raise _no_chain(chain_id)
     return rows
+
+
+def chain_meta(store: Store, chain_id: str) -> Row:
+    """The chain's own fields ``{id, name, home_region}``; NotFound when absent."""
+    meta = run(store, "chain_meta", {"chain_id": chain_id})
+    if not meta:
+        raise _no_chain(chain_id)
+    return meta[0]
+
+
+def chain_region(store: Store, region: str | None,
+                 home: str | None) -> tuple[str | None, str | None]:
+    """The region asked for (else the chain's home region) and its code prefix."""
+    shown = region if region else home
+    return shown, resolve_region(store, shown)
 
 
 def as_tiers(value: Any) -> list[str]:
@@ -109,21 +128,14 @@ def chain_detail(store: Store, chain_id: str, region: str | None = None,
     if limit is not None and limit < 0:
         raise InvalidInput("limit must be 0 or more", field="limit")
     if limit == 0:
-        meta = run(store, "chain_meta", {"chain_id": chain_id})
-        if not meta:
-            raise NotFound(f"no chain with id {chain_id!r}", entity="Chain", key=chain_id)
-        head = {"id": meta[0]["id"], "name": meta[0]["name"]}
-        shown, prefix = _region(store, region, meta[0]["home_region"])
+        meta = chain_meta(store, chain_id)
+        head = {"id": meta["id"], "name": meta["name"]}
+        shown, prefix = chain_region(store, region, meta["home_region"])
         rows = run(store, "chain_node_counts", {"chain_id": chain_id, "prefix": prefix})
     else:
         rows = chain_rows(store, chain_id)
         head = {"id": rows[0]["chain_id"], "name": rows[0]["chain_name"]}
-        shown, prefix = _region(store, region, rows[0]["home_region"])
+        shown, prefix = chain_region(store, region, rows[0]["home_region"])
     return {**head, "region": region_label(shown, prefix),
             "segments": group_chain(rows, prefix, limit)}
 
-
-def _region(store: Store, region: str | None, home: str | None) -> tuple[str | None, str | None]:
-    """The region asked for (else the chain's home region) and its code prefix."""
-    shown = region if region else home
-    return shown, resolve_region(store, shown)

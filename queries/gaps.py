@@ -33,12 +33,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from typing import Any
 
-from graph.errors import InvalidInput, NotFound
+from graph.errors import InvalidInput
 from graph.store import Store
 from graph.vocab import SIZE_CLASSES, TIERS, UNDETERMINED
 from queries import run
-from queries.chains import as_tiers
-from queries.common import is_local, region_label, resolve_region
+from queries.chains import as_tiers, chain_meta, chain_region
+from queries.common import is_local, region_label
 
 SIZE_WEIGHT = {"大型": 1.0, "中型": 0.5, "小型": 0.25, "微型": 0.1}
 LEADING_TIER = "链主企业"
@@ -112,11 +112,8 @@ def _node_counts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[str, Any]:
     """``{chain, name, region, nodes: [...]}`` — see the module docstring for the rules."""
-    meta = run(store, "chain_meta", {"chain_id": chain_id})
-    if not meta:
-        raise NotFound(f"no chain with id {chain_id!r}", entity="Chain", key=chain_id)
-    shown = region if region else meta[0]["home_region"]
-    prefix = resolve_region(store, shown)
+    meta = chain_meta(store, chain_id)
+    shown, prefix = chain_region(store, region, meta["home_region"])
     if not prefix:
         raise InvalidInput("region is required: this chain has no home region",
                            field="region")
@@ -204,5 +201,5 @@ def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[s
                               str(n["id"])))
     for n in nodes:
         del n["_order"]
-    return {"chain": meta[0]["id"], "name": meta[0]["name"],
+    return {"chain": meta["id"], "name": meta["name"],
             "region": region_label(shown, prefix), "nodes": nodes}
