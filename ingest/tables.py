@@ -42,8 +42,6 @@ AREAS = {a: a for a in ("创新创意", "设计研发", "生产制造", "物资�
 AREAS.update({"创新": "创新创意", "创意": "创新创意", "研发": "设计研发", "设计": "设计研发",
               "制造": "生产制造", "生产": "生产制造", "采购": "物资采购", "营销": "市场营销",
               "市场": "市场营销", "融资": "资金融通", "金融": "资金融通"})
-TIERS = TIER_NAMES
-SIZES = SIZE_NAMES
 RES_TYPES = {t: t for t in ("equipment", "facility", "data", "other")}
 RES_TYPES.update({"设备": "equipment", "设施": "facility", "场地": "facility", "数据": "data",
                   "其他": "other"})
@@ -500,12 +498,12 @@ class TableLoader:
         raw_tiers = row.get("tiers")
 
         def tier_list() -> list[str]:
-            return [_cell({"tiers": t}, "tiers", values.choice, allowed=TIERS)
+            return [_cell({"tiers": t}, "tiers", values.choice, allowed=TIER_NAMES)
                     for t in values.str_list(raw_tiers)]
 
         tiers = list(self._memo_cell("tiers", raw_tiers, tier_list))
         size = self._memo_cell("size_class", row.get("size_class"),
-                               lambda: _cell(row, "size_class", values.choice, allowed=SIZES))
+                               lambda: _cell(row, "size_class", values.choice, allowed=SIZE_NAMES))
         if size is None and industry_code:
             try:
                 size = classify(industry_code, employees, revenue, assets).size_class
