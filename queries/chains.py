@@ -52,8 +52,9 @@ def chain_meta(store: Store, chain_id: str) -> Row:
 
 def chain_region(store: Store, region: str | None,
                  home: str | None) -> tuple[str | None, str | None]:
-    """The region asked for (else the chain's home region) and its code prefix."""
-    shown = region if region else home
+    """The region asked for (else the chain's home region: also for a blank one) and its
+    code prefix."""
+    shown = region.strip() if region and region.strip() else home
     return shown, resolve_region(store, shown)
 
 

@@ -53,20 +53,26 @@ def is_local(region_code: Any, prefix: str | None) -> bool:
 
 
 def resolve_region(store: Store, region: str | None) -> str | None:
-    """Turn a region code or name into a code prefix; ``None`` stays ``None``.
+    """Turn a region code or name into a code prefix; ``None`` (or blank) stays ``None``.
 
-    A code is taken as given (even when no Region node exists: enterprises carry
-    codes whether or not the divisions were loaded); a name must match a Region.
+    A code must name a loaded division or the region of some enterprise (firms may carry
+    codes whose divisions were not loaded); a name must match a Region. Anything else is
+    an error: a mistyped code would otherwise answer as a region where nothing lies.
     """
     if region is None or not str(region).strip():
         return None
     text = str(region).strip()
     if _DIGITS.match(text):
-        return region_prefix(text)
+        prefix = region_prefix(text)
+        if (not run(store, "region_known", {"prefix": prefix})
+                and not run(store, "region_firms", {"prefix": prefix})):
+            raise InvalidInput(f"未知的行政区划代码 {text} / unknown region code {text!r}: no "
+                               "division or enterprise has it", field="region")
+        return prefix
     rows = run(store, "region_lookup", {"text": text})
     if not rows:
-        raise InvalidInput(f"unknown region {text!r}: give a division code such as 1302",
-                           field="region")
+        raise InvalidInput(f"未知的地区 {text} / unknown region {text!r}: give a division "
+                           "code such as 1302 or a name such as 唐山市", field="region")
     # Prefer the broadest region of that name (a city over a town of the same name).
     best = min(rows, key=lambda r: len(str(r["code"])))
     return region_prefix(str(best["code"]))

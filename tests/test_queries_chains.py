@@ -61,7 +61,32 @@ def test_queries_chain_detail_region_override_by_code_and_name(store: Store) -> 
     assert chain_detail(store, "steel", region="丰南区")["region"] == "130207"
 
 
-@pytest.mark.parametrize("region", [None, "130207", "13", "99"])
+def test_queries_region_code_must_name_a_division_or_a_firms_region(store: Store) -> None:
+    """A mistyped code is an error, not a region where nothing lies: a code is taken when a
+    division of it is loaded (130207, 130200 as 1302) or some firm lies under it (1101: no
+    division loaded, 北京家电外壳 is there); a blank region is the chain's home region."""
+    from queries.recommend import recommend_partners
+    from queries.search import search
+
+    build_sample(store)
+    for code in ("999999", "130299", "99"):
+        for ask, kw in ((chain_detail, {"chain_id": "steel"}),
+                        (chain_detail, {"chain_id": "steel", "limit": 0}),
+                        (chain_gaps, {"chain_id": "steel"}),
+                        (search, {"q": "钢铁"}),
+                        (recommend_partners, {"enterprise": "E1", "relation": "SUPPLIES"})):
+            with pytest.raises(InvalidInput) as e:
+                ask(store, region=code, **kw)
+            assert e.value.field == "region" and code in e.value.message
+    assert chain_detail(store, "steel", region="130200")["region"] == "130200"
+    assert chain_detail(store, "steel", region="1101", limit=0)["region"] == "1101"
+    assert [e["id"] for e in search(store, "家电", region="1101")["items"]] == ["E7"]
+    for blank in (" ", "\t"):
+        assert chain_detail(store, "steel", region=blank)["region"] == "1302"
+        assert chain_gaps(store, "steel", blank)["region"] == "1302"
+
+
+@pytest.mark.parametrize("region", [None, "130207", "13", "1101"])
 def test_queries_chain_detail_counts_with_or_without_the_producers(store: Store,
                                                                    region: str | None) -> None:
     build_sample(store)
