@@ -114,7 +114,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from graph.errors import InvalidInput
+from graph.errors import InvalidInput, NotFound
 from graph.settings import get_settings
 from graph.store import Row, Store
 from queries import modelcache, rel_text, run, store_key, tiegraph
@@ -968,6 +968,7 @@ def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES"
                        weights: Weights | None = None) -> dict[str, Any]:
     """``{enterprise: {id, name}, relation, results: [{id, name, score, reasons}]}``."""
     relation = (relation or "").strip().upper()
+    need = need.strip() or None if need else None  # a blank need is no need
     if relation not in RELATIONS:
         raise InvalidInput(f"relation must be one of {', '.join(RELATIONS)}", field="relation")
     if not 1 <= top <= 100:
@@ -1178,12 +1179,27 @@ def _need_signal(store: Store, tg: TieGraph | None, keys: _Keys, eid: str, e: in
         if not keys.known(found).all():  # a stale tie graph's keys: firms created since
             ok = np.flatnonzero(keys.known(found))
             found, names = found[ok], [names[i] for i in ok.tolist()]
-    if need and not len(found):  # not a Need id of this firm: free text
+    if need and not len(found):  # not a need of this firm: free text
         rows = _by_need(run(store, "rec_need_text", {"text": need, "limit": POOL}))
+        if not rows:
+            _no_need(store, eid, need)
         found, names = keys.of([r["id"] for r in rows]), [r["product"] for r in rows]
         ok = np.flatnonzero(keys.known(found))
         found, names = found[ok], [names[i] for i in ok.tolist()]
     return _Signal("need", found, None, lambda at: [f"匹配需求：{names[i]}" for i in at])
+
+
+def _no_need(store: Store, eid: str, need: str) -> None:
+    """A need that matched nothing: fine when it is the firm's own (nobody makes what it is
+    about), an error otherwise, rather than an answer that silently leaves the need out."""
+    owners = {str(r["owner"]) for r in run(store, "rec_need_owner", {"id": eid, "need": need})}
+    if eid in owners:
+        return
+    if owners:
+        raise InvalidInput(f"需求 {need} 属于其他企业 / need {need!r} belongs to another "
+                           "enterprise", field="need")
+    raise NotFound(f"没有与 {need} 相符的需求、产品或能力 / no need of this enterprise, and no "
+                   f"product or capability, matches {need!r}", entity="Need", key=need)
 
 
 def _fresh_via(store: Store, agg: _Aggregates, got: tiegraph.Ranked

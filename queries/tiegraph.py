@@ -400,10 +400,10 @@ class TieGraph:
     def need_rows(self, e: int, buyers: bool, need: str | None = None
                   ) -> tuple[IntArray, list[Any]]:
         """``rec_suppliers`` (``buyers`` False: firms that make or hold what an open need of
-        ``e`` is about; ``need``: that need only) or ``rec_buyers`` (True: firms with an
-        open need about what ``e`` makes or holds), as (candidate indices, need names),
-        ordered by candidate then need name (the order the recommender puts those
-        queries' rows in)."""
+        ``e`` is about; ``need``: the need of that id or name only) or ``rec_buyers`` (True:
+        firms with an open need about what ``e`` makes or holds), as (candidate indices,
+        need names), ordered by candidate then need name (the order the recommender puts
+        those queries' rows in)."""
         if e < 0:
             return np.zeros(0, dtype=np.int64), []
         if buyers:
@@ -416,7 +416,8 @@ class TieGraph:
         else:
             needs = self.needs_of.row(e).astype(np.int64)
             if need is not None:
-                needs = needs[[self.need_ids[k] == need for k in needs.tolist()]]
+                needs = needs[[need in (self.need_ids[k], self.need_names[k])
+                               for k in needs.tolist()]]
             owner, who = self.suppliers_of.gather(self.need_item[needs])
             needs, cand = needs[owner], who.astype(np.int64)
         mask = cand != e

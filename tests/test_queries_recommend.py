@@ -6,6 +6,7 @@ import pytest
 
 from graph.errors import InvalidInput, NotFound
 from graph.store import Store
+from graph.writes import merge_nodes, merge_rels, node_row, rel_row
 from queries.recommend import clear_cache, recommend_partners
 from tests.queries_sample import build_sample
 
@@ -35,6 +36,34 @@ def test_queries_recommend_by_name_and_need_text(store: Store) -> None:
     assert out["enterprise"]["id"] == "E1"
     assert out["results"][0]["id"] == "E8"
     assert "匹配需求：废钢" in out["results"][0]["reasons"]
+
+
+def test_queries_recommend_need_by_name_blank_or_matching_nothing(store: Store) -> None:
+    """A need is one of the firm's open needs by id or by its name, else free text; a blank
+    one is no need; one that matches nothing is an error (another firm's need: 422, nothing
+    at all: 404) instead of an answer that silently leaves it out; the firm's own need that
+    nobody makes is answered without a need match."""
+    build_sample(store)
+    by_id = recommend_partners(store, "E1", "SUPPLIES", need="N2")
+    assert by_id["results"][0]["id"] == "E5"
+    assert "匹配需求：采购船用钢板" in by_id["results"][0]["reasons"]
+    assert recommend_partners(store, "E1", "SUPPLIES", need="采购船用钢板") == by_id
+    assert recommend_partners(store, "E1", "SUPPLIES", need=" ") == \
+        recommend_partners(store, "E1", "SUPPLIES")
+    with pytest.raises(NotFound) as missing:
+        recommend_partners(store, "E1", "SUPPLIES", need="不存在的东西")
+    assert "不存在的东西" in missing.value.message
+    with pytest.raises(InvalidInput) as other:
+        recommend_partners(store, "E1", "SUPPLIES", need="N4")  # 唐山冷轧's need
+    assert other.value.field == "need"
+    merge_nodes(store, "Product", [node_row("p_new", {"name": "氢冶金装备"})])
+    merge_nodes(store, "Need", [node_row("N9", {"name": "采购氢冶金装备", "status": "open"})])
+    merge_rels(store, "NEEDS", "Enterprise", "Need", [rel_row("E1", "N9")])
+    merge_rels(store, "ABOUT", "Need", "Product", [rel_row("N9", "p_new")])
+    clear_cache()
+    for need in ("N9", "采购氢冶金装备"):
+        out = recommend_partners(store, "E1", "SUPPLIES", need=need)
+        assert not any(t.startswith("匹配需求") for r in out["results"] for t in r["reasons"])
 
 
 def test_queries_recommend_buyers_downstream(store: Store) -> None:

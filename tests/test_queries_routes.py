@@ -81,6 +81,16 @@ def test_queries_route_recommendations(client: TestClient) -> None:
                       params={"enterprise": "E1", "relation": "LIKES"}).status_code == 422
     assert client.get("/api/v1/recommendations/partners",
                       params={"enterprise": "无此企业ZZZ"}).status_code == 404
+    # the relation in any case, as the CLI and the paths route take it
+    low = client.get("/api/v1/recommendations/partners",
+                     params={"enterprise": "唐钢", "relation": " supplies", "top": 3})
+    assert low.status_code == 200 and low.json() == body
+    # a need that matches nothing, another firm's need, a region code nobody has
+    for params, status in (({"need": "不存在的东西"}, 404), ({"need": "N4"}, 422),
+                           ({"region": "999999"}, 422)):
+        bad = client.get("/api/v1/recommendations/partners", params={"enterprise": "E1", **params})
+        assert bad.status_code == status, params
+        assert bad.headers["content-type"] == "application/problem+json"
 
 
 def test_queries_route_paths(client: TestClient) -> None:

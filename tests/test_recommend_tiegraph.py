@@ -97,7 +97,8 @@ def _cases(ids: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
         (i, rel, {"top": 20}) for i in ids for rel in RELATIONS]
     cases += [(i, "COOPERATES_WITH", {"region": "13", "top": 5}) for i in ids[::3]]
     cases += [("唐钢", "SUPPLIES", {"need": "废钢"}), ("91130200104363781Q", "SUPPLIED_BY", {}),
-              ("E1", "SUPPLIES", {"need": "N2", "region": "1302"})]
+              ("E1", "SUPPLIES", {"need": "N2", "region": "1302"}),
+              ("E1", "SUPPLIES", {"need": "采购船用钢板"})]
     return cases
 
 
@@ -129,7 +130,8 @@ def test_recommend_tiegraph_rows_match_the_cypher_queries(store: Store) -> None:
             assert mine == row
     for eid in ids:  # rec_suppliers and rec_buyers, in the recommender's row order
         for query, buyers, need in (("rec_suppliers", False, None), ("rec_buyers", True, None),
-                                    ("rec_suppliers", False, "RN07")):
+                                    ("rec_suppliers", False, "RN07"),
+                                    ("rec_suppliers", False, "采购甲")):  # by its name
             rows = recommend._by_need(recommend.run(store, query, {"id": eid, "need": need}))
             at, names = tg.need_rows(tg.index(eid), buyers, need)
             assert [tg.id_of(int(i)) for i in at] == [r["id"] for r in rows], (eid, query)

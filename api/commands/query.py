@@ -98,7 +98,9 @@ def recommend_cmd(
     relation: Annotated[str, typer.Option("--relation", help="SUPPLIES (who could supply it), "
                                           "SUPPLIED_BY (whom it could supply), COOPERATES_WITH, "
                                           "INVESTS_IN.")] = "SUPPLIES",
-    need: Annotated[str | None, typer.Option("--need", help="Need id or text.")] = None,
+    need: Annotated[str | None, typer.Option(
+        "--need", help="One of its open needs (id or name), or text matched against product "
+        "and capability names.")] = None,
     region: Annotated[str | None, typer.Option("--region", help="Prefer this region.")] = None,
     top: Annotated[int, typer.Option("--top", min=1, max=100)] = 10,
     store: StoreOpt = None, as_json: JsonOpt = False,

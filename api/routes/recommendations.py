@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from api import examples as ex
 from api.cache import cached
@@ -14,6 +14,15 @@ from api.deps import StoreDep
 from queries.recommend import recommend_partners
 
 router = APIRouter(prefix="/api/v1", tags=["recommendations 伙伴推荐"])
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+#: Any case, as the CLI and the paths route take it (``supplies`` is ``SUPPLIES``).
+Relation = Annotated[Literal["SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN"],
+                     BeforeValidator(_upper)]
 
 
 class EnterpriseRef(BaseModel):
@@ -43,10 +52,12 @@ async def get_partner_recommendations(
     store: StoreDep,
     enterprise: str = Query(description="Enterprise id, USCC or name.",
                             examples=[ex.IDS["enterprise"]]),
-    relation: Literal["SUPPLIES", "SUPPLIED_BY", "COOPERATES_WITH", "INVESTS_IN"] = Query(
-        "SUPPLIES", description="Kind of partner wanted."),
-    need: str | None = Query(None, description="A Need id of the enterprise, or free text "
-                             "such as a product name (SUPPLIES/COOPERATES_WITH).",
+    relation: Annotated[Relation, Query(description="Kind of partner wanted (any case).")
+                        ] = "SUPPLIES",
+    need: str | None = Query(None, description="One of the enterprise's open needs, by Need "
+                             "id or name, else free text matched against product and "
+                             "capability names (SUPPLIES/COOPERATES_WITH); 404 when nothing "
+                             "matches, 422 for another enterprise's need.",
                              examples=["冷轧薄板"]),
     region: str | None = Query(None, description="Prefer partners in this region (code).",
                                examples=["1302"]),
