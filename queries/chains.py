@@ -30,7 +30,8 @@ def list_chains(store: Store) -> list[dict[str, Any]]:
 
 
 def _no_chain(chain_id: str) -> NotFound:
-    return NotFound(f"no chain with id {chain_id!r}", entity="Chain", key=chain_id)
+    return NotFound(f"没有编号为 {chain_id} 的产业链 / no chain with id {chain_id!r}",
+                    entity="Chain", key=chain_id)
 
 
 def chain_rows(store: Store, chain_id: str) -> list[Row]:
@@ -127,7 +128,7 @@ def chain_detail(store: Store, chain_id: str, region: str | None = None,
     ``region`` defaults to the chain's ``home_region`` (the region it was imported for).
     """
     if limit is not None and limit < 0:
-        raise InvalidInput("limit must be 0 or more", field="limit")
+        raise InvalidInput("limit 不能为负数 / limit must be 0 or more", field="limit")
     if limit == 0:
         meta = chain_meta(store, chain_id)
         head = {"id": meta["id"], "name": meta["name"]}

@@ -85,12 +85,13 @@ def region_label(given: str | None, prefix: str | None) -> str | None:
     return prefix
 
 
-def resolve_enterprise(store: Store, key: str) -> dict[str, Any]:
+def resolve_enterprise(store: Store, key: str, field: str = "enterprise") -> dict[str, Any]:
     """Find one enterprise by id, USCC or exact name (indexed), else by a unique exact short
-    name or alias, or a unique best search hit; raise NotFound."""
+    name or alias, or a unique best search hit; raise NotFound. ``field``: the parameter the
+    key came in, as errors name it."""
     text = (key or "").strip()
     if not text:
-        raise InvalidInput("enterprise is required", field="enterprise")
+        raise InvalidInput(f"{field} 不能为空 / {field} is required", field=field)
     rows = run(store, "enterprise_lookup", {"key": text, "upper": text.upper()})
     if rows:
         best = min(rows, key=lambda r: (r["rank"], str(r["id"])))
@@ -100,4 +101,5 @@ def resolve_enterprise(store: Store, key: str) -> dict[str, Any]:
     hits = search(store, text, limit=2)["items"]
     if hits and (len(hits) == 1 or hits[0]["score"] > hits[1]["score"]) and hits[0]["score"] >= 90:
         return {"id": hits[0]["id"], "name": hits[0]["name"]}
-    raise NotFound(f"no enterprise matches {text!r}", code="E404", entity="Enterprise", key=text)
+    raise NotFound(f"未找到企业 {text} / no enterprise matches {text!r}", code="E404",
+                   entity="Enterprise", key=text, field=field)

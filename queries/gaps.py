@@ -115,7 +115,8 @@ def chain_gaps(store: Store, chain_id: str, region: str | None = None) -> dict[s
     meta = chain_meta(store, chain_id)
     shown, prefix = chain_region(store, region, meta["home_region"])
     if not prefix:
-        raise InvalidInput("region is required: this chain has no home region",
+        raise InvalidInput("该产业链没有所属地区，请指定地区 / region is required: this chain has "
+                           "no home region",
                            field="region")
     params = {"chain_id": chain_id, "prefix": prefix}
     # the three scans are independent: the engine runs them side by side (each read gets its

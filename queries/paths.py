@@ -57,7 +57,8 @@ def parse_relations(relations: str | list[str] | None) -> list[str]:
     for item in items:
         name = item.strip().upper()
         if name not in PATH_RELATIONS:
-            raise InvalidInput(f"relation {item!r} is not one of {', '.join(PATH_RELATIONS)}",
+            raise InvalidInput(f"未知的关系 {item} / relation {item!r} is not one of "
+                               f"{', '.join(PATH_RELATIONS)}",
                                field="relations")
         if name not in out:
             out.append(name)
@@ -69,15 +70,17 @@ def paths(store: Store, a: str, b: str, relations: str | list[str] | None = None
     """``{from, to, paths: [{length, nodes: [{id, name}], hops: [{from, to, relations,
     text}]}]}``, shortest first."""
     if not 1 <= max_hops <= MAX_HOPS_LIMIT:
-        raise InvalidInput(f"max_hops must be between 1 and {MAX_HOPS_LIMIT}", field="max_hops")
+        raise InvalidInput(f"max_hops 应在 1 到 {MAX_HOPS_LIMIT} 之间 / max_hops must be between 1 "
+                           f"and {MAX_HOPS_LIMIT}", field="max_hops")
     if not 1 <= k <= 10:
-        raise InvalidInput("k must be between 1 and 10", field="k")
+        raise InvalidInput("k 应在 1 到 10 之间 / k must be between 1 and 10", field="k")
     types = parse_relations(relations)
-    src = resolve_enterprise(store, a)
-    dst = resolve_enterprise(store, b)
+    src = resolve_enterprise(store, a, field="from")
+    dst = resolve_enterprise(store, b, field="to")
     out: dict[str, Any] = {"from": src, "to": dst, "relations": types, "paths": []}
     if src["id"] == dst["id"]:
-        raise InvalidInput("from and to are the same enterprise", field="to")
+        raise InvalidInput("起点和终点是同一家企业 / from and to are the same enterprise",
+                           field="to")
     pattern = "|".join(q_rel(t) for t in types)
     found, names = _shortest(store, pattern, src["id"], dst["id"], max_hops, k)
     # Parallel relationships between the same firms are one hop: fetch them all, so the

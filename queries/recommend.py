@@ -970,9 +970,10 @@ def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES"
     relation = (relation or "").strip().upper()
     need = need.strip() or None if need else None  # a blank need is no need
     if relation not in RELATIONS:
-        raise InvalidInput(f"relation must be one of {', '.join(RELATIONS)}", field="relation")
+        raise InvalidInput(f"关系须为 {'、'.join(RELATIONS)} 之一 / relation must be one of "
+                           f"{', '.join(RELATIONS)}", field="relation")
     if not 1 <= top <= 100:
-        raise InvalidInput("top must be between 1 and 100", field="top")
+        raise InvalidInput("top 应在 1 到 100 之间 / top must be between 1 and 100", field="top")
     # An id is the usual key, and an id match is what the look-up would pick first: the
     # enterprise's own row, read by id, answers both (one round trip less); any other key
     # goes through the look-up.
@@ -1254,7 +1255,8 @@ def _rank(store: Store, agg: _Aggregates, tg: TieGraph | None, eid: str, relatio
 
     # need match (direction-aware)
     if need and relation not in ("SUPPLIES", "COOPERATES_WITH"):
-        raise InvalidInput("need applies to SUPPLIES and COOPERATES_WITH", field="need")
+        raise InvalidInput("need 仅适用于 SUPPLIES 和 COOPERATES_WITH / need applies to SUPPLIES "
+                           "and COOPERATES_WITH", field="need")
     if need or relation in ("SUPPLIES", "SUPPLIED_BY"):
         signals.append(_need_signal(store, fresh_tg, keys, eid, e, relation, need))
 

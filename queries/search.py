@@ -434,21 +434,23 @@ def _decode_cursor(cursor: str, q: str) -> int:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         offset = int(data["o"])
     except (ValueError, KeyError, TypeError) as e:
-        raise InvalidInput("cursor is not valid", field="cursor") from e
+        raise InvalidInput("cursor 无效 / cursor is not valid", field="cursor") from e
     if data.get("q") != q or offset < 0:
-        raise InvalidInput("cursor belongs to another search", field="cursor")
+        raise InvalidInput("cursor 属于另一次搜索 / cursor belongs to another search",
+                           field="cursor")
     return offset
 
 
 def _filter_value(value: str | None, names: dict[str, str], field: str,
-                  what: str) -> str | None:
+                  what: tuple[str, str]) -> str | None:
     """A size-class or tier filter as the graph holds it (``小巨人`` → ``专精特新小巨人``, as
     ingest reads spreadsheets); InvalidInput for a value no firm can hold."""
     if value is None or not value.strip():
         return None
     found = names.get(unicodedata.normalize("NFKC", value).strip().lower())
     if found is None:
-        raise InvalidInput(f"unknown {what} {value.strip()!r}: one of "
+        raise InvalidInput(f"未知的{what[0]} {value.strip()} / unknown {what[1]} "
+                           f"{value.strip()!r}: one of "
                            f"{'、'.join(dict.fromkeys(names.values()))}", field=field)
     return found
 
@@ -461,10 +463,11 @@ def search(store: Store, q: str | None = None, *, region: str | None = None,
     the divisions are not loaded); without ``q`` lists (filtered) enterprises in firm order
     (:func:`firm_order`: leading firms first)."""
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+        raise InvalidInput(f"limit 应在 1 到 {MAX_LIMIT} 之间 / limit must be between 1 and "
+                           f"{MAX_LIMIT}", field="limit")
     text = (q or "").strip()
-    size_class = _filter_value(size_class, SIZE_NAMES, "size_class", "size class")
-    tier = _filter_value(tier, TIER_NAMES, "tier", "tier")
+    size_class = _filter_value(size_class, SIZE_NAMES, "size_class", ("规模", "size class"))
+    tier = _filter_value(tier, TIER_NAMES, "tier", ("梯度", "tier"))
     key = json.dumps([text, region, size_class, tier], ensure_ascii=False)
     offset = _decode_cursor(cursor, key) if cursor else 0
     prefix = resolve_region(store, region)

@@ -57,8 +57,12 @@ def test_queries_paths_filters_and_limits(store: Store) -> None:
     assert [node_ids(p) for p in only_coop] == [["E1", "E5"]]
     with pytest.raises(InvalidInput):
         paths(store, "E1", "E5", max_hops=0)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as unknown:
         paths(store, "E1", "E404")
+    assert unknown.value.context["field"] == "to"
+    with pytest.raises(InvalidInput) as blank:  # the error names the parameter, not "enterprise"
+        paths(store, " ", "E4")
+    assert blank.value.field == "from" and "from" in blank.value.message
 
 
 @pytest.mark.parametrize("k", [1, 10])
