@@ -24,7 +24,7 @@
       set_from: '设为路径起点', set_to: '设为路径终点', export_png: '导出 PNG',
       export_html: '导出离线 HTML', lang_other: 'English', close: '关闭',
       k_ent: '企业', k_local: '本地占比', k_prod: '产品节点', k_leaders: '链主', k_ties: '供应关系',
-      k_bu: '补链', k_qiang: '强链', k_yan: '延链',
+      k_bu: '补链', k_qiang: '强链', k_yan: '延链', k_ext: '可延链',
       synthetic: '注意：演示数据为合成数据，企业名称与关系均为虚构，不代表真实企业。',
       product: '产品节点', enterprise: '企业', segment: '环节', count: '企业数',
       local_count: '本地企业', external_count: '外地企业', gap: '缺口类型', score: '缺口分值',
@@ -38,7 +38,7 @@
       legend: '图例', lg_size: '企业规模（颜色）', lg_tier: '企业梯队（形状）',
       lg_gap: '产品节点缺口', lg_edge: '关系', e_supplies: '供应关系', e_lead: '链主供应关系',
       e_produces: '生产', e_agg: '产品间供应（折叠汇总）', g_bu: '补链（本地缺失）', g_qiang: '强链（本地薄弱）',
-      g_yan: '延链（可延伸）', g_ok: '无缺口', faded: '外地企业（半透明、虚线）',
+      g_yan: '延链（可延伸）', g_ext: '可延链（无缺口，有延伸方向）', g_ok: '无缺口', faded: '外地企业（半透明、虚线）',
       collapsed_hint: '企业较多，已折叠到产品节点，点击产品节点展开', visible: '可见节点',
       p_short: '简称', p_uscc: '信用代码', p_region: '所在地', p_industry: '行业代码',
       p_founded: '成立', p_employees: '员工', p_revenue: '营收(万元)', p_caps: '能力', p_needs: '需求',
@@ -58,6 +58,7 @@
       lang_other: '中文', close: 'Close', k_ent: 'Enterprises', k_local: 'Local share',
       k_prod: 'Product nodes', k_leaders: 'Leaders', k_ties: 'Supply ties',
       k_bu: 'Missing 补链', k_qiang: 'Weak 强链', k_yan: 'Extend 延链',
+      k_ext: 'Can extend 可延链',
       synthetic: 'Note: the demo data is synthetic; names and ties are fictitious.',
       product: 'Product node', enterprise: 'Enterprise', segment: 'Segment', count: 'Firms',
       local_count: 'Local firms', external_count: 'External firms', gap: 'Gap class',
@@ -75,6 +76,7 @@
       e_supplies: 'Supplies', e_lead: 'Leader supply tie', e_produces: 'Produces',
       e_agg: 'Supply between products (collapsed)',
       g_bu: '补链 missing locally', g_qiang: '强链 weak locally', g_yan: '延链 extension',
+      g_ext: '可延链 no gap, extension directions',
       g_ok: 'No gap', faded: 'External firm (faded, dashed)',
       collapsed_hint: 'Many firms: collapsed into product nodes; click one to expand',
       p_short: 'Short name', p_uscc: 'USCC', p_region: 'Location', p_industry: 'Industry',
@@ -122,7 +124,9 @@
   }
   function segName(name) { return SEG_KEY[name] ? t(SEG_KEY[name]) : name; }
   function sizeName(s) { return state.lang === 'en' ? (SIZE_EN[s] || s) : s; }
-  function gapName(g) { return g ? t(GAP_KEY[g]) : t('none_gap'); }
+  /* A gapless node with extension directions is not a 延链 gap (the gap service's classes
+   * only): it is named apart. */
+  function gapName(g, ext) { return g ? t(GAP_KEY[g]) : ext ? t('g_ext') : t('none_gap'); }
   /* The server tells which API routes exist (cfg.api), so an absent service shows
    * "unavailable" instead of a failed request. */
   function apiUrl(path, feature) {
@@ -173,6 +177,7 @@
       el('div', {'class': 'lg-item'}, [swatch('big', '#e53935'), t('g_bu')]),
       el('div', {'class': 'lg-item'}, [swatch('big', '#ffb300'), t('g_qiang')]),
       el('div', {'class': 'lg-item'}, [swatch('big', '#ffffff', 'dashed'), t('g_yan')]),
+      el('div', {'class': 'lg-item'}, [swatch('big', '#90a4ae', 'ext'), t('g_ext')]),
       el('div', {'class': 'lg-item'}, [swatch('big', '#90a4ae'), t('g_ok')])]);
     var edges = el('div', {'class': 'lg-group'}, [el('div', {'class': 'lg-h', text: t('lg_edge')}),
       el('div', {'class': 'lg-item'}, [swatch('line', '#d35400', 'thick'), t('e_lead')]),
@@ -191,7 +196,7 @@
       [t('k_local'), Math.round(k.local_share * 100) + '%', 'local_share'],
       [t('k_prod'), k.products, 'products'],
       [t('k_bu'), k.gaps['补链'], 'gap-bu'], [t('k_qiang'), k.gaps['强链'], 'gap-qiang'],
-      [t('k_yan'), k.gaps['延链'], 'gap-yan'],
+      [t('k_yan'), k.gaps['延链'], 'gap-yan'], [t('k_ext'), k.extensible || 0, 'extensible'],
       [t('k_leaders'), k.leaders, 'leaders'], [t('k_ties'), k.supply_ties, 'ties']];
     items.forEach(function (it) {
       box.appendChild(el('div', {'class': 'kpi kpi-' + it[2], 'data-kpi': it[2]}, [
@@ -371,7 +376,7 @@
       box.appendChild(row(t('count'), pr.count));
       box.appendChild(row(t('local_count'), pr.local_count));
       box.appendChild(row(t('external_count'), pr.external_count));
-      box.appendChild(row(t('gap'), gapName(pr.gap_class)));
+      box.appendChild(row(t('gap'), gapName(pr.gap_class, pr.extensible)));
       if (pr.gap_score !== null && pr.gap_score !== undefined) { box.appendChild(row(t('score'), pr.gap_score)); }
       if (pr.gap_reasons && pr.gap_reasons.length) {
         box.appendChild(el('h3', {text: t('reasons')}));
