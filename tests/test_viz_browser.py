@@ -314,3 +314,44 @@ def test_viz_browser_sign_in_opens_the_explorer_without_anonymous_read(
             assert watch.errors == [], "\n".join(watch.errors)
         finally:
             ctx.close()
+
+
+def test_viz_browser_title_and_partner_names_follow_the_language(page: Any, base_url: str,
+                                                                demo: Any) -> None:
+    detail, _gaps, supplies = demo
+    _open(page, f"{base_url}/explore?chain={CHAIN}")
+    assert page.title() == f"{detail['name']} · 产业链图谱 · 融链"
+    page.click("#lang-toggle")
+    assert page.title() == f"{detail['name']} · Chain map · Ronglian"
+    # A firm with a supply tie: its profile's partners are named in English too.
+    page.evaluate("(id) => window.ronglianMap.showEnterprise(id)", supplies[0]["source"])
+    page.wait_for_selector("#panel .profile")
+    partners = page.inner_text("#panel .profile")
+    assert "Supply " in partners and "供应" not in partners
+    page.click("#lang-toggle")
+    assert page.title() == f"{detail['name']} · 产业链图谱 · 融链"
+    assert "供应 " in page.inner_text("#panel .profile")
+    _no_console_errors(page)
+
+
+def test_viz_browser_load_error_shows_the_problem(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/explore?chain={CHAIN}&region=abc")
+    page.wait_for_function("document.querySelector('#load-status').textContent.includes('失败')")
+    status = page.inner_text("#load-status")
+    assert "参数无效" in status and "abc" in status and "HTTP" not in status
+    page.click("#lang-toggle")
+    assert "Invalid input" in page.inner_text("#load-status")
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "未找到产业链“nope”"),
+                                            ("en", "Chain “nope” not found")])
+def test_viz_browser_unknown_chain_is_said_not_replaced(page: Any, base_url: str, lang: str,
+                                                       said: str) -> None:
+    page.goto(f"{base_url}/explore?chain=nope&lang={lang}")
+    page.wait_for_function("document.querySelector('#load-status').textContent.length > 0")
+    assert said in page.inner_text("#load-status")
+    page.wait_for_timeout(300)  # no other chain is drawn meanwhile
+    assert page.evaluate("window.ronglianMap.state.payload") is None
+    assert page.eval_on_selector("#chain-picker", "s => s.value") == ""
+    _no_console_errors(page)
+

@@ -43,6 +43,7 @@
       p_short: '简称', p_uscc: '信用代码', p_region: '所在地', p_industry: '行业代码',
       p_founded: '成立', p_employees: '员工', p_revenue: '营收(万元)', p_caps: '能力', p_needs: '需求',
       p_partners: '合作伙伴', p_source: '来源',
+      title: '产业链图谱 · 融链', chain_missing: '未找到产业链“{id}”，请从列表中选择',
       loaded_fail: '加载失败', no_chains: '暂无产业链数据（请先导入或运行 ronglian demo）', up: '上游', mid: '中游', down: '下游', upstream: '上游方向',
       downstream: '下游方向'
     },
@@ -82,7 +83,8 @@
       p_short: 'Short name', p_uscc: 'USCC', p_region: 'Location', p_industry: 'Industry',
       p_founded: 'Founded', p_employees: 'Employees', p_revenue: 'Revenue (10k CNY)',
       p_caps: 'Capabilities', p_needs: 'Needs', p_partners: 'Partners', p_source: 'Source',
-      visible: 'visible nodes', loaded_fail: 'Failed to load',
+      visible: 'visible nodes', loaded_fail: 'Failed to load', title: 'Chain map · Ronglian',
+      chain_missing: 'Chain “{id}” not found; pick one from the list',
       no_chains: 'No chains loaded yet (import one or run ronglian demo)', up: 'Upstream',
       mid: 'Midstream', down: 'Downstream', upstream: 'upstream', downstream: 'downstream'
     }
@@ -93,6 +95,9 @@
     '未划型': 'Unclassified'};
   var SEG_KEY = {'上游': 'up', '中游': 'mid', '下游': 'down'};
   var GAP_KEY = {'补链': 'g_bu', '强链': 'g_qiang', '延链': 'g_yan'};
+  // A profile's partners carry relation_zh (queries/profile.py REL_ZH); English names here.
+  var REL_EN = {SUPPLIES: 'Supply', COOPERATES_WITH: 'Cooperation', INVESTS_IN: 'Investment',
+    CONTROLS: 'Control', COMPETES_WITH: 'Competition'};
 
   var cfgEl = document.getElementById('map-config');
   var cfg = cfgEl ? JSON.parse(cfgEl.textContent) : {};
@@ -103,7 +108,8 @@
     lang: cfg.lang === 'en' ? 'en' : 'zh', payload: null, nodes: null, edges: null,
     nodeView: null, edgeView: null, visible: new Set(), productById: {}, entById: {},
     filters: {region: 'all', size: 'all', tier: 'all', segment: 'all'},
-    pathFrom: null, pathTo: null, pathMarks: null, panel: null, chainId: null
+    pathFrom: null, pathTo: null, pathMarks: null, panel: null, chainId: null,
+    status: null
   };
 
   function t(key) { return (I18N[state.lang] || I18N.zh)[key] || I18N.zh[key] || key; }
@@ -126,6 +132,9 @@
   function sizeName(s) { return state.lang === 'en' ? (SIZE_EN[s] || s) : s; }
   /* A gapless node with extension directions is not a 延链 gap (the gap service's classes
    * only): it is named apart. */
+  function relName(p) {
+    return state.lang === 'en' ? REL_EN[p.relation] || p.relation || '' : p.relation_zh || p.relation || '';
+  }
   function gapName(g, ext) { return g ? t(GAP_KEY[g]) : ext ? t('g_ext') : t('none_gap'); }
   /* The server tells which API routes exist (cfg.api), so an absent service shows
    * "unavailable" instead of a failed request. */
@@ -150,9 +159,19 @@
         k.indexOf('seg:') === 0 ? segName(k.slice(4)) : t(k);
     });
     var lt = $('lang-toggle'); if (lt) { lt.textContent = t('lang_other'); }
+    var chain = state.payload ? state.payload.chain : null;
+    document.title = (chain ? (chain.name || chain.id) + ' · ' : '') + t('title');
+    renderStatus();
     renderLegend(); renderKpis(); renderPathBar(); renderVisibleCount();
     if (state.panel) { state.panel(); }
     if (window.network) { window.network.redraw(); }
+  }
+
+  /* The explorer's load line: state.status is a function of the language, so it follows the
+   * language toggle like every other text. */
+  function setStatus(fn) { state.status = fn; renderStatus(); }
+  function renderStatus() {
+    var st = $('load-status'); if (st) { st.textContent = state.status ? state.status() : ''; }
   }
 
   function swatch(kind, colour, extra) {
@@ -417,11 +436,23 @@
     return {suppliers: sup, buyers: buy};
   }
 
+  /* A failed request rejects with an Error whose .problem is the API's problem+json body
+   * (RFC 9457: title in Chinese, title_en, detail), when it sent one. */
   function fetchJson(url) {
     return fetch(url, {headers: {Accept: 'application/json'}}).then(function (r) {
-      if (!r.ok) { throw new Error('HTTP ' + r.status); }
-      return r.json();
+      if (r.ok) { return r.json(); }
+      return r.json().then(function (body) { return body; }, function () { return null; }).then(function (body) {
+        var err = new Error('HTTP ' + r.status);
+        if (body && (body.title || body.detail)) { err.problem = body; }
+        throw err;
+      });
     });
+  }
+  function errorText(err) {
+    var p = err && err.problem;
+    if (!p) { return err && err.message ? err.message : String(err); }
+    var title = state.lang === 'en' ? p.title_en || p.title : p.title || p.title_en;
+    return [title, p.detail].filter(Boolean).join(state.lang === 'en' ? ': ' : '：');
   }
 
   function showEnterprise(eid) {
@@ -463,7 +494,7 @@
           ['p_industry', d.industry_code], ['p_founded', d.founded], ['p_employees', d.employees],
           ['p_revenue', d.revenue], ['p_caps', names(d.capabilities)],
           ['p_needs', names(d.needs, function (n) { return n.name + (n.status ? '（' + n.status + '）' : ''); })],
-          ['p_partners', names(d.partners, function (p) { return (p.relation_zh || p.relation || '') + ' ' + (p.name || p.id); })],
+          ['p_partners', names(d.partners, function (p) { return relName(p) + ' ' + (p.name || p.id); })],
           ['p_source', d.provenance ? d.provenance.source : null]];
         fields.forEach(function (f) { if (f[1] !== undefined && f[1] !== null && f[1] !== '') { out.appendChild(row(t(f[0]), f[1])); } });
         if (d.description) { out.appendChild(el('div', {'class': 'why', text: d.description})); }
@@ -647,14 +678,16 @@
   // ---------------------------------------------------------------- explorer
   function loadChain(id) {
     state.chainId = id;
-    var status = $('load-status'); if (status) { status.textContent = t('loading'); }
+    setStatus(function () { return t('loading'); });
     var url = cfg.dataUrl.replace('{id}', encodeURIComponent(id)) + '?lang=' + state.lang +
       (cfg.region ? '&region=' + encodeURIComponent(cfg.region) : '');
     return fetchJson(url).then(function (payload) {
-      if (status) { status.textContent = ''; }
+      setStatus(null);
       var panel = $('panel'); if (panel) { panel.hidden = true; state.panel = null; }
       buildNetwork(payload);
-    }, function (err) { if (status) { status.textContent = t('loaded_fail') + ': ' + err.message; } });
+    }, function (err) {
+      setStatus(function () { return t('loaded_fail') + (state.lang === 'en' ? ': ' : '：') + errorText(err); });
+    });
   }
   function fillPicker(chains) {
     var sel = $('chain-picker'); if (!sel) { return; }
@@ -663,10 +696,16 @@
       var o = el('option', {value: c.id, text: (c.name || c.id) + (c.enterprises !== undefined ? ' (' + c.enterprises + ')' : '')});
       sel.appendChild(o);
     });
-    if (!chains.length) { var st = $('load-status'); if (st) { st.textContent = t('no_chains'); } return; }
-    var pick = cfg.initialChain && chains.some(function (c) { return c.id === cfg.initialChain; }) ?
-      cfg.initialChain : (chains[0] || {}).id;
-    if (pick) { sel.value = pick; loadChain(pick); }
+    if (!chains.length) { setStatus(function () { return t('no_chains'); }); return; }
+    var wanted = cfg.initialChain;
+    if (wanted && !chains.some(function (c) { return c.id === wanted; })) {
+      // Say so rather than silently drawing another chain; the picker starts empty.
+      sel.selectedIndex = -1;
+      setStatus(function () { return t('chain_missing').replace('{id}', wanted); });
+      return;
+    }
+    var pick = wanted || chains[0].id;
+    sel.value = pick; loadChain(pick);
   }
   function startExplorer() {
     var chainsUrl = apiUrl('/api/v1/chains', 'chains');
