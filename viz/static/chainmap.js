@@ -109,7 +109,7 @@
     nodeView: null, edgeView: null, visible: new Set(), productById: {}, entById: {},
     filters: {region: 'all', size: 'all', tier: 'all', segment: 'all'},
     pathFrom: null, pathTo: null, pathMarks: null, panel: null, chainId: null,
-    status: null
+    status: null, autoFit: false, fitObserver: null
   };
 
   function t(key) { return (I18N[state.lang] || I18N.zh)[key] || I18N.zh[key] || key; }
@@ -316,6 +316,7 @@
   }
 
   function buildNetwork(payload) {
+    if (state.fitObserver) { state.fitObserver.disconnect(); state.fitObserver = null; }
     if (window.network) { window.network.destroy(); window.network = null; }
     window.__mapReady = false;
     state.payload = payload; state.productById = {}; state.entById = {};
@@ -363,6 +364,23 @@
     });
     applyTexts();
     net.fit({animation: false});
+    // That fit holds for the canvas size of this moment. When the frame settles later (the
+    // page opened directly, before the window or the header took their final size),
+    // vis-network rescales its camera by the size ratio and the outer columns fall off the
+    // frame. So refit after every resize until the reader moves or zooms the view.
+    state.autoFit = true;
+    net.on('dragStart', function () { state.autoFit = false; });
+    net.on('zoom', function () { state.autoFit = false; });
+    function refit() { if (state.autoFit && window.network === net) { net.fit({animation: false}); } }
+    if (window.ResizeObserver) {
+      // Created after vis-network's own observer of the same frame, so it runs after vis has
+      // resized the canvas and moved its camera, in the same frame (no timer: a page captured
+      // by a headless browser once its time budget ran out still gets the fitted view).
+      state.fitObserver = new ResizeObserver(refit);
+      state.fitObserver.observe(net.canvas.frame);
+    } else {
+      net.on('resize', function () { setTimeout(refit, 0); });  // vis moves its camera after this
+    }
     return net;
   }
 
@@ -535,6 +553,7 @@
     if (!e.home) { setExpanded(e.products[0], true); }
     if (!state.visible.has('e:' + eid)) { resetFilters(); }
     window.network.selectNodes(['e:' + eid]);
+    state.autoFit = false;
     window.network.focus('e:' + eid, {scale: 1.0, animation: false});
     showEnterprise(eid);
     return true;
@@ -546,6 +565,7 @@
     if (hit) {
       if (!state.visible.has('p:' + hit.id)) { resetFilters(); }
       window.network.selectNodes(['p:' + hit.id]);
+      state.autoFit = false;
       window.network.focus('p:' + hit.id, {scale: 0.8, animation: false});
       showProduct(hit.id); return true;
     }
@@ -633,7 +653,7 @@
       (texts || []).forEach(function (s) { out.appendChild(el('div', {'class': 'why', text: s})); });
     }
     var drawn = ids.filter(function (id) { return state.visible.has(id); });
-    if (drawn.length) { window.network.fit({nodes: drawn, animation: false}); }
+    if (drawn.length) { state.autoFit = false; window.network.fit({nodes: drawn, animation: false}); }
   }
   function findPath() {
     var a = state.pathFrom, b = state.pathTo, out = $('path-result');
