@@ -4,7 +4,8 @@
 lifespan (opened once per app from settings, closed at shutdown unless the caller
 passed its own), the bounded thread pool for blocking store calls, problem+json
 errors, API-key auth and rate limits, CORS, body-size limits, request ids, JSON
-access logs, Prometheus metrics and the per-worker answer cache (:mod:`api.cache`).
+access logs, Prometheus metrics, the per-worker answer cache (:mod:`api.cache`) and the
+offline Swagger UI at ``/docs`` (:mod:`api.docs`).
 
 Routers are discovered: every module in ``api/routes/`` that defines ``router`` is
 included, in sorted module order. Paths already starting with ``/api/`` are kept
@@ -36,7 +37,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import api.routes
-from api import metrics, problems
+from api import docs, metrics, problems
 from api.auth import RateLimiter, current_principal
 from api.cache import ResponseCache
 from api.keys import KeyStore
@@ -307,6 +308,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         openapi_tags=TAGS,
         lifespan=_lifespan,
         responses=problems.problem_responses(422),
+        # Served from local files by api.docs: FastAPI's own pages load a CDN.
+        docs_url=None, redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -314,6 +317,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.keys = KeyStore(settings.keys_path)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     problems.install(app)
+    docs.install(app)
 
     app.include_router(problems.router)
     app.include_router(metrics.router)

@@ -314,3 +314,85 @@ def test_viz_browser_sign_in_opens_the_explorer_without_anonymous_read(
             assert watch.errors == [], "\n".join(watch.errors)
         finally:
             ctx.close()
+
+
+def test_viz_browser_title_and_partner_names_follow_the_language(page: Any, base_url: str,
+                                                                demo: Any) -> None:
+    detail, _gaps, supplies = demo
+    _open(page, f"{base_url}/explore?chain={CHAIN}")
+    assert page.title() == f"{detail['name']} · 产业链图谱 · 融链"
+    page.click("#lang-toggle")
+    assert page.title() == f"{detail['name']} · Chain map · Ronglian"
+    # A firm with a supply tie: its profile's partners are named in English too.
+    page.evaluate("(id) => window.ronglianMap.showEnterprise(id)", supplies[0]["source"])
+    page.wait_for_selector("#panel .profile")
+    partners = page.inner_text("#panel .profile")
+    assert "Supply " in partners and "供应" not in partners
+    page.click("#lang-toggle")
+    assert page.title() == f"{detail['name']} · 产业链图谱 · 融链"
+    assert "供应 " in page.inner_text("#panel .profile")
+    _no_console_errors(page)
+
+
+def test_viz_browser_load_error_shows_the_problem(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/explore?chain={CHAIN}&region=abc")
+    page.wait_for_function("document.querySelector('#load-status').textContent.includes('失败')")
+    status = page.inner_text("#load-status")
+    assert "参数无效" in status and "abc" in status and "HTTP" not in status
+    page.click("#lang-toggle")
+    assert "Invalid input" in page.inner_text("#load-status")
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "未找到产业链“nope”"),
+                                            ("en", "Chain “nope” not found")])
+def test_viz_browser_unknown_chain_is_said_not_replaced(page: Any, base_url: str, lang: str,
+                                                       said: str) -> None:
+    page.goto(f"{base_url}/explore?chain=nope&lang={lang}")
+    page.wait_for_function("document.querySelector('#load-status').textContent.length > 0")
+    assert said in page.inner_text("#load-status")
+    page.wait_for_timeout(300)  # no other chain is drawn meanwhile
+    assert page.evaluate("window.ronglianMap.state.payload") is None
+    assert page.eval_on_selector("#chain-picker", "s => s.value") == ""
+    _no_console_errors(page)
+
+
+_OFF_FRAME = """() => {
+    const n = window.network, c = n.canvas.frame.canvas;
+    const w = c.clientWidth, h = c.clientHeight;
+    return n.body.nodeIndices.filter(id => {
+        const d = n.canvasToDOM(n.getPosition(id));
+        return d.x < 0 || d.x > w || d.y < 0 || d.y > h;
+    });
+}"""
+
+
+def test_viz_browser_direct_open_stays_fitted_when_the_frame_settles(browser: Any,
+                                                                     base_url: str) -> None:
+    """Opened by its address, the map was fitted to the frame of that moment; when the frame
+    then grew (a headless screenshot, a window made larger) vis-network scaled its camera by
+    the ratio and the 上游 and 下游 columns fell off the sides. It is refitted instead."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 700})
+    pg = ctx.new_page()
+    pg.set_default_timeout(30_000)
+    pg.watch = ConsoleWatch(pg)
+    try:
+        _open(pg, f"{base_url}/explore?chain={CHAIN}")
+        assert pg.evaluate(_OFF_FRAME) == []
+        before = pg.evaluate("window.network.canvas.frame.canvas.clientHeight")
+        pg.set_viewport_size({"width": 1400, "height": 900})
+        pg.wait_for_function(f"window.network.canvas.frame.canvas.clientHeight > {before}")
+        pg.wait_for_timeout(200)  # a frame or two for the refit
+        assert pg.evaluate(_OFF_FRAME) == []
+        # The view is the one a fresh fit gives.
+        scale = pg.evaluate("window.network.getScale()")
+        pg.evaluate("window.network.fit({animation: false})")
+        assert scale == pytest.approx(pg.evaluate("window.network.getScale()"), rel=1e-3)
+        # Once the reader zooms, the view is theirs: a resize no longer refits it.
+        pg.evaluate("() => { window.network.moveTo({scale: 2}); "
+                    "window.network.body.emitter.emit('zoom', {}); }")
+        pg.set_viewport_size({"width": 1300, "height": 800})
+        pg.wait_for_timeout(300)
+        assert pg.evaluate("window.network.getScale()") != pytest.approx(scale, rel=1e-2)
+        _no_console_errors(pg)
+    finally:
+        ctx.close()

@@ -12,6 +12,7 @@ from viz.chainmap import (
     MapOptions,
     band_height,
     build_map,
+    extensible,
     gap_class,
     product_size,
     tier_family,
@@ -90,8 +91,10 @@ def test_viz_chainmap_encodes_size_tier_locality_and_gaps(small: Any) -> None:
     assert _node(p, "p:p0")["gap"] == "补链"
     assert _node(p, "p:p0")["color"]["background"] == "#e53935"
     assert _node(p, "p:p2")["gap"] == "强链"
-    assert _node(p, "p:p3")["gap"] == "延链"
-    assert _node(p, "p:p3")["shapeProperties"]["borderDashes"]
+    # A gapless node with extension directions is not a 延链 gap: drawn apart, undashed.
+    assert _node(p, "p:p3")["gap"] is None and _node(p, "p:p3")["extensible"] is True
+    assert _node(p, "p:p3")["color"]["border"] == "#7e57c2"
+    assert "shapeProperties" not in _node(p, "p:p3")
     assert _node(p, "p:p1")["gap"] is None
     # Product size grows with the number of firms serving it.
     assert _node(p, "p:p1")["size"] > _node(p, "p:p0")["size"]
@@ -116,7 +119,7 @@ def test_viz_chainmap_kpis(small: Any) -> None:
     k = build_map(*small)["kpis"]
     assert k["enterprises"] == 6 and k["local"] == 4 and k["local_share"] == pytest.approx(0.667)
     assert k["products"] == 4
-    assert k["gaps"] == {"补链": 1, "强链": 1, "延链": 1}
+    assert k["gaps"] == {"补链": 1, "强链": 1, "延链": 0} and k["extensible"] == 1
     assert k["leaders"] == 1 and k["supply_ties"] == 2
 
 
@@ -179,8 +182,11 @@ def test_viz_chainmap_tier_family(tiers: list[str] | None, family: str) -> None:
 def test_viz_chainmap_gap_class_and_size_helpers() -> None:
     assert gap_class(None) is None
     assert gap_class({"class": "补链"}) == "补链"
-    assert gap_class({"class": None, "extensions": [{"name": "x"}]}) == "延链"
-    assert gap_class({"class": None, "extensions": []}) is None
+    assert gap_class({"class": "延链"}) == "延链"
+    assert gap_class({"class": None, "extensions": [{"name": "x"}]}) is None
+    assert extensible({"class": None, "extensions": [{"name": "x"}]})
+    assert not extensible({"class": "强链", "extensions": [{"name": "x"}]})
+    assert not extensible({"class": None, "extensions": []}) and not extensible(None)
     assert product_size(0) < product_size(10) < product_size(100) <= 60
 
 
@@ -189,3 +195,7 @@ def test_viz_chainmap_sample_is_deterministic_and_has_each_gap_class() -> None:
     assert a == b
     classes = {gap_class(n) for n in a[1]["nodes"]}
     assert {"补链", "强链", "延链"} <= classes
+    assert any(extensible(n) for n in a[1]["nodes"])
+    # The map's counts are the gap service's classes, node for node.
+    k = build_map(*a)["kpis"]
+    assert k["gaps"] == {c: sum(n["class"] == c for n in a[1]["nodes"]) for c in k["gaps"]}

@@ -58,3 +58,12 @@ def test_viz_render_static_allow_list() -> None:
         assert static_path(name).is_file()
     with pytest.raises(KeyError):
         static_path("../graph/store.py")
+
+
+@pytest.mark.parametrize(("lang", "suffix"), [("zh", "产业链图谱 · 融链"),
+                                              ("en", "Chain map · Ronglian")])
+def test_viz_render_title_follows_the_language(lang: str, suffix: str) -> None:
+    detail, gaps, supplies = sample_chain(10)
+    html = render_page("standalone", payload=build_map(detail, gaps, supplies), lang=lang)
+    assert f"<title>{detail['name']} · {suffix}</title>" in html
+    assert f"<title>{suffix}</title>" in render_page("explore", lang=lang)

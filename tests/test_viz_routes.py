@@ -158,3 +158,34 @@ def test_viz_route_map_without_its_gaps_is_not_kept(client: TestClient,
     monkeypatch.undo()
     assert client.get("/maps/chains/steel/data").json()["gaps_available"] is True
     assert client.get("/maps/chains/steel/data").headers["x-cache"] == "hit"
+
+
+@pytest.fixture(scope="module")
+def demo_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    from graph.store import open_store
+    from ingest.demo import load_demo
+
+    d = tmp_path_factory.mktemp("viz-demo")
+    s = open_store(f"embedded://{d / 'store'}")
+    try:
+        load_demo(s, run_dir=d / "runs")
+        with TestClient(make_app(s, d, anonymous_read=True)) as c:
+            yield c
+    finally:
+        s.close()
+
+
+def test_viz_route_map_gap_counts_are_the_gap_services(demo_client: TestClient) -> None:
+    # The audit's ts-steel map counted 5 延链 where the gaps API had 3: it added the gapless
+    # nodes that list extension directions. Those are 可延链 on the map, counted apart.
+    chains = [c["id"] for c in demo_client.get("/api/v1/chains").json()]
+    assert len(chains) >= 6
+    for cid in chains:
+        gaps = demo_client.get(f"/api/v1/chains/{cid}/gaps").json()["nodes"]
+        data = demo_client.get(f"/maps/chains/{cid}/data").json()
+        assert data["kpis"]["gaps"] == {
+            c: sum(n["class"] == c for n in gaps) for c in ("补链", "强链", "延链")}, cid
+        assert {p["id"]: p["gap_class"] for p in data["products"]} == {
+            n["id"]: n["class"] for n in gaps}, cid
+        assert data["kpis"]["extensible"] == sum(
+            n["class"] is None and bool(n.get("extensions")) for n in gaps), cid

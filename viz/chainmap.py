@@ -41,6 +41,9 @@ GAP_STYLE: dict[str, dict[str, Any]] = {
     "延链": {"background": "#ffffff", "border": "#7e57c2"},
 }
 PRODUCT_COLOUR = {"background": "#90a4ae", "border": "#455a64"}
+#: A node without a gap whose extensions (``extensible``) show a way to grow the chain: drawn
+#: as a gapless node with 延链's colour on a solid border, and not counted among the gaps.
+EXTENSIBLE_COLOUR = {"background": "#90a4ae", "border": "#7e57c2"}
 
 #: Layout constants shared with chainmap.js (``payload["layout"]``).
 LAYOUT: dict[str, int] = {
@@ -76,15 +79,15 @@ def tier_family(tiers: Iterable[str] | None) -> str:
 
 
 def gap_class(node: Mapping[str, Any] | None) -> str | None:
-    """补链 / 强链 / 延链 / None for a gap-service node (延链 when it lists extensions)."""
-    if not node:
-        return None
-    cls = node.get("class", node.get("class_"))
-    if cls in GAP_STYLE:
-        return str(cls)
-    if node.get("extensions"):
-        return "延链"
-    return None
+    """补链 / 强链 / 延链 / None: the gap service's own class of a node, never another."""
+    cls = (node or {}).get("class", (node or {}).get("class_"))
+    return str(cls) if cls in GAP_STYLE else None
+
+
+def extensible(node: Mapping[str, Any] | None) -> bool:
+    """A node with no gap that lists 延链 extensions (products outside the chain, up- or
+    downstream, that no local firm makes yet): a direction to grow from, not a gap."""
+    return bool(node) and gap_class(node) is None and bool((node or {}).get("extensions"))
 
 
 def product_size(count: int) -> float:
@@ -169,7 +172,8 @@ def build_map(detail: Mapping[str, Any], gaps: Mapping[str, Any] | None = None,
             products.append({
                 "id": pid, "name": str(node.get("name") or pid), "segment": name, "column": col,
                 "count": len(slots), "local_count": local, "external_count": len(slots) - local,
-                "gap_class": gap_class(gap), "gap_score": (gap or {}).get("score"),
+                "gap_class": gap_class(gap), "extensible": extensible(gap),
+                "gap_score": (gap or {}).get("score"),
                 "gap_reasons": list((gap or {}).get("reasons") or []),
                 "candidates": list((gap or {}).get("candidates") or [])[:5],
                 "extensions": [{"name": x.get("name"), "direction": x.get("direction")}
@@ -284,7 +288,8 @@ def _place(segments: list[dict[str, Any]], products: list[dict[str, Any]],
 
 
 def _product_node(p: dict[str, Any], opts: MapOptions) -> dict[str, Any]:
-    style = GAP_STYLE.get(p["gap_class"] or "", PRODUCT_COLOUR)
+    style = GAP_STYLE.get(p["gap_class"] or "",
+                          EXTENSIBLE_COLOUR if p["extensible"] else PRODUCT_COLOUR)
     node: dict[str, Any] = {
         "id": "p:" + p["id"], "kind": "product", "ref": p["id"], "segment": p["segment"],
         "label": p["name"] if p["expanded"] else f"{p['name']}\n({p['count']})",
@@ -293,10 +298,13 @@ def _product_node(p: dict[str, Any], opts: MapOptions) -> dict[str, Any]:
                   "highlight": {"background": style["background"], "border": "#000000"}},
         "borderWidth": 3, "font": {"size": 20, "face": "sans-serif", "strokeWidth": 4,
                                    "strokeColor": "#ffffff", "multi": False},
-        "gap": p["gap_class"], "count": p["count"], "expanded": p["expanded"],
+        "gap": p["gap_class"], "extensible": p["extensible"], "count": p["count"],
+        "expanded": p["expanded"],
     }
     if p["gap_class"] == "延链":
         node["shapeProperties"] = {"borderDashes": [6, 4]}
+        node["borderWidth"] = 4
+    elif p["extensible"]:
         node["borderWidth"] = 4
     return node
 
@@ -329,7 +337,9 @@ def _enterprise_node(e: dict[str, Any], opts: MapOptions) -> dict[str, Any]:
 
 def kpis(products: list[dict[str, Any]], ents: Mapping[str, Mapping[str, Any]],
          supply_edges: list[dict[str, Any]]) -> dict[str, Any]:
-    """Header figures: enterprises, local share, products, gap counts, leaders, supply ties."""
+    """Header figures: enterprises, local share, products, gap counts (the gap service's
+    classes, as ``GET /api/v1/chains/{id}/gaps`` counts them), gapless nodes with extension
+    directions (``extensible``), leaders, supply ties."""
     total = len(ents)
     local = sum(1 for e in ents.values() if e["local"])
     gap_counts = {c: sum(1 for p in products if p["gap_class"] == c) for c in GAP_STYLE}
@@ -339,6 +349,7 @@ def kpis(products: list[dict[str, Any]], ents: Mapping[str, Mapping[str, Any]],
         "local_share": round(local / total, 3) if total else 0.0,
         "products": len(products),
         "gaps": gap_counts,
+        "extensible": sum(1 for p in products if p["extensible"]),
         "leaders": sum(1 for e in ents.values() if e["tier"] == TIER_LEADER),
         "special": sum(1 for e in ents.values() if e["tier"] == TIER_SPECIAL),
         "supply_ties": len(supply_edges),

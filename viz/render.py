@@ -87,7 +87,9 @@ def render_page(mode: Mode, *, payload: dict[str, Any] | None = None,
     }
     chain = (payload or {}).get("chain") or {}
     name = chain.get("name") or chain.get("id") or ""
-    title = f"{name} · 产业链图谱 · 融链" if name else "产业链图谱 · 融链"
+    # chainmap.js sets the same title (I18N title) when the language changes.
+    suffix = "Chain map · Ronglian" if lang == "en" else "产业链图谱 · 融链"
+    title = f"{name} · {suffix}" if name else suffix
     segments = [s["name"] for s in (payload or {}).get("segments", [])] or list(SEGMENT_ORDER)
     ctx: dict[str, Any] = {
         "mode": mode, "lang": lang, "title": title, "inline": inline,

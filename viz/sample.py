@@ -21,6 +21,8 @@ _B = ["钢铁", "冶金", "矿业", "机械", "材料", "科技", "重工", "金
 _SIZES = ["大型", "中型", "小型", "微型", "未划型"]
 _SIZE_W = [0.08, 0.22, 0.4, 0.25, 0.05]
 LOCAL_REGION = "1302"
+#: The product the chain marks as an extension target (``extension: true``): 延链.
+EXTENSION_TARGET = "船舶制造"
 
 
 def _name(rng: random.Random, used: set[str], local: bool) -> str:
@@ -40,8 +42,10 @@ def sample_chain(n_enterprises: int, *, seed: int = 7, chain_id: str = "demo-ste
     """A synthetic steel chain with ``n_enterprises`` firms over 19 product nodes.
 
     One product (``铁合金``) has no local producer (补链) and one (``耐火材料``) a single
-    local micro firm (强链); ``螺纹钢`` gets an extension (延链). ~1 supply tie per firm
-    downstream, denser around the leading firms.
+    local micro firm (强链); ``船舶制造``, an extension target of the chain with no local
+    producer, is 延链, and ``螺纹钢``, with no gap, lists an extension direction (可延链), as
+    the gap service classes them. ~1 supply tie per firm downstream, denser around the
+    leading firms.
     """
     rng = random.Random(seed)
     used: set[str] = set()
@@ -72,8 +76,8 @@ def sample_chain(n_enterprises: int, *, seed: int = 7, chain_id: str = "demo-ste
             name = products[j][1]
             if per_product_max and len(members[name]) >= per_product_max:
                 continue
-            if name == "铁合金" and e["local"]:
-                continue  # the 补链 node: nobody local makes it
+            if name in ("铁合金", EXTENSION_TARGET) and e["local"]:
+                continue  # the 补链 and 延链 nodes: nobody local makes them
             members[name].append(e)
             made_by.setdefault(e["id"], []).append(j)
     # 耐火材料: exactly one local micro producer (强链).
@@ -100,12 +104,14 @@ def sample_chain(n_enterprises: int, *, seed: int = 7, chain_id: str = "demo-ste
         for name in names:
             es = members[name]
             local_es = [e for e in es if e["local"]]
-            cls = "补链" if not local_es else "强链" if len(local_es) == 1 else None
+            cls = ("延链" if name == EXTENSION_TARGET else "补链") if not local_es else \
+                "强链" if len(local_es) == 1 else None
             node: dict[str, Any] = {
                 "id": f"{chain_id}:{name}", "name": name, "segment": seg,
                 "local_count": len(local_es), "external_count": len(es) - len(local_es),
                 "class": cls, "score": 0.9 if cls == "补链" else 0.6 if cls else 0.1,
                 "reasons": ["本地无生产企业"] if cls == "补链" else
+                ["延链方向：本地尚无生产企业，可引进或培育"] if cls == "延链" else
                 ["本地仅一家生产企业"] if cls else [],
                 "candidates": [{"id": e["id"], "name": e["name"], "score": 0.5,
                                 "reasons": [f"生产{name}"]}

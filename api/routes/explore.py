@@ -59,7 +59,8 @@ _DATA_EXAMPLE = {
     "edges": [{"id": "m:E1>ts-steel:铁矿石", "from": "e:E1", "to": "p:ts-steel:铁矿石",
                "kind": "produces"}],
     "kpis": {"enterprises": 2, "local": 2, "local_share": 1.0, "products": 1,
-             "gaps": {"补链": 0, "强链": 0, "延链": 0}, "leaders": 0, "special": 0,
+             "gaps": {"补链": 0, "强链": 0, "延链": 0}, "extensible": 0, "leaders": 0,
+             "special": 0,
              "supply_ties": 0},
 }
 

@@ -24,7 +24,7 @@
       set_from: '设为路径起点', set_to: '设为路径终点', export_png: '导出 PNG',
       export_html: '导出离线 HTML', lang_other: 'English', close: '关闭',
       k_ent: '企业', k_local: '本地占比', k_prod: '产品节点', k_leaders: '链主', k_ties: '供应关系',
-      k_bu: '补链', k_qiang: '强链', k_yan: '延链',
+      k_bu: '补链', k_qiang: '强链', k_yan: '延链', k_ext: '可延链',
       synthetic: '注意：演示数据为合成数据，企业名称与关系均为虚构，不代表真实企业。',
       product: '产品节点', enterprise: '企业', segment: '环节', count: '企业数',
       local_count: '本地企业', external_count: '外地企业', gap: '缺口类型', score: '缺口分值',
@@ -38,11 +38,12 @@
       legend: '图例', lg_size: '企业规模（颜色）', lg_tier: '企业梯队（形状）',
       lg_gap: '产品节点缺口', lg_edge: '关系', e_supplies: '供应关系', e_lead: '链主供应关系',
       e_produces: '生产', e_agg: '产品间供应（折叠汇总）', g_bu: '补链（本地缺失）', g_qiang: '强链（本地薄弱）',
-      g_yan: '延链（可延伸）', g_ok: '无缺口', faded: '外地企业（半透明、虚线）',
+      g_yan: '延链（可延伸）', g_ext: '可延链（无缺口，有延伸方向）', g_ok: '无缺口', faded: '外地企业（半透明、虚线）',
       collapsed_hint: '企业较多，已折叠到产品节点，点击产品节点展开', visible: '可见节点',
       p_short: '简称', p_uscc: '信用代码', p_region: '所在地', p_industry: '行业代码',
       p_founded: '成立', p_employees: '员工', p_revenue: '营收(万元)', p_caps: '能力', p_needs: '需求',
       p_partners: '合作伙伴', p_source: '来源',
+      title: '产业链图谱 · 融链', chain_missing: '未找到产业链“{id}”，请从列表中选择',
       loaded_fail: '加载失败', no_chains: '暂无产业链数据（请先导入或运行 ronglian demo）', up: '上游', mid: '中游', down: '下游', upstream: '上游方向',
       downstream: '下游方向'
     },
@@ -58,6 +59,7 @@
       lang_other: '中文', close: 'Close', k_ent: 'Enterprises', k_local: 'Local share',
       k_prod: 'Product nodes', k_leaders: 'Leaders', k_ties: 'Supply ties',
       k_bu: 'Missing 补链', k_qiang: 'Weak 强链', k_yan: 'Extend 延链',
+      k_ext: 'Can extend 可延链',
       synthetic: 'Note: the demo data is synthetic; names and ties are fictitious.',
       product: 'Product node', enterprise: 'Enterprise', segment: 'Segment', count: 'Firms',
       local_count: 'Local firms', external_count: 'External firms', gap: 'Gap class',
@@ -75,12 +77,14 @@
       e_supplies: 'Supplies', e_lead: 'Leader supply tie', e_produces: 'Produces',
       e_agg: 'Supply between products (collapsed)',
       g_bu: '补链 missing locally', g_qiang: '强链 weak locally', g_yan: '延链 extension',
+      g_ext: '可延链 no gap, extension directions',
       g_ok: 'No gap', faded: 'External firm (faded, dashed)',
       collapsed_hint: 'Many firms: collapsed into product nodes; click one to expand',
       p_short: 'Short name', p_uscc: 'USCC', p_region: 'Location', p_industry: 'Industry',
       p_founded: 'Founded', p_employees: 'Employees', p_revenue: 'Revenue (10k CNY)',
       p_caps: 'Capabilities', p_needs: 'Needs', p_partners: 'Partners', p_source: 'Source',
-      visible: 'visible nodes', loaded_fail: 'Failed to load',
+      visible: 'visible nodes', loaded_fail: 'Failed to load', title: 'Chain map · Ronglian',
+      chain_missing: 'Chain “{id}” not found; pick one from the list',
       no_chains: 'No chains loaded yet (import one or run ronglian demo)', up: 'Upstream',
       mid: 'Midstream', down: 'Downstream', upstream: 'upstream', downstream: 'downstream'
     }
@@ -91,6 +95,9 @@
     '未划型': 'Unclassified'};
   var SEG_KEY = {'上游': 'up', '中游': 'mid', '下游': 'down'};
   var GAP_KEY = {'补链': 'g_bu', '强链': 'g_qiang', '延链': 'g_yan'};
+  // A profile's partners carry relation_zh (queries/profile.py REL_ZH); English names here.
+  var REL_EN = {SUPPLIES: 'Supply', COOPERATES_WITH: 'Cooperation', INVESTS_IN: 'Investment',
+    CONTROLS: 'Control', COMPETES_WITH: 'Competition'};
 
   var cfgEl = document.getElementById('map-config');
   var cfg = cfgEl ? JSON.parse(cfgEl.textContent) : {};
@@ -101,7 +108,8 @@
     lang: cfg.lang === 'en' ? 'en' : 'zh', payload: null, nodes: null, edges: null,
     nodeView: null, edgeView: null, visible: new Set(), productById: {}, entById: {},
     filters: {region: 'all', size: 'all', tier: 'all', segment: 'all'},
-    pathFrom: null, pathTo: null, pathMarks: null, panel: null, chainId: null
+    pathFrom: null, pathTo: null, pathMarks: null, panel: null, chainId: null,
+    status: null, autoFit: false, fitObserver: null
   };
 
   function t(key) { return (I18N[state.lang] || I18N.zh)[key] || I18N.zh[key] || key; }
@@ -122,7 +130,12 @@
   }
   function segName(name) { return SEG_KEY[name] ? t(SEG_KEY[name]) : name; }
   function sizeName(s) { return state.lang === 'en' ? (SIZE_EN[s] || s) : s; }
-  function gapName(g) { return g ? t(GAP_KEY[g]) : t('none_gap'); }
+  /* A gapless node with extension directions is not a 延链 gap (the gap service's classes
+   * only): it is named apart. */
+  function relName(p) {
+    return state.lang === 'en' ? REL_EN[p.relation] || p.relation || '' : p.relation_zh || p.relation || '';
+  }
+  function gapName(g, ext) { return g ? t(GAP_KEY[g]) : ext ? t('g_ext') : t('none_gap'); }
   /* The server tells which API routes exist (cfg.api), so an absent service shows
    * "unavailable" instead of a failed request. */
   function apiUrl(path, feature) {
@@ -146,9 +159,19 @@
         k.indexOf('seg:') === 0 ? segName(k.slice(4)) : t(k);
     });
     var lt = $('lang-toggle'); if (lt) { lt.textContent = t('lang_other'); }
+    var chain = state.payload ? state.payload.chain : null;
+    document.title = (chain ? (chain.name || chain.id) + ' · ' : '') + t('title');
+    renderStatus();
     renderLegend(); renderKpis(); renderPathBar(); renderVisibleCount();
     if (state.panel) { state.panel(); }
     if (window.network) { window.network.redraw(); }
+  }
+
+  /* The explorer's load line: state.status is a function of the language, so it follows the
+   * language toggle like every other text. */
+  function setStatus(fn) { state.status = fn; renderStatus(); }
+  function renderStatus() {
+    var st = $('load-status'); if (st) { st.textContent = state.status ? state.status() : ''; }
   }
 
   function swatch(kind, colour, extra) {
@@ -173,6 +196,7 @@
       el('div', {'class': 'lg-item'}, [swatch('big', '#e53935'), t('g_bu')]),
       el('div', {'class': 'lg-item'}, [swatch('big', '#ffb300'), t('g_qiang')]),
       el('div', {'class': 'lg-item'}, [swatch('big', '#ffffff', 'dashed'), t('g_yan')]),
+      el('div', {'class': 'lg-item'}, [swatch('big', '#90a4ae', 'ext'), t('g_ext')]),
       el('div', {'class': 'lg-item'}, [swatch('big', '#90a4ae'), t('g_ok')])]);
     var edges = el('div', {'class': 'lg-group'}, [el('div', {'class': 'lg-h', text: t('lg_edge')}),
       el('div', {'class': 'lg-item'}, [swatch('line', '#d35400', 'thick'), t('e_lead')]),
@@ -191,7 +215,7 @@
       [t('k_local'), Math.round(k.local_share * 100) + '%', 'local_share'],
       [t('k_prod'), k.products, 'products'],
       [t('k_bu'), k.gaps['补链'], 'gap-bu'], [t('k_qiang'), k.gaps['强链'], 'gap-qiang'],
-      [t('k_yan'), k.gaps['延链'], 'gap-yan'],
+      [t('k_yan'), k.gaps['延链'], 'gap-yan'], [t('k_ext'), k.extensible || 0, 'extensible'],
       [t('k_leaders'), k.leaders, 'leaders'], [t('k_ties'), k.supply_ties, 'ties']];
     items.forEach(function (it) {
       box.appendChild(el('div', {'class': 'kpi kpi-' + it[2], 'data-kpi': it[2]}, [
@@ -292,6 +316,7 @@
   }
 
   function buildNetwork(payload) {
+    if (state.fitObserver) { state.fitObserver.disconnect(); state.fitObserver = null; }
     if (window.network) { window.network.destroy(); window.network = null; }
     window.__mapReady = false;
     state.payload = payload; state.productById = {}; state.entById = {};
@@ -339,6 +364,23 @@
     });
     applyTexts();
     net.fit({animation: false});
+    // That fit holds for the canvas size of this moment. When the frame settles later (the
+    // page opened directly, before the window or the header took their final size),
+    // vis-network rescales its camera by the size ratio and the outer columns fall off the
+    // frame. So refit after every resize until the reader moves or zooms the view.
+    state.autoFit = true;
+    net.on('dragStart', function () { state.autoFit = false; });
+    net.on('zoom', function () { state.autoFit = false; });
+    function refit() { if (state.autoFit && window.network === net) { net.fit({animation: false}); } }
+    if (window.ResizeObserver) {
+      // Created after vis-network's own observer of the same frame, so it runs after vis has
+      // resized the canvas and moved its camera, in the same frame (no timer: a page captured
+      // by a headless browser once its time budget ran out still gets the fitted view).
+      state.fitObserver = new ResizeObserver(refit);
+      state.fitObserver.observe(net.canvas.frame);
+    } else {
+      net.on('resize', function () { setTimeout(refit, 0); });  // vis moves its camera after this
+    }
     return net;
   }
 
@@ -371,7 +413,7 @@
       box.appendChild(row(t('count'), pr.count));
       box.appendChild(row(t('local_count'), pr.local_count));
       box.appendChild(row(t('external_count'), pr.external_count));
-      box.appendChild(row(t('gap'), gapName(pr.gap_class)));
+      box.appendChild(row(t('gap'), gapName(pr.gap_class, pr.extensible)));
       if (pr.gap_score !== null && pr.gap_score !== undefined) { box.appendChild(row(t('score'), pr.gap_score)); }
       if (pr.gap_reasons && pr.gap_reasons.length) {
         box.appendChild(el('h3', {text: t('reasons')}));
@@ -412,11 +454,23 @@
     return {suppliers: sup, buyers: buy};
   }
 
+  /* A failed request rejects with an Error whose .problem is the API's problem+json body
+   * (RFC 9457: title in Chinese, title_en, detail), when it sent one. */
   function fetchJson(url) {
     return fetch(url, {headers: {Accept: 'application/json'}}).then(function (r) {
-      if (!r.ok) { throw new Error('HTTP ' + r.status); }
-      return r.json();
+      if (r.ok) { return r.json(); }
+      return r.json().then(function (body) { return body; }, function () { return null; }).then(function (body) {
+        var err = new Error('HTTP ' + r.status);
+        if (body && (body.title || body.detail)) { err.problem = body; }
+        throw err;
+      });
     });
+  }
+  function errorText(err) {
+    var p = err && err.problem;
+    if (!p) { return err && err.message ? err.message : String(err); }
+    var title = state.lang === 'en' ? p.title_en || p.title : p.title || p.title_en;
+    return [title, p.detail].filter(Boolean).join(state.lang === 'en' ? ': ' : '：');
   }
 
   function showEnterprise(eid) {
@@ -458,7 +512,7 @@
           ['p_industry', d.industry_code], ['p_founded', d.founded], ['p_employees', d.employees],
           ['p_revenue', d.revenue], ['p_caps', names(d.capabilities)],
           ['p_needs', names(d.needs, function (n) { return n.name + (n.status ? '（' + n.status + '）' : ''); })],
-          ['p_partners', names(d.partners, function (p) { return (p.relation_zh || p.relation || '') + ' ' + (p.name || p.id); })],
+          ['p_partners', names(d.partners, function (p) { return relName(p) + ' ' + (p.name || p.id); })],
           ['p_source', d.provenance ? d.provenance.source : null]];
         fields.forEach(function (f) { if (f[1] !== undefined && f[1] !== null && f[1] !== '') { out.appendChild(row(t(f[0]), f[1])); } });
         if (d.description) { out.appendChild(el('div', {'class': 'why', text: d.description})); }
@@ -499,6 +553,7 @@
     if (!e.home) { setExpanded(e.products[0], true); }
     if (!state.visible.has('e:' + eid)) { resetFilters(); }
     window.network.selectNodes(['e:' + eid]);
+    state.autoFit = false;
     window.network.focus('e:' + eid, {scale: 1.0, animation: false});
     showEnterprise(eid);
     return true;
@@ -510,6 +565,7 @@
     if (hit) {
       if (!state.visible.has('p:' + hit.id)) { resetFilters(); }
       window.network.selectNodes(['p:' + hit.id]);
+      state.autoFit = false;
       window.network.focus('p:' + hit.id, {scale: 0.8, animation: false});
       showProduct(hit.id); return true;
     }
@@ -597,7 +653,7 @@
       (texts || []).forEach(function (s) { out.appendChild(el('div', {'class': 'why', text: s})); });
     }
     var drawn = ids.filter(function (id) { return state.visible.has(id); });
-    if (drawn.length) { window.network.fit({nodes: drawn, animation: false}); }
+    if (drawn.length) { state.autoFit = false; window.network.fit({nodes: drawn, animation: false}); }
   }
   function findPath() {
     var a = state.pathFrom, b = state.pathTo, out = $('path-result');
@@ -642,14 +698,16 @@
   // ---------------------------------------------------------------- explorer
   function loadChain(id) {
     state.chainId = id;
-    var status = $('load-status'); if (status) { status.textContent = t('loading'); }
+    setStatus(function () { return t('loading'); });
     var url = cfg.dataUrl.replace('{id}', encodeURIComponent(id)) + '?lang=' + state.lang +
       (cfg.region ? '&region=' + encodeURIComponent(cfg.region) : '');
     return fetchJson(url).then(function (payload) {
-      if (status) { status.textContent = ''; }
+      setStatus(null);
       var panel = $('panel'); if (panel) { panel.hidden = true; state.panel = null; }
       buildNetwork(payload);
-    }, function (err) { if (status) { status.textContent = t('loaded_fail') + ': ' + err.message; } });
+    }, function (err) {
+      setStatus(function () { return t('loaded_fail') + (state.lang === 'en' ? ': ' : '：') + errorText(err); });
+    });
   }
   function fillPicker(chains) {
     var sel = $('chain-picker'); if (!sel) { return; }
@@ -658,10 +716,16 @@
       var o = el('option', {value: c.id, text: (c.name || c.id) + (c.enterprises !== undefined ? ' (' + c.enterprises + ')' : '')});
       sel.appendChild(o);
     });
-    if (!chains.length) { var st = $('load-status'); if (st) { st.textContent = t('no_chains'); } return; }
-    var pick = cfg.initialChain && chains.some(function (c) { return c.id === cfg.initialChain; }) ?
-      cfg.initialChain : (chains[0] || {}).id;
-    if (pick) { sel.value = pick; loadChain(pick); }
+    if (!chains.length) { setStatus(function () { return t('no_chains'); }); return; }
+    var wanted = cfg.initialChain;
+    if (wanted && !chains.some(function (c) { return c.id === wanted; })) {
+      // Say so rather than silently drawing another chain; the picker starts empty.
+      sel.selectedIndex = -1;
+      setStatus(function () { return t('chain_missing').replace('{id}', wanted); });
+      return;
+    }
+    var pick = wanted || chains[0].id;
+    sel.value = pick; loadChain(pick);
   }
   function startExplorer() {
     var chainsUrl = apiUrl('/api/v1/chains', 'chains');
