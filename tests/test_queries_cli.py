@@ -32,6 +32,9 @@ def test_queries_cli_gaps_json_and_table(store_url: str) -> None:
     g = json.loads(run("gaps", "--chain", "steel", "--region", "1302", "--json",
                        "--store", store_url))
     assert g["nodes"][0]["id"] == "p_ship" and g["nodes"][0]["class"] == "补链"
+    # a node without a gap lists directions to grow from: 可延链, not the 延链 class
+    table = run("gaps", "--chain", "steel", "--region", "1302", "--store", store_url)
+    assert "可延链" in table and "延链" not in table.replace("可延链", "")
     text = run("chains", "--store", store_url)
     assert "精品钢铁" in text
 

@@ -86,7 +86,9 @@ def gaps_cmd(
         if n["candidates"]:
             why += (" → " if why else "") + "、".join(c["name"] for c in n["candidates"][:3])
         if n["extensions"]:
-            why += "延链：" + "、".join(e["name"] for e in n["extensions"][:3])
+            # directions to grow from a node without a gap (the map's 可延链), not a 延链 gap
+            why += ("；" if why else "") + "可延链：" + "、".join(
+                e["name"] for e in n["extensions"][:3])
         t.add_row(n["segment"], n["name"], str(n["local_count"]), str(n["external_count"]),
                   n["class"] or "-", f"{n['score']:.2f}", why)
     out.print(t)
