@@ -49,6 +49,12 @@ _SECURITIES_PREFIX = re.compile(
     r"^(?:s\*st|\*st|sst|st|pt|xd|xr|dr|退市|n|c|s)(?=[\u4e00-\u9fff])")
 _SHARE_CLASS = re.compile(r"(?<=[\u4e00-\u9fff])(?:[ab]|b股|退)$")
 
+#: Province-level names with and without their suffix (河北省, 河北): a name that
+#: opens with one of them and then says only its trade (河北钢铁集团) names a
+#: province-wide firm, not a shortening of a local one's name (see ingest.resolve).
+PROVINCE_NAMES: frozenset[str] = frozenset(
+    {p for p in _PROVINCES} | {_SUFFIX_RE.sub("", p) for p in _PROVINCES})
+
 #: One-character province abbreviations (粤高速 = 广东…高速); used when scoring.
 PROVINCE_ABBR: dict[str, str] = {
     "京": "北京", "津": "天津", "冀": "河北", "晋": "山西", "蒙": "内蒙古", "辽": "辽宁",
@@ -237,12 +243,14 @@ class NameKeys:
 
     ``full``: folded, brackets resolved, legal suffix removed, region kept
     (唐山三友化工); ``core``: the same without region prefixes (三友化工);
-    ``region``: the prefix removed (唐山).
+    ``region``: the prefix removed (唐山); ``form``: the legal form removed
+    (集团有限责任公司), empty for a short name.
     """
 
     full: str
     core: str
     region: str
+    form: str = ""
 
 
 @lru_cache(maxsize=200_000)
@@ -252,10 +260,11 @@ def name_keys(name: str) -> NameKeys:
     t = _SHARE_CLASS.sub("", t)
     t = _brackets(t)
     t = _SPACE.sub("", t)
+    whole = t
     t = strip_legal_suffix(t)
     core, region = strip_region_prefix(t)
     core = strip_legal_suffix(core)
-    return NameKeys(full=t, core=core, region=region)
+    return NameKeys(full=t, core=core, region=region, form=whole[len(t):])
 
 
 def norm_name(name: str) -> str:

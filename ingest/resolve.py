@@ -29,7 +29,7 @@ import numpy as np
 from rapidfuzz.distance import LCSseq
 from rapidfuzz.process import cdist
 
-from ingest.normalize import PROVINCE_ABBR, NameKeys, fold, name_keys
+from ingest.normalize import PROVINCE_ABBR, PROVINCE_NAMES, NameKeys, fold, name_keys
 
 log = logging.getLogger("ingest.resolve")
 
@@ -40,6 +40,10 @@ DecisionKind = Literal["same", "new", "ambiguous"]
 SAME_THRESHOLD = 0.76
 AMBIGUOUS_THRESHOLD = 0.70
 MARGIN = 0.05
+#: The most a pair may score when all it shares is a region and a trade word
+#: (河北钢铁集团 / 河北芦台德安钢铁有限公司, see :func:`_trade_word_only`):
+#: under SAME_THRESHOLD, so such a match is at best ambiguous, a review item.
+TRADE_WORD_ONLY_CAP = 0.74
 
 
 @dataclass(frozen=True)
@@ -323,7 +327,8 @@ def similarity(q: NameKeys, c: NameKeys) -> float:
     (邵阳液压 ← 邵阳维克液压), so the score rests on the longest common
     subsequence: how much of the shorter name it explains (weight 0.75) and how
     much of the longer one (0.25); the region-stripped cores are compared the
-    same way and the better of the two counts.
+    same way and the better of the two counts. A pair that shares only a region and a
+    trade word scores at most ``TRADE_WORD_ONLY_CAP`` (:func:`_trade_word_only`).
     """
     s = _lcs_score(q.full, c.full)
     if q.core and c.core:
@@ -333,7 +338,43 @@ def similarity(q: NameKeys, c: NameKeys) -> float:
         prov = PROVINCE_ABBR.get(q.full[0])
         if prov and c.region.startswith(prov):
             s = max(s, _lcs_score(q.full[1:], c.core))
-    return s
+    return min(s, TRADE_WORD_ONLY_CAP) if _trade_word_only(q, c) else s
+
+
+def _same_place(a: str, b: str) -> bool:
+    """Whether two region prefixes may name one place: one holds the other (湖北宜昌,
+    宜昌) or both open with the same name (唐山市路北区嘉兴, 唐山嘉兴)."""
+    return a in b or b in a or a[:2] == b[:2]
+
+
+def _trade_word_only(q: NameKeys, c: NameKeys) -> bool:
+    """Whether the mention ``q`` shares with ``c`` no more than a region and a trade word.
+
+    Such a mention has no trade name (字号) of its own: a region, then at most a
+    two-character word that the candidate's core holds after its own trade name
+    (钢铁 in 芦台德安钢铁, 能源 in 大屯能源). The LCS scores explain the whole
+    mention by the candidate's region and trade and rate it as high as a real
+    short name, so any firm of that trade in that region would do.
+
+    Caught: a region the candidate's contradicts (江西铜业 is not 云南铜业); a
+    mention that gives a legal form (唐山钢铁集团): it is a full name, and a full
+    name without the candidate's trade name is another firm's; a province with a
+    trade word (河北钢铁): the name of a province-wide firm, not a shortening of a
+    local one's. Let through: a city or county short name (邵阳液压 ← 邵阳维克液压,
+    how listed companies are shortened; 股份 alone is part of such short names,
+    石英股份), a region the candidate's name holds as its trade name (朝阳科技 ←
+    广东朝阳电子科技), a word that opens the candidate's core (上海艾录 ←
+    上海艾录包装) and mentions without a region (凯马 ← 恒天凯马).
+    """
+    if not q.region or len(q.core) > 2:
+        return False
+    at = c.core.find(q.core)
+    if at < 0:
+        return False
+    if c.region and not _same_place(q.region, c.region):
+        return q.region not in c.core
+    full_name = q.form not in ("", "股份")
+    return at > 0 and (full_name or q.region in PROVINCE_NAMES)
 
 
 def _penalised_core(q: NameKeys, c: NameKeys, core: float) -> float:
@@ -370,6 +411,10 @@ def similarity_many(q: NameKeys, cands: Sequence[NameKeys]) -> list[float]:
             for i, c in enumerate(cands):
                 if c.region and c.core and c.region.startswith(prov):
                     out[i] = max(out[i], _lcs_score(q.full[1:], c.core))
+    if q.region and len(q.core) <= 2:
+        for i, c in enumerate(cands):
+            if _trade_word_only(q, c):
+                out[i] = min(out[i], TRADE_WORD_ONLY_CAP)
     return out
 
 

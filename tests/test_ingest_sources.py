@@ -148,3 +148,28 @@ def test_resolve_from_store_sees_names_aliases_and_uscc(store: Store, tmp_path: 
     assert r.resolve(name="示例机械").kind == "same"  # short name from the table
     assert r.resolve(uscc="911302070000000193").id == steel.id
     assert r.resolve(name="天津某某物流有限公司").kind == "new"
+
+
+def test_ingest_table_region_and_trade_word_is_not_merged(store: Store, tmp_path: Path) -> None:
+    """Tables share the resolver: 河北钢铁集团 is not 河北芦台德安钢铁有限公司, neither as a
+    supplier cell nor as an enterprise row; a city's short name still resolves."""
+    f = tmp_path / "firms.csv"
+    f.write_text("id,企业名称,简称\nE0000684,河北芦台德安钢铁有限公司,德安钢铁\n"
+                 "E-SY,邵阳维克液压股份有限公司,\n", encoding="utf-8")
+    ingest_table(store, f, run_dir=tmp_path)
+    s = tmp_path / "supply.csv"
+    s.write_text("供应商,采购方,产品\n河北钢铁集团,邵阳液压,热轧板卷\n", encoding="utf-8")
+    r = ingest_table(store, s, run_dir=tmp_path)
+    assert r.candidates == 1 and r.merged == 1  # 邵阳液压 is E-SY
+    (cand,) = review.list_candidates(store)
+    assert cand["payload"]["start"] is None and cand["payload"]["end"] == "E-SY"
+    assert "E0000684" in cand["payload"]["start_options"]  # the reviewer may still pick it
+    assert store.read("MATCH ()-[r:SUPPLIES]->() RETURN count(r) AS n")[0]["n"] == 0
+    g = tmp_path / "more.csv"
+    g.write_text("企业名称\n河北钢铁集团有限公司\n", encoding="utf-8")
+    ingest_table(store, g, run_dir=tmp_path)
+    row = store.read("MATCH (e:Enterprise {id: 'E0000684'}) "
+                     "RETURN e.name AS name, e.aliases AS aliases")[0]
+    assert row == {"name": "河北芦台德安钢铁有限公司", "aliases": None}
+    assert store.read("MATCH (e:Enterprise {name: '河北钢铁集团有限公司'}) "
+                      "RETURN count(e) AS n")[0]["n"] == 1

@@ -116,3 +116,61 @@ def test_resolve_listed_companies_held_out_quality(shared_data: Path) -> None:
     s = score(decide(r, report[:800]), SAME_THRESHOLD, AMBIGUOUS_THRESHOLD, MARGIN)
     assert s.precision >= 0.93
     assert s.recall >= 0.85
+
+
+# A mention that is a region and a trade word (钢铁, 建设) has no trade name of its own;
+# the audit's 河北钢铁集团 was linked "same" (fuzzy 0.84) to 河北芦台德安钢铁有限公司.
+# Each pair is alone in its index, so no runner-up's margin can hide a wrong "same".
+NEAR_MISSES = [
+    pytest.param("河北钢铁集团", "河北芦台德安钢铁有限公司", "德安钢铁", id="province-steel"),
+    pytest.param("河北建设集团", "唐山市路北区博正建设有限公司", "博正建设",
+                 id="province-vs-city-building"),
+    pytest.param("河北建设集团", "河北某某建设有限公司", None, id="province-building"),
+    pytest.param("唐山钢铁集团", "唐山丰南恒通钢铁有限公司", "恒通钢铁",
+                 id="city-with-legal-form"),
+    pytest.param("江西铜业", "云南铜业股份有限公司", None, id="other-province"),
+]
+
+
+@pytest.mark.parametrize(("mention", "name", "short"), NEAR_MISSES)
+def test_resolve_region_and_trade_word_alone_is_never_same(
+        mention: str, name: str, short: str | None) -> None:
+    r = Resolver()
+    r.add("other", name, short_name=short)
+    d = r.resolve(name=mention)
+    assert d.kind != "same", d
+    # at best a review item: the firm stays among the candidates, never linked
+    assert d.kind == "ambiguous" or d.id is None
+
+
+TRUE_PAIRS = [
+    pytest.param("唐钢", "唐山钢铁集团有限责任公司", None, id="short-name-fuzzy"),
+    pytest.param("唐山钢铁集团", "唐山钢铁集团有限责任公司", "唐钢", id="without-legal-form"),
+    pytest.param("唐钢", "唐山钢铁集团有限责任公司", "唐钢", id="short-name"),
+    pytest.param("邵阳液压", "邵阳维克液压股份有限公司", None, id="city-short-name"),
+    pytest.param("邵阳液压股份", "邵阳维克液压股份有限公司", None, id="short-name-with-gufen"),
+    pytest.param("唐山嘉兴矿产", "唐山市路北区嘉兴矿产有限公司", None,
+                 id="trade-name-like-a-city"),
+    pytest.param("上海艾录", "上海艾录包装股份有限公司", None, id="province-trade-name"),
+    pytest.param("宜昌交运", "湖北宜昌交运集团股份有限公司", None, id="stacked-region"),
+    pytest.param("首钢集团", "北京首钢（集团）有限公司", None, id="region-dropped"),
+    pytest.param("唐山三友化工", "唐山三友化工股份有限公司", None, id="no-legal-form"),
+]
+
+
+@pytest.mark.parametrize(("mention", "name", "short"), TRUE_PAIRS)
+def test_resolve_true_short_and_full_names_still_link(
+        mention: str, name: str, short: str | None) -> None:
+    r = Resolver()
+    r.add("firm", name, short_name=short)
+    r.add("steel", "河北芦台德安钢铁有限公司", short_name="德安钢铁")
+    d = r.resolve(name=mention)
+    assert (d.kind, d.id) == ("same", "firm"), d
+
+
+def test_resolve_region_and_trade_word_keeps_exact_names() -> None:
+    r = _resolver()
+    r.add("steel", "河北芦台德安钢铁有限公司", short_name="德安钢铁")
+    # the firm that is called so (an alias of 河钢集团) is still found
+    assert r.resolve(name="河北钢铁集团").id == "e2"
+    assert r.resolve(name="德安钢铁").id == "steel"

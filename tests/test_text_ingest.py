@@ -79,3 +79,26 @@ def test_text_ingest_candidate_confirmed_by_review(
     rows = store.read("MATCH (a:Enterprise)-[r:CONTROLS]->(b:Enterprise) "
                       "RETURN a.name AS a, b.name AS b, r.method AS m")
     assert rows == [{"a": "唐山金马集团有限公司", "b": "唐山海天玻璃有限公司", "m": "manual"}]
+
+
+def test_text_ingest_region_and_trade_word_goes_to_review(
+        store: Store, tmp_path: Path, extractor: TextExtractor) -> None:
+    """The audit: 河北钢铁集团's supply fact was written as a tie of 河北芦台德安钢铁有限公司
+    (E0000684), a firm that shares only 河北 and 钢铁 with it."""
+    merge_nodes(store, "Enterprise", [
+        node_row("E0000684", {"name": "河北芦台德安钢铁有限公司", "short_name": "德安钢铁"}),
+        node_row("E-SANYOU", {"name": "唐山三友化工股份有限公司", "short_name": "三友化工"})])
+    src = tmp_path / "t2.txt"
+    src.write_text("河北钢铁集团向首钢集团供应热轧板卷。\n"
+                   "唐山三友集团向唐山丰南恒通钢铁有限公司采购钢坯。\n", encoding="utf-8")
+    ingest_text(store, src, extractor=extractor, run_dir=tmp_path / "runs")
+    assert store.read("MATCH (:Enterprise {id: 'E0000684'})-[r]-() "
+                      "RETURN count(r) AS n")[0]["n"] == 0
+    (cand,) = store.read("MATCH (c:Candidate) RETURN c.payload_json AS p")
+    payload = json.loads(cand["p"])
+    assert payload["rel"] == "SUPPLIES" and payload["start"] is None
+    assert payload["start_text"] == "河北钢铁集团"
+    # a true short name still makes a fact: the buyer is 三友化工 itself
+    sup = store.read("MATCH (a:Enterprise)-[r:SUPPLIES]->(b:Enterprise) "
+                     "RETURN a.name AS a, b.id AS b")
+    assert sup == [{"a": "唐山丰南恒通钢铁有限公司", "b": "E-SANYOU"}]

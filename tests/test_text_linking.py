@@ -57,3 +57,22 @@ def test_text_long_document_is_processed_to_the_end(rules: TextExtractor) -> Non
     assert sup and out.entities[sup[0].head].text == "河北乙矿业有限公司"
     assert out.entities[sup[0].head].start > 30_000
     assert all(s.end - s.start <= 160 for s in out.sentences)
+
+
+def test_text_linking_region_and_trade_word_is_not_another_firm(rules: TextExtractor) -> None:
+    """The audit's sentence: 河北钢铁集团 (a province and a trade word) was linked "same" to
+    the micro firm 河北芦台德安钢铁有限公司; a group named by its trade name still links."""
+    resolver = Resolver()
+    resolver.add("E0000684", "河北芦台德安钢铁有限公司", short_name="德安钢铁")
+    resolver.add("E-SANYOU", "唐山三友化工股份有限公司", short_name="三友化工")
+    rules.linker = Linker(resolver)
+    try:
+        out = rules.extract_text("河北钢铁集团向首钢集团供应热轧板卷。"
+                                 "唐山三友集团向唐山丰南恒通钢铁有限公司采购钢坯。")
+    finally:
+        rules.linker = None
+    links = {e.text: (link.id, link.kind) for e, link in zip(out.entities, out.links,
+                                                                strict=True)}
+    assert links["河北钢铁集团"] == (None, "ambiguous")  # a review item, not a link
+    assert links["唐山三友集团"] == ("E-SANYOU", "same")
+    assert links["唐山丰南恒通钢铁有限公司"] == (None, "new")
