@@ -39,6 +39,7 @@ from graph.errors import (
     InvalidInput,
     QueryTimeout,
     ReadOnlyViolation,
+    StoreClosed,
     StoreDataDirError,
     StoreError,
     StoreUnavailable,
@@ -198,8 +199,7 @@ class EmbeddedStore(Store):
         once the close has begun."""
         with self._idle:
             if self._closing:
-                raise StoreUnavailable(f"embedded FalkorDB at {self.directory} is closed",
-                                       code="E111")
+                raise StoreClosed(f"embedded FalkorDB at {self.directory} is closed")
             self._calls += 1
         try:
             yield

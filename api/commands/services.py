@@ -152,10 +152,13 @@ def advance_cmd(
     actor: ActorOpt = "cli", at: AtOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Move a request to its next status. 推进服务状态。"""
+    from queries.recommend import one_shot
     from queries.service_writes import advance
 
-    r = _with_store(store, lambda s: advance(s, request_id, to, actor=actor, note=note, at=at,
-                                             partner=partner, recommend=recommend, top=top))
+    with one_shot():
+        r = _with_store(store, lambda s: advance(s, request_id, to, actor=actor, note=note,
+                                                 at=at, partner=partner, recommend=recommend,
+                                                 top=top))
     if as_json:
         return _json(r)
     _show(r)
@@ -280,10 +283,12 @@ def demo_cmd(n: Annotated[int, typer.Option("--n", min=1, max=1000,
              store: StoreOpt = None) -> None:
     """Write a deterministic synthetic set of service requests over the loaded demo
     (run `ronglian demo` first). 生成演示服务记录。"""
+    from queries.recommend import one_shot
     from queries.service_writes import demo_service_requests
 
-    res = _with_store(store, lambda s: demo_service_requests(s, n=n, seed=seed,
-                                                            recommend=recommend))
+    with one_shot():
+        res = _with_store(store, lambda s: demo_service_requests(s, n=n, seed=seed,
+                                                                recommend=recommend))
     out.print(f"演示服务记录 demo requests: {res.requests} ({res.created} new); "
               + ", ".join(f"{k} {v}" for k, v in sorted((res.by_status or {}).items())))
 
