@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def ronglian(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "from api.cli import main; main()", *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+from tests.cli_support import ronglian
 
 
 @pytest.mark.parametrize(("url", "says"), [

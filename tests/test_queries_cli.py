@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from graph.store import open_store
+from tests.cli_support import ronglian
 from tests.queries_sample import build_sample
 
 
@@ -22,16 +21,6 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         s.apply_schema()
         build_sample(s)
     return url
-
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def ronglian(*args: str) -> subprocess.CompletedProcess[str]:
-    """The command in a process of its own, with the service's defaults (the tests' fixtures
-    make the recommender's builds synchronous in this process)."""
-    return subprocess.run([sys.executable, "-c", "from api.cli import main; main()", *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
 def run(*args: str) -> str:

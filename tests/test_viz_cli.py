@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from graph.store import open_store
+from tests.cli_support import ronglian
 from tests.queries_sample import build_sample
 
 
@@ -42,3 +43,18 @@ def test_viz_cli_map_unknown_chain_fails_without_writing(url: str, tmp_path: Pat
                                  "--store", url])
     assert r.exit_code != 0
     assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.parametrize("where", [pytest.param("folder", id="out-is-a-folder"),
+                                   pytest.param("under-a-file", id="parent-is-a-file")])
+def test_viz_cli_map_unwritable_out_is_one_error_line(url: str, tmp_path: Path,
+                                                      where: str) -> None:
+    # the audit's 'ronglian map ... --out /tmp/some-existing-directory': a Typer/pathlib
+    # traceback ending in IsADirectoryError
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    out = tmp_path if where == "folder" else tmp_path / "file" / "steel.html"
+    r = ronglian("map", "--chain", "steel", "--out", str(out), "--store", url)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"error: E400: 无法写入 {out}：")
+    assert len(r.stderr.strip().splitlines()) == 1
