@@ -140,8 +140,14 @@ def _check_data_dir(directory: Path) -> None:
 class EmbeddedStore(Store):
     dialect = "falkordb"
 
-    def __init__(self, directory: Path, *, timeout: float = 30.0) -> None:
+    def __init__(self, directory: Path, *, timeout: float = 30.0, create: bool = True) -> None:
         self.directory = directory.resolve()
+        if not create and not self.directory.exists():
+            raise StoreDataDirError(
+                f"没有图谱：{self.directory} 不存在（路径有误？新建请运行 ronglian migrate 或 "
+                f"ronglian demo） (no store at {self.directory}: a mistyped path? create one "
+                "with 'ronglian migrate' or 'ronglian demo')", code="E113",
+                path=str(self.directory))
         # redis-py's default 5 s socket timeout failed every call queued longer than that
         # (E111 under load) while the query ran on in the server; allow the query limit.
         connect = {"serverconfig": dict(SERVER_CONFIG), "socket_timeout": timeout + 30.0}

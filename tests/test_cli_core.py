@@ -34,6 +34,39 @@ def test_cli_migrate_then_health(tmp_path: Path) -> None:
     assert f"schema version {v} → {v}; 0 constraints" in again.stdout
     h = ronglian("health", "--store", url)
     assert h.returncode == 0 and h.stdout.startswith("ok: falkordb")
+    assert h.stdout.strip().endswith(f"schema version {v}")
+
+
+def test_cli_health_mistyped_store_path_is_refused_and_not_created(tmp_path: Path) -> None:
+    # the audit: 'health --store embedded:///tmp/nonexistent-path' said 'ok: falkordb 4.22.1',
+    # exit 0, and made the folder; 'chains' on it listed nothing, exit 0
+    missing = tmp_path / "nonexistent-path"
+    for command in ("health", "chains"):
+        out = ronglian(command, "--store", f"embedded://{missing}")
+        assert out.returncode == 1, out.stdout
+        assert f"no store at {missing}: a mistyped path?" in out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+        assert not missing.exists()
+
+
+def test_cli_health_store_without_the_schema_exits_3(tmp_path: Path) -> None:
+    """An existing folder that holds no ronglian graph (or an older schema) answers, but is
+    not usable as it is: health says what to run, exit code 3 (1 is for unreachable)."""
+    from graph.migrations import migrate
+    from graph.store import open_store
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = ronglian("health", "--store", f"embedded://{empty}")
+    assert out.returncode == 3
+    assert out.stdout.startswith("unhealthy: falkordb ")
+    assert "没有融链数据模式" in out.stdout and "run 'ronglian migrate'" in out.stdout
+    with open_store(f"embedded://{empty}") as s:
+        migrate(s)
+        s.run("schema_version_set", {"version": 1, "at": "2026-01-01T00:00:00+00:00"},
+              write=True)
+    out = ronglian("health", "--store", f"embedded://{empty}")
+    assert out.returncode == 3 and "schema version 1 is older than" in out.stdout
 
 
 @pytest.mark.neo4j
@@ -45,3 +78,4 @@ def test_cli_neo4j_wrong_password_is_one_line(neo4j_server: object) -> None:
     assert out.returncode == 1
     assert "refused user 'neo4j'" in out.stderr
     assert "Traceback" not in out.stderr
+

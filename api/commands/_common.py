@@ -23,9 +23,10 @@ def use_store(url: str | None) -> None:
 
 
 def with_store(url: str | None, fn: Callable[[Store], Any]) -> Any:
-    """Open the store named by ``url`` (default: settings), run ``fn`` on it, close it."""
+    """Open the existing store named by ``url`` (default: settings), run ``fn`` on it, close
+    it (a missing embedded folder is refused: ``open_store(create=False)``)."""
     use_store(url)
-    with open_store() as s:
+    with open_store(create=False) as s:
         return fn(s)
 
 

@@ -16,7 +16,9 @@ from rich.console import Console
 
 from api.commands._common import use_store
 from graph.errors import RonglianError
+from graph.migrations import current_version
 from graph.migrations import migrate as run_migrate
+from graph.schema import SCHEMA_VERSION
 from graph.settings import get_settings
 from graph.store import Store, open_store
 
@@ -65,6 +67,21 @@ class _Stopped(BaseException):
 
 def _stop_serving(signum: int, frame: object) -> None:
     raise _Stopped
+
+
+def _schema_problem(version: int) -> str:
+    """What ``health`` says of a store that answers without the expected schema."""
+    if not version:
+        return ("没有融链数据模式（空库或路径有误？请运行 ronglian migrate 或 "
+                "ronglian demo --load-only） (no ronglian schema: an empty store or a "
+                "mistyped path? run 'ronglian migrate' or 'ronglian demo --load-only')")
+    if version < SCHEMA_VERSION:
+        return (f"数据模式版本 {version} 低于 {SCHEMA_VERSION}，请运行 ronglian migrate "
+                f"(schema version {version} is older than {SCHEMA_VERSION}: run 'ronglian "
+                "migrate')")
+    return (f"数据模式版本 {version} 高于本程序的 {SCHEMA_VERSION}，请升级 ronglian "
+            f"(schema version {version} is newer than this ronglian's {SCHEMA_VERSION}: "
+            "upgrade ronglian)")
 
 
 def register(app: typer.Typer) -> None:
@@ -121,15 +138,22 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def health(store: StoreOpt = None) -> None:
-        """Check that the store answers; exit code 1 when it does not."""
+        """Check that the store answers and holds ronglian's schema: exit code 1 when it does
+        not answer (or an embedded store's folder does not exist), 3 when it answers without
+        the schema this version expects (empty, a mistyped path, not migrated)."""
         use_store(store)
         try:
-            with open_store() as s:
+            with open_store(create=False) as s:
                 h = s.health()
+                version = current_version(s) if h.ok else None
         except RonglianError as e:
             typer.echo(f"unhealthy: {e}", err=True)
             sys.exit(1)
-        typer.echo(f"{'ok' if h.ok else 'unhealthy'}: {h.engine} {h.version} at {h.url}"
-                   + (f" ({h.detail})" if h.detail else ""))
+        where = f"{h.engine} {h.version} at {h.url}"
         if not h.ok:
+            typer.echo(f"unhealthy: {where}" + (f" ({h.detail})" if h.detail else ""))
             sys.exit(1)
+        if version != SCHEMA_VERSION:
+            typer.echo(f"unhealthy: {where}: " + _schema_problem(version or 0))
+            sys.exit(3)
+        typer.echo(f"ok: {where}, schema version {version}")

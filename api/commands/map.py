@@ -27,7 +27,7 @@ def write_map(chain: str, out: Path, *, region: str | None = None, lang: str = "
         raise InvalidInput(f"--lang must be zh or en, not {lang!r}", field="lang")
     if out.is_dir():  # said before the map is drawn, not after
         raise cannot_write(out, IsADirectoryError(21, "Is a directory"), "out")
-    with open_store(store_url) as store:
+    with open_store(store_url, create=False) as store:
         payload = load_map(store, chain, region, MapOptions(lang=lang))
     html = render_page("standalone", payload=payload, lang=lang, region=region)
     try:

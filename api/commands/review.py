@@ -22,7 +22,7 @@ StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL.")]
 
 def _open(url: str | None) -> Store:
     use_store(url)
-    return open_store()
+    return open_store(create=False)
 
 
 @review_app.command("list")

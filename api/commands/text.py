@@ -58,7 +58,7 @@ def extract(
         from graph.store import open_store
         from ingest.resolve import Resolver
 
-        s = open_store(store) if store else open_store()
+        s = open_store(store, create=False)
         extractor.linker = Linker(Resolver.from_store(s))
         extractor.gazetteers = GazetteerCache(s)
     n_ents = n_rels = 0
