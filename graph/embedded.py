@@ -293,7 +293,8 @@ class EmbeddedStore(Store):
             if building:
                 return Health(False, "falkordb", version, self.url,
                               detail=f"{len(building)} index(es) still being built after the "
-                              "server started; queries scan labels until they are ready")
+                              "server started; queries scan labels until they are ready",
+                              warming=True)
             return Health(True, "falkordb", version, self.url)
         except Exception as e:  # health never raises
             return Health(False, "falkordb", "?", self.url, detail=str(e))

@@ -34,6 +34,8 @@ class Health:
     version: str
     url: str
     detail: str = ""
+    #: not ok only while the engine rebuilds its indexes after a start: ok in a moment
+    warming: bool = False
 
 
 @dataclass

@@ -79,3 +79,41 @@ def test_cli_neo4j_wrong_password_is_one_line(neo4j_server: object) -> None:
     assert "refused user 'neo4j'" in out.stderr
     assert "Traceback" not in out.stderr
 
+
+def test_cli_health_waits_for_the_indexes_a_start_rebuilds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command starts the embedded server itself, which rebuilds every index after a
+    start: the demo's store was 'unhealthy (12 index(es) still being built ...)' every time.
+    Health waits for them (HEALTH_WARMUP_S at most), then judges."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from api.commands import core
+    from graph.schema import SCHEMA_VERSION
+    from graph.store import Health
+
+    class Starting:
+        calls = 0
+
+        def __enter__(self) -> Starting:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def health(self) -> Health:
+            self.calls += 1
+            return Health(self.calls > 3, "falkordb", "4", "embedded:///x",
+                          detail="" if self.calls > 3 else "indexes building",
+                          warming=self.calls <= 3)
+
+        def run(self, name: str) -> list[dict[str, int]]:
+            assert name == "schema_version_get"
+            return [{"version": SCHEMA_VERSION}]
+
+    monkeypatch.setattr(core, "open_store", lambda create: Starting())
+    r = CliRunner().invoke(app, ["health"])
+    assert r.exit_code == 0 and r.stdout.startswith("ok: falkordb 4 at embedded:///x")
+    monkeypatch.setattr(core, "HEALTH_WARMUP_S", 0.0)
+    r = CliRunner().invoke(app, ["health"])
+    assert r.exit_code == 1 and "indexes building" in r.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from typing import Annotated
 
 import typer
@@ -23,6 +24,10 @@ from graph.settings import get_settings
 from graph.store import Store, open_store
 
 console = Console(stderr=True)
+
+#: How long ``health`` waits for an embedded server's indexes, rebuilt after every start:
+#: the command starts the server itself when no other process holds it (0.2 s on the demo)
+HEALTH_WARMUP_S = 30.0
 
 StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL (default: "
                      "RONGLIAN_STORE, else an embedded store in the user's data folder).")]
@@ -145,6 +150,10 @@ def register(app: typer.Typer) -> None:
         try:
             with open_store(create=False) as s:
                 h = s.health()
+                deadline = time.monotonic() + HEALTH_WARMUP_S
+                while h.warming and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    h = s.health()
                 version = current_version(s) if h.ok else None
         except RonglianError as e:
             typer.echo(f"unhealthy: {e}", err=True)
