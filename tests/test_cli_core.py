@@ -117,3 +117,33 @@ def test_cli_health_waits_for_the_indexes_a_start_rebuilds(
     monkeypatch.setattr(core, "HEALTH_WARMUP_S", 0.0)
     r = CliRunner().invoke(app, ["health"])
     assert r.exit_code == 1 and "indexes building" in r.stdout
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(["review", "list", "--limit", "-5"], id="review-limit-negative"),
+    pytest.param(["review", "list", "--limit", "0"], id="review-limit-0"),
+    pytest.param(["review", "list", "--limit", "501"], id="review-limit-over-api"),
+    pytest.param(["services", "list", "--limit", "0"], id="services-limit-0"),
+    pytest.param(["services", "advance", "SR1", "--to", "matching", "--recommend", "--top", "0"],
+                 id="services-top-0"),
+    pytest.param(["services", "kpis", "--stale-hours", "0"], id="services-stale-hours-0"),
+    pytest.param(["ingest", "triples", "t.tsv", "--mapping", "m.json", "--limit", "0"],
+                 id="triples-limit-0"),
+    pytest.param(["keys", "create", "--role", "reader", "--name", "x", "--rate-limit", "-1"],
+                 id="keys-rate-limit-negative"),
+])
+def test_cli_numeric_options_are_checked_as_the_api_checks_them(
+        tmp_path: Path, args: list[str]) -> None:
+    # the audit's 'review list --limit -5' leaked 'E110: FalkorDB error: Limit operates only on
+    # non-negative integers' and '--limit 0' listed nothing over a pending candidate
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    store = tmp_path / "store"
+    extra = ([] if args[0] == "keys" else ["--store", f"embedded://{store}"]) + (
+        ["--keys-path", str(tmp_path / "keys.db")] if args[0] == "keys" else [])
+    r = CliRunner().invoke(app, [*args, *extra])
+    assert r.exit_code == 2, r.output
+    assert "Invalid value for '--" in r.output
+    assert not store.exists() and not (tmp_path / "keys.db").exists()

@@ -130,7 +130,8 @@ def triples(
     file: Annotated[Path, typer.Argument(help="TSV/CSV: head relation tail [time].")],
     mapping: Annotated[Path, typer.Option("--mapping", help="Triples mapping JSON "
                                           "(e.g. seeds/mappings/ickg25.json).")],
-    limit: Annotated[int | None, typer.Option("--limit", help="Read at most N rows.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1,
+                                              help="Read at most N rows.")] = None,
     store: StoreOpt = None, run_dir: RunDirOpt = None,
 ) -> None:
     """Load relation triples through a mapping of labels and relation types."""

@@ -101,7 +101,7 @@ def list_cmd(
                       ] = None,
     since: Annotated[str | None, typer.Option("--since")] = None,
     until: Annotated[str | None, typer.Option("--until")] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
     cursor: Annotated[str | None, typer.Option("--cursor")] = None,
     store: StoreOpt = None, as_json: JsonOpt = False,
 ) -> None:
@@ -148,7 +148,8 @@ def advance_cmd(
                                                 "partner.")] = None,
     recommend: Annotated[bool, typer.Option("--recommend", help="For matching: propose "
                                             "partners with the recommender.")] = False,
-    top: Annotated[int, typer.Option("--top")] = 5,
+    top: Annotated[int, typer.Option("--top", min=1, max=20,
+                                     help="With --recommend: partners proposed.")] = 5,
     actor: ActorOpt = "cli", at: AtOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Move a request to its next status. 推进服务状态。"""
@@ -228,8 +229,9 @@ def kpis_cmd(region: Annotated[str | None, typer.Option("--region")] = None,
              area: Annotated[str | None, typer.Option("--area")] = None,
              since: Annotated[str | None, typer.Option("--since")] = None,
              until: Annotated[str | None, typer.Option("--until")] = None,
-             stale_hours: Annotated[int, typer.Option("--stale-hours", help="Open requests "
-                                                      "idle this long need follow-up.")] = 72,
+             stale_hours: Annotated[int, typer.Option(
+                 "--stale-hours", min=1, max=8760,
+                 help="Open requests idle this long need follow-up.")] = 72,
              as_of: Annotated[str | None, typer.Option("--as-of")] = None,
              store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Service KPIs overall and by month. 服务评价指标。"""
