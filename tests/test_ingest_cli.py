@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from graph.errors import IngestError, InvalidInput
+from ingest import review
 from ingest.demo import SEEDS
 
 
@@ -56,3 +57,11 @@ def test_ingest_cli_unusable_run_dir_fails_before_loading(url: str, tmp_path: Pa
     assert isinstance(r.exception, InvalidInput) and r.exception.context["field"] == "run_dir"
     assert str(r.exception).startswith(f"E400: 无法写入 {blocker}：")
     assert not (tmp_path / "store").exists()  # refused before the store was opened
+
+
+def test_review_list_bad_status_lists_the_values() -> None:
+    # it printed "status 应为 ('pending', 'confirmed', 'rejected') 之一", a Python tuple
+    with pytest.raises(InvalidInput) as e:
+        review.list_candidates(None, "bogus")  # type: ignore[arg-type]  # refused before a read
+    assert e.value.message == ("status 应为 pending、confirmed、rejected 之一 "
+                               "(status must be one of pending, confirmed, rejected)")
