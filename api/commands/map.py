@@ -54,5 +54,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a chain's interactive map as a standalone HTML file (works offline)."""
         n = write_map(chain, out, region=region, lang=lang, store_url=store)
-        print(f"{out}: {n['enterprises']} 家企业, {n['products']} 个产品节点, "
-              f"{n['supply_ties']} 条供应关系 ({n['bytes'] // 1024} KiB)")
+        text = (f"{n['enterprises']} enterprises, {n['products']} product nodes, "
+                f"{n['supply_ties']} supply ties" if lang == "en" else
+                f"{n['enterprises']} 家企业, {n['products']} 个产品节点, "
+                f"{n['supply_ties']} 条供应关系")
+        print(f"{out}: {text} ({n['bytes'] // 1024} KiB)")
