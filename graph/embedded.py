@@ -39,6 +39,7 @@ from graph.errors import (
     InvalidInput,
     QueryTimeout,
     ReadOnlyViolation,
+    StoreClosed,
     StoreDataDirError,
     StoreError,
     StoreUnavailable,
@@ -139,8 +140,14 @@ def _check_data_dir(directory: Path) -> None:
 class EmbeddedStore(Store):
     dialect = "falkordb"
 
-    def __init__(self, directory: Path, *, timeout: float = 30.0) -> None:
+    def __init__(self, directory: Path, *, timeout: float = 30.0, create: bool = True) -> None:
         self.directory = directory.resolve()
+        if not create and not self.directory.exists():
+            raise StoreDataDirError(
+                f"没有图谱：{self.directory} 不存在（路径有误？新建请运行 ronglian migrate 或 "
+                f"ronglian demo） (no store at {self.directory}: a mistyped path? create one "
+                "with 'ronglian migrate' or 'ronglian demo')", code="E113",
+                path=str(self.directory))
         # redis-py's default 5 s socket timeout failed every call queued longer than that
         # (E111 under load) while the query ran on in the server; allow the query limit.
         connect = {"serverconfig": dict(SERVER_CONFIG), "socket_timeout": timeout + 30.0}
@@ -198,8 +205,7 @@ class EmbeddedStore(Store):
         once the close has begun."""
         with self._idle:
             if self._closing:
-                raise StoreUnavailable(f"embedded FalkorDB at {self.directory} is closed",
-                                       code="E111")
+                raise StoreClosed(f"embedded FalkorDB at {self.directory} is closed")
             self._calls += 1
         try:
             yield
@@ -287,7 +293,8 @@ class EmbeddedStore(Store):
             if building:
                 return Health(False, "falkordb", version, self.url,
                               detail=f"{len(building)} index(es) still being built after the "
-                              "server started; queries scan labels until they are ready")
+                              "server started; queries scan labels until they are ready",
+                              warming=True)
             return Health(True, "falkordb", version, self.url)
         except Exception as e:  # health never raises
             return Health(False, "falkordb", "?", self.url, detail=str(e))

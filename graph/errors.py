@@ -52,6 +52,13 @@ class StoreUnavailable(StoreError):
     title_en = "Graph store unavailable"
 
 
+class StoreClosed(StoreUnavailable):
+    """A call on a store whose close has begun: its owner closed it on purpose, so a
+    background build still reading it stops there quietly."""
+
+    code = "E111"
+
+
 class StoreAuthError(StoreError):
     code = "E112"
     title_zh = "图数据库认证失败"

@@ -23,6 +23,7 @@ from graph.errors import (
     QueryTimeout,
     ReadOnlyViolation,
     StoreAuthError,
+    StoreClosed,
     StoreError,
     StoreUnavailable,
 )
@@ -42,6 +43,7 @@ class Neo4jStore(Store):
         self.url = _redact(url)
         self.database = database
         self.timeout = timeout
+        self._closed = False
         try:
             self._driver = GraphDatabase.driver(
                 url, auth=(user, password), connection_timeout=connect_timeout,
@@ -69,6 +71,8 @@ class Neo4jStore(Store):
             self._driver.close()
 
     def _session(self, mode: str) -> neo4j.Session:
+        if self._closed:
+            raise StoreClosed(f"Neo4j store at {self.url} is closed")
         return self._driver.session(database=self.database, default_access_mode=mode)
 
     def read(self, query: str, params: Mapping[str, Any] | None = None, *,
@@ -179,6 +183,7 @@ class Neo4jStore(Store):
             return Health(False, "neo4j", "?", self.url, detail=str(e))
 
     def close(self) -> None:
+        self._closed = True
         self._close_quietly()
 
 

@@ -34,6 +34,8 @@ class Health:
     version: str
     url: str
     detail: str = ""
+    #: not ok only while the engine rebuilds its indexes after a start: ok in a moment
+    warming: bool = False
 
 
 @dataclass
@@ -167,8 +169,11 @@ class Store(abc.ABC):
         self.close()
 
 
-def open_store(url: str | None = None, settings: Settings | None = None) -> Store:
-    """Open the store named by ``url`` (default: ``RONGLIAN_STORE``)."""
+def open_store(url: str | None = None, settings: Settings | None = None, *,
+               create: bool = True) -> Store:
+    """Open the store named by ``url`` (default: ``RONGLIAN_STORE``). ``create`` False: an
+    embedded store's folder must exist already (the commands that only read or change what
+    is there: a mistyped path is refused, not made into a new empty store)."""
     settings = settings or get_settings()
     url = url or settings.store
     scheme = urlparse(url).scheme
@@ -179,7 +184,8 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Stor
         if not path:
             raise ConfigError(f"store URL {url!r} has no path; use embedded:///path/to/dir",
                               code="E101")
-        return EmbeddedStore(Path(path).expanduser(), timeout=settings.query_timeout_s)
+        return EmbeddedStore(Path(path).expanduser(), timeout=settings.query_timeout_s,
+                             create=create)
     if scheme in {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}:
         from graph.neo4j_store import Neo4jStore
 

@@ -34,7 +34,8 @@ STATUSES = ("pending", "confirmed", "rejected")
 def list_candidates(store: Store, status: str = "pending", limit: int = 100
                     ) -> list[dict[str, Any]]:
     if status not in STATUSES:
-        raise InvalidInput(f"status 应为 {STATUSES} 之一 (bad status)", field="status")
+        raise InvalidInput(f"status 应为 {'、'.join(STATUSES)} 之一 (status must be one of "
+                           f"{', '.join(STATUSES)})", field="status")
     rows = store.read(GRAPH_CYPHER.get("ingest_candidates_list", store.dialect),
                       {"status": status, "limit": int(limit)})
     for r in rows:

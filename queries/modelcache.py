@@ -60,6 +60,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from graph.errors import StoreClosed
 from graph.store import Store
 from queries import flag_off, full_gc_held, store_key
 
@@ -156,6 +157,8 @@ class ModelCache:
         """The background build (the caller took the lock; released here)."""
         try:
             self._build(generation, builders)
+        except StoreClosed:  # its owner closed the store on purpose: nobody will ask again
+            log.debug("recommender models: background build stopped: the store was closed")
         except Exception:  # the previous models keep answering; retried after the backoff
             log.warning("recommender models: background build failed; the previous ones "
                         "keep serving", exc_info=True)

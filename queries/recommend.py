@@ -107,7 +107,7 @@ import math
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,7 +117,7 @@ import numpy.typing as npt
 from graph.errors import InvalidInput, NotFound
 from graph.settings import get_settings
 from graph.store import Row, Store
-from queries import modelcache, rel_text, run, store_key, tiegraph
+from queries import flag_off, modelcache, rel_text, run, store_key, tiegraph
 from queries.chains import as_tiers
 from queries.common import is_local, resolve_enterprise, resolve_region
 from queries.gaps import is_leading
@@ -961,6 +961,18 @@ def clear_cache() -> None:
     _generations.clear()
     tiegraph.clear()
     modelcache.clear()
+
+
+@contextlib.contextmanager
+def one_shot() -> Iterator[None]:
+    """Recommend inside this block as a process that asks a few questions and then closes
+    its store (the command line): the models built in the request (``modelcache``'s
+    synchronous mode) and no tie graph (the ``rec_*`` queries give the same answers without
+    reading every firm for one question). The service's background builds would still be
+    reading the store when the command closes it (their scans refused, or the interpreter
+    ending under the thread)."""
+    with modelcache.synchronous(), flag_off(tiegraph, "ENABLED"):
+        yield
 
 
 def recommend_partners(store: Store, enterprise: str, relation: str = "SUPPLIES",

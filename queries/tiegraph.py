@@ -62,7 +62,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from graph.errors import StoreError
+from graph.errors import StoreClosed, StoreError
 from graph.store import Row, Store
 from queries import flag_off, full_gc_held, scan, store_key
 
@@ -640,14 +640,16 @@ class TieCache:
         """Build the graph for ``version`` in the calling thread, waiting for a build that
         runs (the recommender's background build of a whole new generation, which must not
         publish its aggregates without their graph); raises ``StoreError`` if the build
-        failed (the cause is logged; the backoff is noted as for any build)."""
+        failed (the cause is logged; the backoff is noted as for any build), ``StoreClosed``
+        if the store was closed meanwhile (the caller's build ends quietly on it)."""
         self._lock.acquire()
-        g = self._build(store, version, store_key(store))
+        g = self._build(store, version, store_key(store), closed_raises=True)
         if g is None:
             raise StoreError("tie graph build failed (the cause is logged)")
         return g
 
-    def _build(self, store: Store, version: Hashable, key: tuple[int, str]) -> TieGraph | None:
+    def _build(self, store: Store, version: Hashable, key: tuple[int, str], *,
+               closed_raises: bool = False) -> TieGraph | None:
         """Build (the caller holds the lock; released here)."""
         t0 = time.monotonic()
         try:
@@ -665,6 +667,11 @@ class TieCache:
             # past this one, so the next request rebuilds (never files old data as new)
             self.graph = g
             return g
+        except StoreClosed:  # its owner closed the store on purpose: nobody will ask again
+            if closed_raises:
+                raise
+            log.debug("tie graph build stopped: the store was closed")
+            return None
         except Exception:  # the Cypher queries keep answering; a later request retries,
             # after REBUILD_FACTOR times what this attempt cost (a store too busy to answer
             # the scans is not sent them again every REBUILD_GAP_S)

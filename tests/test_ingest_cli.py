@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from graph.errors import IngestError
+from graph.errors import IngestError, InvalidInput
+from ingest import review
 from ingest.demo import SEEDS
 
 
@@ -38,3 +39,29 @@ def test_ingest_cli_unreadable_file_raises_one_error(url: str, tmp_path: Path) -
     r = CliRunner().invoke(app, ["ingest", "tables", str(bad), "--store", url])
     assert r.exit_code != 0
     assert isinstance(r.exception, IngestError) and r.exception.code == "E201"
+
+
+@pytest.mark.parametrize("command", [
+    pytest.param(["tables", str(SEEDS / "examples" / "enterprises.csv")], id="tables"),
+    pytest.param(["chain", str(SEEDS / "chains" / "ts-steel.json")], id="chain"),
+    pytest.param(["triples", str(SEEDS / "examples" / "enterprises.csv"), "--mapping", "m.json"],
+                 id="triples"),
+])
+def test_ingest_cli_unusable_run_dir_fails_before_loading(url: str, tmp_path: Path,
+                                                          command: list[str]) -> None:
+    # a file given as --run-dir failed with a FileExistsError traceback at the first
+    # quarantined row, after the batches before it were written
+    blocker = tmp_path / "runs"
+    blocker.write_text("not a folder", encoding="utf-8")
+    r = CliRunner().invoke(app, ["ingest", *command, "--store", url, "--run-dir", str(blocker)])
+    assert isinstance(r.exception, InvalidInput) and r.exception.context["field"] == "run_dir"
+    assert str(r.exception).startswith(f"E400: 无法写入 {blocker}：")
+    assert not (tmp_path / "store").exists()  # refused before the store was opened
+
+
+def test_review_list_bad_status_lists_the_values() -> None:
+    # it printed "status 应为 ('pending', 'confirmed', 'rejected') 之一", a Python tuple
+    with pytest.raises(InvalidInput) as e:
+        review.list_candidates(None, "bogus")  # type: ignore[arg-type]  # refused before a read
+    assert e.value.message == ("status 应为 pending、confirmed、rejected 之一 "
+                               "(status must be one of pending, confirmed, rejected)")

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from graph.store import open_store
+from tests.cli_support import ronglian
 from tests.queries_sample import build_sample
 
 
@@ -63,6 +64,22 @@ def test_queries_cli_recommend_path_search_profile(store_url: str) -> None:
     # 路北区 (130203) is not loaded: its city, and the firm's own code beside it
     assert "地区 河北省唐山市 (130203)" in profile
     assert "地区 河北省唐山市丰南区\n" in run("profile", "E2", "--store", store_url)
+
+
+@pytest.mark.parametrize(("args", "code", "says"), [
+    pytest.param(("E1", "--relation", "INVESTS_IN", "--top", "1"), 0, "", id="answer"),
+    pytest.param(("",), 1, "error: E400: enterprise is required", id="refused"),
+])
+def test_queries_cli_recommend_leaves_no_build_reading_a_closed_store(
+        store_url: str, args: tuple[str, ...], code: int, says: str) -> None:
+    # the audit's 'ronglian recommend E0001495 --relation INVESTS_IN --top 1': a background
+    # tie graph build still scanning when the command closed its store printed a traceback
+    # ('tie graph build failed ... is closed') after the answer or before the error line
+    for _ in range(2):  # the build raced the close: one run could miss it
+        out = ronglian("recommend", *args, "--store", store_url)
+        assert out.returncode == code, out.stderr
+        assert "Traceback" not in out.stderr and "build failed" not in out.stderr
+        assert out.stderr.strip() == says
 
 
 def test_queries_cli_unknown_chain_fails_cleanly(store_url: str) -> None:

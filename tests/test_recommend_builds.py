@@ -316,3 +316,49 @@ def test_recommend_builds_rebuilds_are_rate_limited(monkeypatch: pytest.MonkeyPa
     assert cache.get(2, {"m": builder(2)}) == {"m": 1}  # started now
     cache.join()
     assert cache.get(2, {"m": builder(2)}) == {"m": 2} and cache.builds == 2
+
+
+def _closed_store(engine: str, tmp_path: Any, request: pytest.FixtureRequest) -> Store:
+    from graph.store import open_store
+
+    if engine == "neo4j":
+        from graph.neo4j_store import Neo4jStore
+
+        server = request.getfixturevalue("neo4j_server")
+        s: Store = Neo4jStore(server.uri, user=server.user, password=server.password)
+    else:
+        s = open_store(f"embedded://{tmp_path / 'store'}")
+    s.close()
+    return s
+
+
+@pytest.mark.parametrize("engine", [pytest.param("falkordb", id="falkordb"),
+                                    pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j)])
+def test_recommend_builds_on_a_store_closed_on_purpose_end_quietly(
+        engine: str, tmp_path: Any, request: pytest.FixtureRequest,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A background build still running when its owner closes the store (a command that
+    answered and exits) stops at its next scan with a debug line, not a warning with a
+    traceback: nothing failed. A closed store says so (``StoreClosed``) on both engines."""
+    from graph.errors import StoreClosed
+
+    store = _closed_store(engine, tmp_path, request)
+    with pytest.raises(StoreClosed):
+        store.read("RETURN 1 AS x")
+    ties = tiegraph.TieCache(recommend.ENTERPRISE_TIES)
+    models = modelcache.ModelCache()
+    with caplog.at_level("DEBUG", logger="queries"):
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(tiegraph, "BACKGROUND", True)
+            assert ties.get(store, ("v", 1)) is None
+        for t in threading.enumerate():
+            if t.name == "tiegraph-build":
+                t.join(timeout=60)
+        models._refresh(1, {"walk": lambda memo: store.read("RETURN 1 AS x")})
+        models.join(timeout=60)
+        with pytest.raises(StoreClosed):  # the recommender's own build ends on it too
+            ties.build_now(store, ("v", 2))
+    assert [r for r in caplog.records if r.levelname != "DEBUG"] == []
+    assert {r.getMessage() for r in caplog.records} == {
+        "tie graph build stopped: the store was closed",
+        "recommender models: background build stopped: the store was closed"}

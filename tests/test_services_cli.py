@@ -40,7 +40,7 @@ def opened(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stor
 
 @pytest.fixture
 def store_url(opened: tuple[str, Store], monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr("api.commands._common.open_store", lambda: _Kept(opened[1]))
+    monkeypatch.setattr("api.commands._common.open_store", lambda create: _Kept(opened[1]))
     return opened[0]
 
 

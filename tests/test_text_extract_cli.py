@@ -59,3 +59,13 @@ def test_text_extract_model_is_shipped_and_small() -> None:
     size = sum(p.stat().st_size for p in MODEL_DIR.rglob("*") if p.is_file())
     assert (MODEL_DIR / "config.cfg").is_file()
     assert size < 50 * 1024 * 1024
+
+
+def test_text_extract_cli_empty_file_says_there_was_nothing(tmp_path: Path) -> None:
+    # an empty file printed a blank '输入统计 (input): ' line
+    src = tmp_path / "empty.txt"
+    src.write_bytes(b"")
+    res = CliRunner().invoke(app, ["extract", "--rules-only", str(src)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == ""
+    assert res.stderr.strip() == "输入统计 (input): 没有任何行或文档 (no lines, no documents)"

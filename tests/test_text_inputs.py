@@ -51,6 +51,15 @@ def test_text_inputs_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(IngestError) as e:
         list(read_documents(tmp_path / "nope.jsonl"))
     assert e.value.code == "E210"
+    assert str(e.value) == f"E210: 输入文件不存在 {tmp_path / 'nope.jsonl'} (no such input file)"
+
+
+def test_text_inputs_folder_is_not_called_missing(tmp_path: Path) -> None:
+    # the audit's 'ronglian extract /some/directory': 'error: E210: E210 input file not
+    # found', the code twice and the path, which exists, called missing
+    with pytest.raises(IngestError) as e:
+        list(read_documents(tmp_path))
+    assert str(e.value) == f"E210: {tmp_path} 是文件夹，不是输入文件 (a folder, not an input file)"
 
 
 def test_text_inputs_long_document_is_split_not_dropped() -> None:

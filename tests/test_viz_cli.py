@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from graph.store import open_store
+from tests.cli_support import ronglian
 from tests.queries_sample import build_sample
 
 
@@ -29,7 +30,8 @@ def test_viz_cli_map_writes_standalone_html(url: str, tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["map", "--chain", "steel", "--lang", "en", "--out", str(out),
                                  "--store", url])
     assert r.exit_code == 0, r.output
-    assert "8 家企业" in r.output and "6 个产品节点" in r.output
+    # --lang en: the summary too (it was Chinese whatever the language)
+    assert f"{out}: 8 enterprises, 6 product nodes, " in r.output and "家企业" not in r.output
     html = out.read_text(encoding="utf-8")
     assert "<script src=" not in html and "<link rel=\"stylesheet\"" not in html
     cfg = json.loads(re.search(r'id="map-config">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
@@ -42,3 +44,18 @@ def test_viz_cli_map_unknown_chain_fails_without_writing(url: str, tmp_path: Pat
                                  "--store", url])
     assert r.exit_code != 0
     assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.parametrize("where", [pytest.param("folder", id="out-is-a-folder"),
+                                   pytest.param("under-a-file", id="parent-is-a-file")])
+def test_viz_cli_map_unwritable_out_is_one_error_line(url: str, tmp_path: Path,
+                                                      where: str) -> None:
+    # the audit's 'ronglian map ... --out /tmp/some-existing-directory': a Typer/pathlib
+    # traceback ending in IsADirectoryError
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    out = tmp_path if where == "folder" else tmp_path / "file" / "steel.html"
+    r = ronglian("map", "--chain", "steel", "--out", str(out), "--store", url)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"error: E400: 无法写入 {out}：")
+    assert len(r.stderr.strip().splitlines()) == 1

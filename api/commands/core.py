@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from typing import Annotated
 
 import typer
@@ -16,11 +17,17 @@ from rich.console import Console
 
 from api.commands._common import use_store
 from graph.errors import RonglianError
+from graph.migrations import current_version
 from graph.migrations import migrate as run_migrate
+from graph.schema import SCHEMA_VERSION
 from graph.settings import get_settings
 from graph.store import Store, open_store
 
 console = Console(stderr=True)
+
+#: How long ``health`` waits for an embedded server's indexes, rebuilt after every start:
+#: the command starts the server itself when no other process holds it (0.2 s on the demo)
+HEALTH_WARMUP_S = 30.0
 
 StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL (default: "
                      "RONGLIAN_STORE, else an embedded store in the user's data folder).")]
@@ -65,6 +72,21 @@ class _Stopped(BaseException):
 
 def _stop_serving(signum: int, frame: object) -> None:
     raise _Stopped
+
+
+def _schema_problem(version: int) -> str:
+    """What ``health`` says of a store that answers without the expected schema."""
+    if not version:
+        return ("没有融链数据模式（空库或路径有误？请运行 ronglian migrate 或 "
+                "ronglian demo --load-only） (no ronglian schema: an empty store or a "
+                "mistyped path? run 'ronglian migrate' or 'ronglian demo --load-only')")
+    if version < SCHEMA_VERSION:
+        return (f"数据模式版本 {version} 低于 {SCHEMA_VERSION}，请运行 ronglian migrate "
+                f"(schema version {version} is older than {SCHEMA_VERSION}: run 'ronglian "
+                "migrate')")
+    return (f"数据模式版本 {version} 高于本程序的 {SCHEMA_VERSION}，请升级 ronglian "
+            f"(schema version {version} is newer than this ronglian's {SCHEMA_VERSION}: "
+            "upgrade ronglian)")
 
 
 def register(app: typer.Typer) -> None:
@@ -121,15 +143,26 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def health(store: StoreOpt = None) -> None:
-        """Check that the store answers; exit code 1 when it does not."""
+        """Check that the store answers and holds ronglian's schema: exit code 1 when it does
+        not answer (or an embedded store's folder does not exist), 3 when it answers without
+        the schema this version expects (empty, a mistyped path, not migrated)."""
         use_store(store)
         try:
-            with open_store() as s:
+            with open_store(create=False) as s:
                 h = s.health()
+                deadline = time.monotonic() + HEALTH_WARMUP_S
+                while h.warming and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    h = s.health()
+                version = current_version(s) if h.ok else None
         except RonglianError as e:
             typer.echo(f"unhealthy: {e}", err=True)
             sys.exit(1)
-        typer.echo(f"{'ok' if h.ok else 'unhealthy'}: {h.engine} {h.version} at {h.url}"
-                   + (f" ({h.detail})" if h.detail else ""))
+        where = f"{h.engine} {h.version} at {h.url}"
         if not h.ok:
+            typer.echo(f"unhealthy: {where}" + (f" ({h.detail})" if h.detail else ""))
             sys.exit(1)
+        if version != SCHEMA_VERSION:
+            typer.echo(f"unhealthy: {where}: " + _schema_problem(version or 0))
+            sys.exit(3)
+        typer.echo(f"ok: {where}, schema version {version}")

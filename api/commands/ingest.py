@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.commands._common import use_store
+from api.commands._common import use_store, writable_folder
 from graph.store import Store, open_store
 from ingest.job import IngestResult
 
@@ -89,6 +89,7 @@ def tables(
     """Load tables of the documented kinds (see ingest/README.md)."""
     from ingest.tables import ensure_reference, ingest_table
 
+    run_dir = writable_folder(run_dir, "run_dir")
     results = []
     with _store(store) as s:
         ensure_reference(s)
@@ -110,6 +111,7 @@ def chain(
     from ingest.chains import ingest_chain
     from ingest.tables import ensure_reference
 
+    run_dir = writable_folder(run_dir, "run_dir")
     results = []
     with _store(store) as s:
         ensure_reference(s)
@@ -128,12 +130,14 @@ def triples(
     file: Annotated[Path, typer.Argument(help="TSV/CSV: head relation tail [time].")],
     mapping: Annotated[Path, typer.Option("--mapping", help="Triples mapping JSON "
                                           "(e.g. seeds/mappings/ickg25.json).")],
-    limit: Annotated[int | None, typer.Option("--limit", help="Read at most N rows.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1,
+                                              help="Read at most N rows.")] = None,
     store: StoreOpt = None, run_dir: RunDirOpt = None,
 ) -> None:
     """Load relation triples through a mapping of labels and relation types."""
     from ingest.triples import ingest_triples
 
+    run_dir = writable_folder(run_dir, "run_dir")
     with _store(store) as s, _progress(f"导入 {file.name}") as tick:
         r = ingest_triples(s, file, mapping, run_dir=run_dir, limit=limit, on_progress=tick)
     _report([r])

@@ -31,7 +31,8 @@ def create(
     role: str = typer.Option(..., "--role", "-r", help=f"One of: {', '.join(ROLES)}."),
     name: str = typer.Option(..., "--name", "-n", help="Who or what the key is for."),
     rate_limit: int | None = typer.Option(
-        None, "--rate-limit", help="Requests per minute for this key (default: the setting)."),
+        None, "--rate-limit", min=0,
+        help="Requests per minute for this key (default: the setting; 0: no limit)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     keys_path: Path | None = PathOpt,
 ) -> None:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from api.commands._common import cannot_write
 from graph.errors import InvalidInput
 from graph.store import open_store
 
@@ -24,11 +25,16 @@ def write_map(chain: str, out: Path, *, region: str | None = None, lang: str = "
 
     if lang not in ("zh", "en"):
         raise InvalidInput(f"--lang must be zh or en, not {lang!r}", field="lang")
-    with open_store(store_url) as store:
+    if out.is_dir():  # said before the map is drawn, not after
+        raise cannot_write(out, IsADirectoryError(21, "Is a directory"), "out")
+    with open_store(store_url, create=False) as store:
         payload = load_map(store, chain, region, MapOptions(lang=lang))
     html = render_page("standalone", payload=payload, lang=lang, region=region)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(html, encoding="utf-8")
+    except OSError as e:
+        raise cannot_write(out, e, "out") from e
     k = payload["kpis"]
     return {"enterprises": k["enterprises"], "products": k["products"],
             "supply_ties": k["supply_ties"], "bytes": len(html.encode("utf-8"))}
@@ -48,5 +54,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a chain's interactive map as a standalone HTML file (works offline)."""
         n = write_map(chain, out, region=region, lang=lang, store_url=store)
-        print(f"{out}: {n['enterprises']} 家企业, {n['products']} 个产品节点, "
-              f"{n['supply_ties']} 条供应关系 ({n['bytes'] // 1024} KiB)")
+        text = (f"{n['enterprises']} enterprises, {n['products']} product nodes, "
+                f"{n['supply_ties']} supply ties" if lang == "en" else
+                f"{n['enterprises']} 家企业, {n['products']} 个产品节点, "
+                f"{n['supply_ties']} 条供应关系")
+        print(f"{out}: {text} ({n['bytes'] // 1024} KiB)")

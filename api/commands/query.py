@@ -108,10 +108,11 @@ def recommend_cmd(
     store: StoreOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Recommend partners for an enterprise, with reasons. 伙伴推荐。"""
-    from queries.recommend import recommend_partners
+    from queries.recommend import one_shot, recommend_partners
 
-    r = _with_store(store, lambda s: recommend_partners(s, enterprise, relation, need=need,
-                                                        region=region, top=top))
+    with one_shot():
+        r = _with_store(store, lambda s: recommend_partners(s, enterprise, relation, need=need,
+                                                            region=region, top=top))
     if as_json:
         return _json(r)
     out.print(f"[bold]{r['enterprise']['name']}[/] ({r['enterprise']['id']}) · {r['relation']}")

@@ -22,12 +22,13 @@ StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL.")]
 
 def _open(url: str | None) -> Store:
     use_store(url)
-    return open_store()
+    return open_store(create=False)
 
 
 @review_app.command("list")
 def list_(status: Annotated[str, typer.Option("--status")] = "pending",
-          limit: Annotated[int, typer.Option("--limit")] = 50,
+          limit: Annotated[int, typer.Option("--limit", min=1, max=500,
+                                             help="Candidates listed.")] = 50,
           as_json: Annotated[bool, typer.Option("--json")] = False,
           store: StoreOpt = None) -> None:
     """List candidates (default: pending)."""

@@ -101,7 +101,7 @@ def list_cmd(
                       ] = None,
     since: Annotated[str | None, typer.Option("--since")] = None,
     until: Annotated[str | None, typer.Option("--until")] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
     cursor: Annotated[str | None, typer.Option("--cursor")] = None,
     store: StoreOpt = None, as_json: JsonOpt = False,
 ) -> None:
@@ -148,14 +148,18 @@ def advance_cmd(
                                                 "partner.")] = None,
     recommend: Annotated[bool, typer.Option("--recommend", help="For matching: propose "
                                             "partners with the recommender.")] = False,
-    top: Annotated[int, typer.Option("--top")] = 5,
+    top: Annotated[int, typer.Option("--top", min=1, max=20,
+                                     help="With --recommend: partners proposed.")] = 5,
     actor: ActorOpt = "cli", at: AtOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Move a request to its next status. 推进服务状态。"""
+    from queries.recommend import one_shot
     from queries.service_writes import advance
 
-    r = _with_store(store, lambda s: advance(s, request_id, to, actor=actor, note=note, at=at,
-                                             partner=partner, recommend=recommend, top=top))
+    with one_shot():
+        r = _with_store(store, lambda s: advance(s, request_id, to, actor=actor, note=note,
+                                                 at=at, partner=partner, recommend=recommend,
+                                                 top=top))
     if as_json:
         return _json(r)
     _show(r)
@@ -225,8 +229,9 @@ def kpis_cmd(region: Annotated[str | None, typer.Option("--region")] = None,
              area: Annotated[str | None, typer.Option("--area")] = None,
              since: Annotated[str | None, typer.Option("--since")] = None,
              until: Annotated[str | None, typer.Option("--until")] = None,
-             stale_hours: Annotated[int, typer.Option("--stale-hours", help="Open requests "
-                                                      "idle this long need follow-up.")] = 72,
+             stale_hours: Annotated[int, typer.Option(
+                 "--stale-hours", min=1, max=8760,
+                 help="Open requests idle this long need follow-up.")] = 72,
              as_of: Annotated[str | None, typer.Option("--as-of")] = None,
              store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Service KPIs overall and by month. 服务评价指标。"""
@@ -280,10 +285,12 @@ def demo_cmd(n: Annotated[int, typer.Option("--n", min=1, max=1000,
              store: StoreOpt = None) -> None:
     """Write a deterministic synthetic set of service requests over the loaded demo
     (run `ronglian demo` first). 生成演示服务记录。"""
+    from queries.recommend import one_shot
     from queries.service_writes import demo_service_requests
 
-    res = _with_store(store, lambda s: demo_service_requests(s, n=n, seed=seed,
-                                                            recommend=recommend))
+    with one_shot():
+        res = _with_store(store, lambda s: demo_service_requests(s, n=n, seed=seed,
+                                                                recommend=recommend))
     out.print(f"演示服务记录 demo requests: {res.requests} ({res.created} new); "
               + ", ".join(f"{k} {v}" for k, v in sorted((res.by_status or {}).items())))
 

@@ -30,7 +30,8 @@ DEFAULT_REL_GOLD = SEEDS / "text" / "relations_test.jsonl"
 
 def _report_input(counts: dict[str, int]) -> None:
     shown = {k: v for k, v in counts.items() if v}
-    err.print("输入统计 (input): " + ", ".join(f"{k}={v:,}" for k, v in shown.items()),
+    err.print("输入统计 (input): " + (", ".join(f"{k}={v:,}" for k, v in shown.items())
+                                      or "没有任何行或文档 (no lines, no documents)"),
               highlight=False, soft_wrap=True)
 
 
@@ -58,7 +59,7 @@ def extract(
         from graph.store import open_store
         from ingest.resolve import Resolver
 
-        s = open_store(store) if store else open_store()
+        s = open_store(store, create=False)
         extractor.linker = Linker(Resolver.from_store(s))
         extractor.gazetteers = GazetteerCache(s)
     n_ents = n_rels = 0

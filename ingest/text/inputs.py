@@ -204,8 +204,11 @@ def read_documents(path: Path | str, report: InputReport | None = None) -> Itera
     """
     p = Path(path)
     rep = report if report is not None else InputReport()
+    if p.is_dir():
+        raise IngestError(f"{p} 是文件夹，不是输入文件 (a folder, not an input file)",
+                          code="E210", path=str(p))
     if not p.is_file():
-        raise IngestError(f"E210 input file not found: {p}", code="E210", path=str(p))
+        raise IngestError(f"输入文件不存在 {p} (no such input file)", code="E210", path=str(p))
     is_jsonl = p.suffix.lower() in {".jsonl", ".json", ".ndjson"}
     with p.open("rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
