@@ -39,7 +39,7 @@ _register_commands()
 
 def main() -> None:
     try:
-        app()
+        app(prog_name="ronglian")  # also as ``python -m api``
     except RonglianError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(1)

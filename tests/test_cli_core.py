@@ -147,3 +147,14 @@ def test_cli_numeric_options_are_checked_as_the_api_checks_them(
     assert r.exit_code == 2, r.output
     assert "Invalid value for '--" in r.output
     assert not store.exists() and not (tmp_path / "keys.db").exists()
+
+
+def test_cli_runs_as_python_dash_m_api() -> None:
+    """``python -m api`` is the ``ronglian`` command (no script on PATH, e.g. a bare venv)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "api", "--help"], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Usage: ronglian" in done.stdout and "demo" in done.stdout
