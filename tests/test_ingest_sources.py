@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -43,6 +44,49 @@ def test_ingest_tpex_chain_local_and_outside(store: Store, tmp_path: Path) -> No
     assert local > 20 and outside > 0
     assert store.read("MATCH (:Enterprise)-[r:PRODUCES]->(:Product) RETURN count(r) AS n"
                       )[0]["n"] > local
+
+
+def _quarantined(path: str | None) -> list[tuple[str, str, str]]:
+    assert path is not None
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [(r["row"], r["column"], r["code"]) for r in csv.DictReader(fh)]
+
+
+def test_ingest_chain_quarantines_bad_items_with_their_json_path(store: Store,
+                                                                 tmp_path: Path) -> None:
+    """The audit's chain_ok.json: an unknown industry code was stored, an unknown
+    upstream dropped as "skipped 1" and a second product of the same id overwrote the
+    first, all without a reason; each is now a quarantined item and the rest loads."""
+    f = tmp_path / "chain_ok.json"
+    f.write_text(json.dumps({"id": "au-1", "name": "审计链", "segments": [
+        {"name": "上游", "order": 0, "products": [
+            {"id": "au-1.a", "name": "原料A", "industry_code": "3130"},
+            {"id": "au-5.a", "name": "甲"}, {"id": "au-5.a", "name": "乙"}]},
+        {"name": "中游", "order": 1, "products": [
+            {"id": "au-1.b", "name": "部件B", "industry_code": "9999",
+             "upstream": ["au-1.a", "nope.x"]}]}]}, ensure_ascii=False), encoding="utf-8")
+    r = ingest_chain(store, f, run_dir=tmp_path)
+    assert _quarantined(r.quarantine_path) == [
+        ("3", "segments[0].products[2].id", "E221"),
+        ("4", "segments[1].products[0].industry_code", "E213"),
+        ("4", "segments[1].products[0].upstream[1]", "E218")]
+    assert r.quarantined == 3 and r.skipped == 0
+    rows = store.read("MATCH (p:Product) RETURN p.id AS id, p.name AS name, "
+                      "p.industry_code AS code ORDER BY id")
+    assert rows == [{"id": "au-1.a", "name": "原料A", "code": "3130"},
+                    {"id": "au-1.b", "name": "部件B", "code": None},
+                    {"id": "au-5.a", "name": "甲", "code": None}]
+    assert store.read("MATCH (a:Product)-[:UPSTREAM_OF]->(b:Product) "
+                      "RETURN a.id AS a, b.id AS b") == [{"a": "au-1.a", "b": "au-1.b"}]
+    # an upstream another file loaded before is in the store: linked, not quarantined
+    g = tmp_path / "next.json"
+    g.write_text(json.dumps({"id": "au-2", "name": "下游链", "segments": [
+        {"name": "下游", "products": [{"id": "au-2.c", "name": "整机C",
+                                       "upstream": ["au-1.b"]}]}]}), encoding="utf-8")
+    r2 = ingest_chain(store, g, run_dir=tmp_path)
+    assert r2.quarantined == 0 and r2.skipped == 0
+    assert store.read("MATCH (:Product {id: 'au-1.b'})-[u:UPSTREAM_OF]->"
+                      "(:Product {id: 'au-2.c'}) RETURN count(u) AS n")[0]["n"] == 1
 
 
 def test_ingest_ickg_sample(store: Store, tmp_path: Path) -> None:
