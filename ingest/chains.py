@@ -99,14 +99,13 @@ def product_ids(path: Path | str) -> set[str]:
         return set()
 
 
-def _ours(job: Job, data: dict[str, Any], region: str | None,
+def _ours(job: Job, data: dict[str, Any], home: str | None,
           known_products: Collection[str]) -> str:
     """Quarantined items name their JSON path (``segments[1].products[0].upstream[1]``)
     as the column and the product's number in the file as the row."""
     from ingest.industry import get_industry
 
     chain_id = str(data["id"])
-    home = region or data.get("home_region")
     job.node("Chain", chain_id, {"name": to_simplified(str(data.get("name") or chain_id)),
                                  "description": data.get("description"),
                                  "home_region": home, "name_en": data.get("name_en")})
@@ -243,16 +242,25 @@ def ingest_chain(store: Store, path: Path | str, *, region: str | None = None,
     the store: the caller loads this file again after the others); any other upstream
     id that neither the file nor the store has is quarantined.
     """
+    from ingest.regions import resolve_region
+
     path = Path(path)
     if region:
-        from ingest.regions import resolve_region
-
         m = resolve_region(region)
         if m.region is None:
             raise IngestError(f"--region {region!r}: {m.reason}", code=codes.E212_REGION)
         region = m.region.code
     data = _load(path)
     layout = layout_of(data)
+    if layout == "ronglian" and not region and data.get("home_region") not in (None, ""):
+        # The file's region places the chain and its local firms as --region does, so it
+        # is checked (and a name turned into its code) the same way.
+        home = str(data["home_region"])
+        m = resolve_region(home)
+        if m.region is None:
+            raise IngestError(f"{path.name}: home_region {home!r}: {m.reason}",
+                              code=codes.E212_REGION)
+        region = m.region.code
     job = Job(store, source or path.name, f"chain:{layout}", method=method, run_dir=run_dir,
               synthetic=synthetic, on_progress=on_progress)
     chain_id = (_ours(job, data, region, known_products) if layout == "ronglian"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.errors import IngestError
 from graph.store import Store
 from ingest import review
 from ingest.chains import ingest_chain
@@ -87,6 +88,24 @@ def test_ingest_chain_quarantines_bad_items_with_their_json_path(store: Store,
     assert r2.quarantined == 0 and r2.skipped == 0
     assert store.read("MATCH (:Product {id: 'au-1.b'})-[u:UPSTREAM_OF]->"
                       "(:Product {id: 'au-2.c'}) RETURN count(u) AS n")[0]["n"] == 1
+
+
+def test_ingest_chain_home_region_is_checked_like_region(store: Store, tmp_path: Path) -> None:
+    """A home_region of the file was stored as written ("火星") while --region 火星区 was
+    refused with E212; a name is stored as its code, as --region's is."""
+    chain = {"id": "au-6", "name": "火星链", "home_region": "火星",
+             "segments": [{"name": "上游", "products": [{"id": "au-6.a", "name": "甲"}]}]}
+    f = tmp_path / "mars.json"
+    f.write_text(json.dumps(chain, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(IngestError) as e:
+        ingest_chain(store, f, run_dir=tmp_path)
+    assert e.value.code == "E212" and "home_region '火星'" in str(e.value)
+    assert store.read("MATCH (n) WHERE n:Chain OR n:Product RETURN count(n) AS n")[0]["n"] == 0
+    f.write_text(json.dumps({**chain, "home_region": "唐山市"}, ensure_ascii=False),
+                 encoding="utf-8")
+    ingest_chain(store, f, run_dir=tmp_path)
+    assert store.read("MATCH (c:Chain {id: 'au-6'}) RETURN c.home_region AS r") == [
+        {"r": "1302"}]
 
 
 def test_ingest_ickg_sample(store: Store, tmp_path: Path) -> None:
