@@ -119,6 +119,30 @@ def test_ingest_ickg_sample(store: Store, tmp_path: Path) -> None:
     assert r2.created == 0 and r2.updated == 0
 
 
+def test_ingest_triples_quarantine_names_the_column_and_the_problem(store: Store,
+                                                                    tmp_path: Path) -> None:
+    """The audit's rows: an unknown time id was stored as observed_on '99999', a
+    one-field line 'abc' was called an id missing from the id maps, and the column of
+    an unknown id held the id itself instead of the column's name."""
+    (tmp_path / "entity2id.txt").write_text("唐山甲钢铁有限公司\t0\n唐山乙机械有限公司\t1\n",
+                                            encoding="utf-8")
+    (tmp_path / "relation2id.txt").write_text("合作\t0\n", encoding="utf-8")
+    (tmp_path / "time2id.txt").write_text("0,2025-01-01\n", encoding="utf-8")
+    f = tmp_path / "t.txt"
+    f.write_text("0\t0\t1\t0\n0\t0\t1\t99999\nabc\n0\t0\t7\n", encoding="utf-8")
+    r = ingest_triples(store, f, MAPS / "ickg25.json", run_dir=tmp_path)
+    assert r.quarantine_path is not None
+    with open(r.quarantine_path, encoding="utf-8-sig", newline="") as fh:
+        rows = [(q["row"], q["column"], q["code"], q["reason"]) for q in csv.DictReader(fh)]
+    assert rows == [
+        ("2", "time", "E218", "time: id '99999' 不在 id 映射中 (id not in the id maps)"),
+        ("3", "relation", "E210", "该行有 1 个字段，应为 3 或 4 个 (the line has 1 field, "
+                                  "3 or 4 expected)"),
+        ("4", "tail", "E218", "tail: id '7' 不在 id 映射中 (id not in the id maps)")]
+    assert store.read("MATCH ()-[c:COOPERATES_WITH]->() RETURN c.observed_on AS t") == [
+        {"t": "2025-01-01"}]
+
+
 def test_ingest_ickg_mapping_covers_all_relations() -> None:
     m = json.loads((MAPS / "ickg25.json").read_text(encoding="utf-8"))
     names = [ln.split("\t")[0] for ln in (DATA / "links" / "ickg25" / "relation2id.txt")
