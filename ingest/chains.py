@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -88,40 +88,102 @@ class _Firms:
         self.job.rel("PRODUCES", "Enterprise", eid, "Product", product_id)
 
 
-def _ours(job: Job, data: dict[str, Any], region: str | None) -> str:
+def product_ids(path: Path | str) -> set[str]:
+    """The product ids a chain file of our layout defines (empty for TPEx files and for
+    files that cannot be read: loading them says what is wrong)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        return {str(p["id"]) for seg in data["segments"] for p in seg.get("products") or []
+                if isinstance(p, dict) and p.get("id")}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def _ours(job: Job, data: dict[str, Any], home: str | None,
+          known_products: Collection[str]) -> str:
+    """Quarantined items name their JSON path (``segments[1].products[0].upstream[1]``)
+    as the column and the product's number in the file as the row."""
+    from ingest.industry import get_industry
+
     chain_id = str(data["id"])
-    home = region or data.get("home_region")
     job.node("Chain", chain_id, {"name": to_simplified(str(data.get("name") or chain_id)),
                                  "description": data.get("description"),
                                  "home_region": home, "name_en": data.get("name_en")})
     firms = _Firms(job, home)
+    loaded: dict[str, tuple[str, dict[str, Any]]] = {}  # product id -> (path, props)
+    links: list[tuple[int, str, str, str]] = []  # (row, path, upstream id, product id)
     for i, seg in enumerate(data["segments"]):
         sname = to_simplified(str(seg.get("name") or f"环节{i + 1}"))
         sid = f"{chain_id}:{sname}"
         job.node("Segment", sid, {"chain_id": chain_id, "name": sname,
                                   "order": int(seg.get("order", SEGMENT_ORDER.get(sname, i)))})
         job.rel("PART_OF", "Segment", sid, "Chain", chain_id)
-        for p in seg.get("products") or []:
+        for j, p in enumerate(seg.get("products") or []):
             job.result.read += 1
-            if not p.get("id") or not p.get("name"):
-                job.quarantine(job.result.read, "products", codes.E210_REQUIRED,
+            row, at = job.result.read, f"segments[{i}].products[{j}]"
+            if not isinstance(p, dict) or not p.get("id") or not p.get("name"):
+                job.quarantine(row, at, codes.E210_REQUIRED,
                                f"{sname}: 产品缺少 id 或 name (product without id or name)")
                 continue
             pid, pname = str(p["id"]), to_simplified(str(p["name"]))
-            job.node("Product", pid, {"name": pname, "norm_name": norm_name(pname),
-                                      "industry_code": p.get("industry_code"),
-                                      "chain_id": chain_id, "name_en": p.get("name_en")})
+            industry_code = None
+            ic = str(p.get("industry_code") or "").strip()
+            if ic:
+                ind = get_industry(ic)
+                if ind is None:
+                    # Only the code is refused: the product holds its segment's place
+                    # and its links, which the rest of the chain needs.
+                    job.quarantine(row, f"{at}.industry_code", codes.E213_INDUSTRY,
+                                   f"industry_code: 未知的行业代码 {ic!r}，"
+                                   "产品已导入但不带行业代码 "
+                                   "(unknown GB/T 4754 code; the product is loaded without it)")
+                else:
+                    industry_code = ind.code
+            props = {"name": pname, "norm_name": norm_name(pname),
+                     "industry_code": industry_code, "chain_id": chain_id,
+                     "name_en": p.get("name_en")}
+            if pid in loaded:
+                first, first_props = loaded[pid]
+                if first_props != props:
+                    # Later definitions used to overwrite the first one silently.
+                    job.quarantine(row, f"{at}.id", codes.E221_DUPLICATE,
+                                   f"产品编号 {pid!r} 已在 {first} 定义，内容不同；"
+                                   "保留先出现的定义 (duplicate product id with other "
+                                   f"content; the one at {first} is loaded)")
+                    continue
+            else:
+                loaded[pid] = (at, props)
+            job.node("Product", pid, props)
             # 延链 products belong to the chain as extension targets, not as its core: the
             # flag lives on the membership, since a product can sit in several chains.
             job.rel("IN_SEGMENT", "Product", pid, "Segment", sid,
                     {"extension": True} if p.get("extension") else None)
-            for up in p.get("upstream") or []:
-                job.rel("UPSTREAM_OF", "Product", str(up), "Product", pid)
+            for k, up in enumerate(p.get("upstream") or []):
+                links.append((row, f"{at}.upstream[{k}]", str(up), pid))
             for c in p.get("companies") or []:
                 if c.get("name"):
                     firms.add(to_simplified(str(c["name"])), foreign=bool(c.get("is_foreign")),
                               product_id=pid, uscc=c.get("uscc"))
+    _upstream_links(job, links, loaded, known_products)
     return chain_id
+
+
+def _upstream_links(job: Job, links: list[tuple[int, str, str, str]],
+                    loaded: Mapping[str, object], known_products: Collection[str]) -> None:
+    """Write the ``UPSTREAM_OF`` links whose upstream product exists (in this file, in the
+    files loaded with it, or in the store) and quarantine the others with their path.
+    Checked after the whole file is read, since an upstream may be defined further down."""
+    elsewhere = [up for _, _, up, _ in links if up not in loaded and up not in known_products]
+    in_store = job.existing_ids("Product", elsewhere)
+    for row, at, up, pid in links:
+        if up in loaded or up in known_products or up in in_store:
+            job.rel("UPSTREAM_OF", "Product", up, "Product", pid)
+        else:
+            # Such a link used to be dropped by the write, counted only as "skipped".
+            job.quarantine(row, at, codes.E218_UNKNOWN_REF,
+                           f"upstream: 未知的上游产品编号 {up!r}，本文件、同批文件和图谱中都没有 "
+                           "(unknown upstream product id: not in this file, the files loaded "
+                           "with it or the store)")
 
 
 def _tpex(job: Job, data: dict[str, Any], region: str | None, path: Path) -> str:
@@ -171,21 +233,37 @@ def _tpex(job: Job, data: dict[str, Any], region: str | None, path: Path) -> str
 def ingest_chain(store: Store, path: Path | str, *, region: str | None = None,
                  run_dir: Path | None = None, source: str | None = None,
                  synthetic: bool = False, method: str = "table",
+                 known_products: Collection[str] = (),
                  on_progress: Callable[[int], None] | None = None) -> IngestResult:
-    """Load one chain definition; the chain id is in ``result.chain_ids``."""
+    """Load one chain definition; the chain id is in ``result.chain_ids``.
+
+    ``known_products``: product ids other files of the same load define. An upstream
+    link to one of them is kept (and counted as skipped while that product is not in
+    the store: the caller loads this file again after the others); any other upstream
+    id that neither the file nor the store has is quarantined.
+    """
+    from ingest.regions import resolve_region
+
     path = Path(path)
     if region:
-        from ingest.regions import resolve_region
-
         m = resolve_region(region)
         if m.region is None:
             raise IngestError(f"--region {region!r}: {m.reason}", code=codes.E212_REGION)
         region = m.region.code
     data = _load(path)
     layout = layout_of(data)
+    if layout == "ronglian" and not region and data.get("home_region") not in (None, ""):
+        # The file's region places the chain and its local firms as --region does, so it
+        # is checked (and a name turned into its code) the same way.
+        home = str(data["home_region"])
+        m = resolve_region(home)
+        if m.region is None:
+            raise IngestError(f"{path.name}: home_region {home!r}: {m.reason}",
+                              code=codes.E212_REGION)
+        region = m.region.code
     job = Job(store, source or path.name, f"chain:{layout}", method=method, run_dir=run_dir,
               synthetic=synthetic, on_progress=on_progress)
-    chain_id = _ours(job, data, region) if layout == "ronglian" else _tpex(job, data, region,
-                                                                          path)
+    chain_id = (_ours(job, data, region, known_products) if layout == "ronglian"
+                else _tpex(job, data, region, path))
     job.result.chain_ids.append(chain_id)
     return job.finish()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.store import Store
-from ingest.chains import ingest_chain
+from ingest.chains import ingest_chain, product_ids
 from ingest.job import IngestResult
 from ingest.refload import load_reference
 from ingest.tables import ingest_table
@@ -60,11 +60,12 @@ def load_demo(store: Store, *, progress: Callable[[str], None] | None = None,
     say("reference: regions and industries")
     out.runs.append(load_reference(store, run_dir=run_dir))
     chain_files = sorted((seeds_dir / "chains").glob("*.json"))
+    known = set().union(*map(product_ids, chain_files))
     pending: list[Path] = []
     for f in chain_files:
         say(f"chain {f.name}")
         r = ingest_chain(store, f, run_dir=run_dir, source=f"seeds/chains/{f.name}",
-                         synthetic=False, method="seed")
+                         synthetic=False, method="seed", known_products=known)
         out.runs.append(r)
         out.chains.extend(r.chain_ids)
         if r.skipped:
@@ -72,7 +73,8 @@ def load_demo(store: Store, *, progress: Callable[[str], None] | None = None,
     # Upstream links across chains need the other chain's products: one more pass.
     for f in pending:
         out.runs.append(ingest_chain(store, f, run_dir=run_dir,
-                                     source=f"seeds/chains/{f.name}", method="seed"))
+                                     source=f"seeds/chains/{f.name}", method="seed",
+                                     known_products=known))
     for kind in DEMO_TABLES:
         f = seeds_dir / "demo" / f"{kind}.csv"
         if not f.is_file():

@@ -517,6 +517,12 @@ class Job:
         seen.update(hash(i) for i in ids)
         return self._read_node_hashes(label, again) if again else {}
 
+    def existing_ids(self, label: str, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are ``label`` nodes in the store (read as committed: records
+        this run still has queued may be missing, the caller knows its own)."""
+        ids = list(dict.fromkeys(ids))
+        return set(self._read_node_hashes(label, ids)) if ids else set()
+
     def _read_node_hashes(self, label: str, ids: list[str]) -> dict[str, Any]:
         text = GRAPH_CYPHER.get("ingest_node_hashes", self.store.dialect).replace(
             "{label}", q(label))

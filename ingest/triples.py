@@ -121,6 +121,14 @@ def _triples(job: Job, path: Path, m: dict[str, Any], limit: int | None) -> None
     tim = (_read_map(path.parent / maps["time"], sep=",", value_first=False)
            if "time" in maps else None)
     relations: dict[str, dict[str, Any]] = m["relations"]
+    if not {"head", "relation", "tail"} <= set(cols):
+        raise IngestError(f"映射的 columns 需要 head、relation 和 tail：{cols} "
+                          "(mapping columns need head, relation and tail)",
+                          code=codes.E204_BAD_MAPPING)
+    # head, relation and tail are required, the columns after them (time) optional
+    least = 1 + max(cols.index(c) for c in ("head", "relation", "tail"))
+    zh_expected, en_expected = ((f"{least} 或 {len(cols)}", f"{least} or {len(cols)}")
+                                if least < len(cols) else (str(least), str(least)))
     default_conf = float(m.get("confidence", 0.7))
     nodes = _Nodes(job)
     try:
@@ -134,15 +142,27 @@ def _triples(job: Job, path: Path, m: dict[str, Any], limit: int | None) -> None
             if not line.strip():
                 continue
             job.result.read += 1
-            cells = dict(zip(cols, line.rstrip("\n").split(sep), strict=False))
-            try:
-                head = ent[cells["head"]] if ent is not None else cells["head"]
-                tail = ent[cells["tail"]] if ent is not None else cells["tail"]
-                label = rel[cells["relation"]] if rel is not None else cells["relation"]
-            except KeyError as e:
-                job.quarantine(n, str(e.args[0]), codes.E218_UNKNOWN_REF,
-                               f"id {e.args[0]!r} 不在 id 映射中 (id not in the id maps)")
+            fields = line.rstrip("\n").split(sep)
+            if len(fields) < least:
+                # A short line is not an unknown id: say what it lacks.
+                job.quarantine(n, cols[len(fields)], codes.E210_REQUIRED,
+                               f"该行有 {len(fields)} 个字段，应为 {zh_expected} 个 "
+                               f"(the line has {len(fields)} field{'s' * (len(fields) != 1)}, "
+                               f"{en_expected} expected)")
                 continue
+            cells = dict(zip(cols, fields, strict=False))
+            unknown = next(((col, cells[col]) for col, idmap in (
+                ("head", ent), ("relation", rel), ("tail", ent), ("time", tim))
+                if idmap is not None and cells.get(col) and cells[col] not in idmap), None)
+            if unknown is not None:
+                col, id_ = unknown
+                job.quarantine(n, col, codes.E218_UNKNOWN_REF,
+                               f"{col}: id {id_!r} 不在 id 映射中 (id not in the id maps)")
+                continue
+            # only an empty cell can miss the maps now: it reads as empty, as without maps
+            head = ent.get(cells["head"], "") if ent is not None else cells["head"]
+            tail = ent.get(cells["tail"], "") if ent is not None else cells["tail"]
+            label = rel.get(cells["relation"], "") if rel is not None else cells["relation"]
             spec = relations.get(label)
             if spec is None:
                 job.quarantine(n, "relation", codes.E217_ENUM,
@@ -162,7 +182,7 @@ def _triples(job: Job, path: Path, m: dict[str, Any], limit: int | None) -> None
             props["source_relation"] = label
             t = cells.get("time")
             if t:
-                props["observed_on"] = tim.get(t, t) if tim is not None else t
+                props["observed_on"] = tim[t] if tim is not None else t
             job.rel(spec["type"], hl, a, tl, b, props, key=label,
                     confidence=float(spec.get("confidence", default_conf)))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
 
+from graph.errors import IngestError
 from graph.store import Store
 from ingest import review
 from ingest.chains import ingest_chain
@@ -45,6 +47,67 @@ def test_ingest_tpex_chain_local_and_outside(store: Store, tmp_path: Path) -> No
                       )[0]["n"] > local
 
 
+def _quarantined(path: str | None) -> list[tuple[str, str, str]]:
+    assert path is not None
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [(r["row"], r["column"], r["code"]) for r in csv.DictReader(fh)]
+
+
+def test_ingest_chain_quarantines_bad_items_with_their_json_path(store: Store,
+                                                                 tmp_path: Path) -> None:
+    """The audit's chain_ok.json: an unknown industry code was stored, an unknown
+    upstream dropped as "skipped 1" and a second product of the same id overwrote the
+    first, all without a reason; each is now a quarantined item and the rest loads."""
+    f = tmp_path / "chain_ok.json"
+    f.write_text(json.dumps({"id": "au-1", "name": "审计链", "segments": [
+        {"name": "上游", "order": 0, "products": [
+            {"id": "au-1.a", "name": "原料A", "industry_code": "3130"},
+            {"id": "au-5.a", "name": "甲"}, {"id": "au-5.a", "name": "乙"}]},
+        {"name": "中游", "order": 1, "products": [
+            {"id": "au-1.b", "name": "部件B", "industry_code": "9999",
+             "upstream": ["au-1.a", "nope.x"]}]}]}, ensure_ascii=False), encoding="utf-8")
+    r = ingest_chain(store, f, run_dir=tmp_path)
+    assert _quarantined(r.quarantine_path) == [
+        ("3", "segments[0].products[2].id", "E221"),
+        ("4", "segments[1].products[0].industry_code", "E213"),
+        ("4", "segments[1].products[0].upstream[1]", "E218")]
+    assert r.quarantined == 3 and r.skipped == 0
+    rows = store.read("MATCH (p:Product) RETURN p.id AS id, p.name AS name, "
+                      "p.industry_code AS code ORDER BY id")
+    assert rows == [{"id": "au-1.a", "name": "原料A", "code": "3130"},
+                    {"id": "au-1.b", "name": "部件B", "code": None},
+                    {"id": "au-5.a", "name": "甲", "code": None}]
+    assert store.read("MATCH (a:Product)-[:UPSTREAM_OF]->(b:Product) "
+                      "RETURN a.id AS a, b.id AS b") == [{"a": "au-1.a", "b": "au-1.b"}]
+    # an upstream another file loaded before is in the store: linked, not quarantined
+    g = tmp_path / "next.json"
+    g.write_text(json.dumps({"id": "au-2", "name": "下游链", "segments": [
+        {"name": "下游", "products": [{"id": "au-2.c", "name": "整机C",
+                                       "upstream": ["au-1.b"]}]}]}), encoding="utf-8")
+    r2 = ingest_chain(store, g, run_dir=tmp_path)
+    assert r2.quarantined == 0 and r2.skipped == 0
+    assert store.read("MATCH (:Product {id: 'au-1.b'})-[u:UPSTREAM_OF]->"
+                      "(:Product {id: 'au-2.c'}) RETURN count(u) AS n")[0]["n"] == 1
+
+
+def test_ingest_chain_home_region_is_checked_like_region(store: Store, tmp_path: Path) -> None:
+    """A home_region of the file was stored as written ("火星") while --region 火星区 was
+    refused with E212; a name is stored as its code, as --region's is."""
+    chain = {"id": "au-6", "name": "火星链", "home_region": "火星",
+             "segments": [{"name": "上游", "products": [{"id": "au-6.a", "name": "甲"}]}]}
+    f = tmp_path / "mars.json"
+    f.write_text(json.dumps(chain, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(IngestError) as e:
+        ingest_chain(store, f, run_dir=tmp_path)
+    assert e.value.code == "E212" and "home_region '火星'" in str(e.value)
+    assert store.read("MATCH (n) WHERE n:Chain OR n:Product RETURN count(n) AS n")[0]["n"] == 0
+    f.write_text(json.dumps({**chain, "home_region": "唐山市"}, ensure_ascii=False),
+                 encoding="utf-8")
+    ingest_chain(store, f, run_dir=tmp_path)
+    assert store.read("MATCH (c:Chain {id: 'au-6'}) RETURN c.home_region AS r") == [
+        {"r": "1302"}]
+
+
 def test_ingest_ickg_sample(store: Store, tmp_path: Path) -> None:
     r = ingest_triples(store, DATA / "links" / "ickg25" / "valid.txt", MAPS / "ickg25.json",
                        run_dir=tmp_path, limit=400)
@@ -54,6 +117,30 @@ def test_ingest_ickg_sample(store: Store, tmp_path: Path) -> None:
     r2 = ingest_triples(store, DATA / "links" / "ickg25" / "valid.txt", MAPS / "ickg25.json",
                         run_dir=tmp_path, limit=400)
     assert r2.created == 0 and r2.updated == 0
+
+
+def test_ingest_triples_quarantine_names_the_column_and_the_problem(store: Store,
+                                                                    tmp_path: Path) -> None:
+    """The audit's rows: an unknown time id was stored as observed_on '99999', a
+    one-field line 'abc' was called an id missing from the id maps, and the column of
+    an unknown id held the id itself instead of the column's name."""
+    (tmp_path / "entity2id.txt").write_text("唐山甲钢铁有限公司\t0\n唐山乙机械有限公司\t1\n",
+                                            encoding="utf-8")
+    (tmp_path / "relation2id.txt").write_text("合作\t0\n", encoding="utf-8")
+    (tmp_path / "time2id.txt").write_text("0,2025-01-01\n", encoding="utf-8")
+    f = tmp_path / "t.txt"
+    f.write_text("0\t0\t1\t0\n0\t0\t1\t99999\nabc\n0\t0\t7\n", encoding="utf-8")
+    r = ingest_triples(store, f, MAPS / "ickg25.json", run_dir=tmp_path)
+    assert r.quarantine_path is not None
+    with open(r.quarantine_path, encoding="utf-8-sig", newline="") as fh:
+        rows = [(q["row"], q["column"], q["code"], q["reason"]) for q in csv.DictReader(fh)]
+    assert rows == [
+        ("2", "time", "E218", "time: id '99999' 不在 id 映射中 (id not in the id maps)"),
+        ("3", "relation", "E210", "该行有 1 个字段，应为 3 或 4 个 (the line has 1 field, "
+                                  "3 or 4 expected)"),
+        ("4", "tail", "E218", "tail: id '7' 不在 id 映射中 (id not in the id maps)")]
+    assert store.read("MATCH ()-[c:COOPERATES_WITH]->() RETURN c.observed_on AS t") == [
+        {"t": "2025-01-01"}]
 
 
 def test_ingest_ickg_mapping_covers_all_relations() -> None:

@@ -108,17 +108,26 @@ def chain(
     store: StoreOpt = None, run_dir: RunDirOpt = None,
 ) -> None:
     """Load chain definitions; prints each chain id."""
-    from ingest.chains import ingest_chain
+    from ingest.chains import ingest_chain, product_ids
     from ingest.tables import ensure_reference
 
     run_dir = writable_folder(run_dir, "run_dir")
+    # Files given together may link into each other's products (in a cycle, as the
+    # demo's chains do): such links are not unknown, and a file whose links waited for
+    # a later file is loaded once more at the end, as load_demo does.
+    known = set().union(*map(product_ids, files)) if len(files) > 1 else set()
     results = []
     with _store(store) as s:
         ensure_reference(s)
         for f in files:
             with _progress(f"导入 {f.name}") as tick:
                 results.append(ingest_chain(s, f, region=region, run_dir=run_dir,
-                                            on_progress=tick))
+                                            known_products=known, on_progress=tick))
+        for f, r in list(zip(files, results, strict=True)):
+            if known and r.skipped:
+                with _progress(f"导入 {f.name}") as tick:
+                    results.append(ingest_chain(s, f, region=region, run_dir=run_dir,
+                                                known_products=known, on_progress=tick))
     _report(results)
     for r in results:
         for cid in r.chain_ids:
