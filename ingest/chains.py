@@ -49,6 +49,44 @@ def _load(path: Path) -> dict[str, Any]:
     return data
 
 
+def _shape_error(data: dict[str, Any], layout: str) -> str | None:
+    """The JSON path and problem of the first value of the wrong type in a chain file, or
+    None. Checked before anything is written: a segment that is not an object, a product
+    list that is not a list… make the file, not an item, unusable."""
+    def objects(value: Any, at: str) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            return f"{at}: 应为列表 (must be a list)"
+        for k, item in enumerate(value):
+            if not isinstance(item, dict):
+                return f"{at}[{k}]: 应为 JSON 对象 (must be an object)"
+        return None
+
+    if layout == "tpex":
+        bad = objects(data["chains"], "chains")
+        for i, seg in enumerate(data["chains"] if bad is None else []):
+            bad = bad or objects(seg.get("companies"), f"chains[{i}].companies")
+        return bad
+    bad = objects(data["segments"], "segments")
+    for i, seg in enumerate(data["segments"] if bad is None else []):
+        order = seg.get("order")
+        if order is not None and (isinstance(order, bool) or not isinstance(order, int)):
+            return f"segments[{i}].order: 应为整数 (must be an integer)"
+        bad = objects(seg.get("products"), f"segments[{i}].products")
+        for j, p in enumerate(seg.get("products") or [] if bad is None else []):
+            at = f"segments[{i}].products[{j}]"
+            up = p.get("upstream")
+            if up is not None and not isinstance(up, str) and not (
+                    isinstance(up, list) and all(isinstance(u, str) for u in up)):
+                return (f"{at}.upstream: 应为产品编号或其列表 "
+                        "(must be a product id or a list of them)")
+            bad = bad or objects(p.get("companies"), f"{at}.companies")
+        if bad:
+            return bad
+    return bad
+
+
 def layout_of(data: dict[str, Any]) -> str:
     if isinstance(data.get("segments"), list) and data.get("id"):
         return "ronglian"
@@ -158,7 +196,8 @@ def _ours(job: Job, data: dict[str, Any], home: str | None,
             # flag lives on the membership, since a product can sit in several chains.
             job.rel("IN_SEGMENT", "Product", pid, "Segment", sid,
                     {"extension": True} if p.get("extension") else None)
-            for k, up in enumerate(p.get("upstream") or []):
+            ups = p.get("upstream") or []
+            for k, up in enumerate([ups] if isinstance(ups, str) else ups):  # one id alone
                 links.append((row, f"{at}.upstream[{k}]", str(up), pid))
             for c in p.get("companies") or []:
                 if c.get("name"):
@@ -252,6 +291,9 @@ def ingest_chain(store: Store, path: Path | str, *, region: str | None = None,
         region = m.region.code
     data = _load(path)
     layout = layout_of(data)
+    bad = _shape_error(data, layout)
+    if bad:
+        raise IngestError(f"{path.name}: {bad}", code=codes.E205_BAD_CHAIN)
     if layout == "ronglian" and not region and data.get("home_region") not in (None, ""):
         # The file's region places the chain and its local firms as --region does, so it
         # is checked (and a name turned into its code) the same way.

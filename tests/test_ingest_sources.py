@@ -108,6 +108,39 @@ def test_ingest_chain_home_region_is_checked_like_region(store: Store, tmp_path:
         {"r": "1302"}]
 
 
+@pytest.mark.parametrize(("segments", "where"), [
+    (["上游"], "segments[0]: 应为 JSON 对象"),
+    ([{"name": "上游", "order": "一"}], "segments[0].order: 应为整数"),
+    ([{"name": "上游", "products": {"id": "a"}}], "segments[0].products: 应为列表"),
+    ([{"name": "上游", "products": [{"id": "a", "name": "甲", "upstream": [1]}]}],
+     "segments[0].products[0].upstream:"),
+    ([{"name": "上游", "products": [{"id": "a", "name": "甲", "companies": ["某公司"]}]}],
+     "segments[0].products[0].companies[0]: 应为 JSON 对象"),
+])
+def test_ingest_chain_of_the_wrong_shape_is_one_error_naming_the_place(
+        store: Store, tmp_path: Path, segments: list[object], where: str) -> None:
+    """A value of the wrong type (a segment that is a string…) ended in a traceback; it is an
+    E205 naming its JSON path, before anything is written."""
+    f = tmp_path / "shape.json"
+    f.write_text(json.dumps({"id": "au-7", "name": "形状链", "segments": segments},
+                            ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(IngestError) as e:
+        ingest_chain(store, f, run_dir=tmp_path)
+    assert e.value.code == "E205" and where in str(e.value)
+    assert store.read("MATCH (n) WHERE n:Chain OR n:Product RETURN count(n) AS n")[0]["n"] == 0
+
+
+def test_ingest_chain_upstream_may_be_one_id(store: Store, tmp_path: Path) -> None:
+    chain = {"id": "au-8", "name": "一链", "segments": [
+        {"name": "上游", "products": [{"id": "au-8.a", "name": "甲"}]},
+        {"name": "中游", "products": [{"id": "au-8.b", "name": "乙", "upstream": "au-8.a"}]}]}
+    f = tmp_path / "one.json"
+    f.write_text(json.dumps(chain, ensure_ascii=False), encoding="utf-8")
+    assert ingest_chain(store, f, run_dir=tmp_path).quarantined == 0
+    assert store.read("MATCH (a:Product)-[:UPSTREAM_OF]->(b:Product) RETURN a.id AS a, "
+                      "b.id AS b") == [{"a": "au-8.a", "b": "au-8.b"}]
+
+
 def test_ingest_ickg_sample(store: Store, tmp_path: Path) -> None:
     r = ingest_triples(store, DATA / "links" / "ickg25" / "valid.txt", MAPS / "ickg25.json",
                        run_dir=tmp_path, limit=400)
