@@ -237,3 +237,51 @@ def test_ingest_same_named_products_resolve_stably_after_clear(store: Store,
             ingest_table(store, EXAMPLES / f"{k}.csv", run_dir=tmp_path)
         again = [ingest_table(store, EXAMPLES / f"{k}.csv", run_dir=tmp_path) for k in ORDER]
         assert sum(r.created + r.updated for r in again) == 0
+
+
+def _names(store: Store) -> set[str]:
+    return {r["n"] for r in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
+
+
+def test_ingest_prune_keeps_a_record_another_source_still_lists(store: Store,
+                                                                tmp_path: Path) -> None:
+    """Audit H3: 重叠甲 was last written by listB.csv, so a --prune of a listB.csv without
+    it deleted the firm although listA.csv still lists it."""
+    head = ("企业名称", "所在地区", "从业人员")
+    a = _write(tmp_path / "listA.csv", [dict(zip(head, r, strict=True)) for r in (
+        ("重叠甲有限公司", "丰南区", 10), ("重叠乙有限公司", "丰南区", 20))])
+    b = _write(tmp_path / "listB.csv", [dict(zip(head, ("重叠甲有限公司", "丰南区", 15),
+                                                 strict=True))])
+    ingest_table(store, a, run_dir=tmp_path, prune=True)
+    ingest_table(store, b, run_dir=tmp_path, prune=True)
+    (tmp_path / "q").mkdir()
+    b2 = _write(tmp_path / "q" / "listB.csv", [dict(zip(head, ("重叠丙有限公司", "丰南区", 15),
+                                                       strict=True))])
+    r = ingest_table(store, b2, run_dir=tmp_path, prune=True)
+    assert r.pruned == 0
+    assert _names(store) == {"重叠甲有限公司", "重叠乙有限公司", "重叠丙有限公司"}
+    jia = store.read("MATCH (e:Enterprise {name: '重叠甲有限公司'}) "
+                     "RETURN e.source AS s, e.sources AS ss")[0]
+    assert jia["ss"] == ["listA.csv"] and jia["s"] == "listA.csv"
+    # listA.csv without 甲: now no source holds it, and it goes
+    _write(a, [dict(zip(head, ("重叠乙有限公司", "丰南区", 20), strict=True))])
+    assert ingest_table(store, a, run_dir=tmp_path, prune=True).pruned >= 1
+    assert "重叠甲有限公司" not in _names(store)
+
+
+def test_ingest_unchanged_record_of_another_source_is_held_by_both(store: Store,
+                                                                   tmp_path: Path) -> None:
+    """A second file with the very same record writes nothing but still holds it: pruning
+    the first file's copy keeps it."""
+    rows = _firms(2)
+    a = _write(tmp_path / "a.csv", rows)
+    b = _write(tmp_path / "b.csv", rows[:1])
+    ingest_table(store, a, run_dir=tmp_path)
+    rb = ingest_table(store, b, run_dir=tmp_path)
+    assert rb.created == rb.updated == 0
+    _write(a, rows[1:])
+    assert ingest_table(store, a, run_dir=tmp_path, prune=True).pruned == 0
+    assert _count(store, "Enterprise") == 2
+    _write(b, rows[1:])
+    assert ingest_table(store, b, run_dir=tmp_path, prune=True).pruned == 1
+    assert _count(store, "Enterprise") == 1
