@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from graph.schema import q, q_rel
+from graph.schema import LABELS, REL_TYPES, q, q_rel
 from graph.settings import get_settings
 from graph.store import GRAPH_CYPHER, Store
 from graph.writes import merge_nodes, node_row, note_ties_deleted
@@ -135,7 +135,12 @@ def _fast_switch(on: bool) -> None:
 
 @dataclass
 class IngestResult:
-    """Counts of one run (records are nodes and relationships written by the run)."""
+    """Counts of one run (records are nodes and relationships written by the run).
+
+    ``pruned`` is ``pruned_nodes + pruned_rels``; ``pruned_rels`` includes the
+    relationships deleted with a pruned node, and ``pruned_foreign`` counts those of
+    them that another source (or no ingest source) asserted.
+    """
 
     run_id: str
     source: str
@@ -148,6 +153,9 @@ class IngestResult:
     quarantined: int = 0
     skipped: int = 0
     pruned: int = 0
+    pruned_nodes: int = 0
+    pruned_rels: int = 0
+    pruned_foreign: int = 0
     candidates: int = 0
     quarantine_path: str | None = None
     decisions_path: str | None = None
@@ -619,31 +627,31 @@ class Job:
         return self.result
 
     def _prune(self) -> None:
-        before = self.result.pruned
         self._prune_records()
-        if self.result.pruned > before:
+        r = self.result
+        r.pruned = r.pruned_nodes + r.pruned_rels
+        if r.pruned_rels:
             note_ties_deleted(self.store)
+        if r.pruned_foreign:
+            log.warning("%s: pruning deleted %d relationships other sources assert, with "
+                        "their nodes", self.source, r.pruned_foreign)
 
     def _prune_records(self) -> None:
         """Records this source asserts and no longer has: another live source's stay (this
-        source leaves their ``sources``), the others are deleted."""
-        for label, seen in self._seen_nodes.items():
-            if label in {"Candidate", "IngestRun", "Region", "Industry"}:
-                continue
-            text = GRAPH_CYPHER.get("ingest_source_node_ids", self.store.dialect).replace(
-                "{label}", q(label))
-            gone = [r for r in self.store.read(text, {"source": self.source})
-                    if r["id"] not in seen]
-            if gone:
-                self._release("ingest_release_nodes", {"{label}": q(label)},
-                              [{"id": r["id"], "others": r["others"]} for r in gone
-                               if r["others"]])
-                dtext = GRAPH_CYPHER.get("ingest_delete_nodes", self.store.dialect).replace(
-                    "{label}", q(label))
-                dead = [{"id": r["id"]} for r in gone if not r["others"]]
-                self.store.write_batches(dtext, dead, batch_size=self.batch_size)
-                self.result.pruned += len(dead)
-        for (rel, sl, el), seen_rels in self._seen_rels.items():
+        source leaves their ``sources``), the others are deleted. Relationships go first,
+        then nodes, every label and type the source wrote (not only those of this run): a
+        node is still had when the run wrote it or a relationship of it, so a stub the file
+        names again by name is kept and one it no longer names goes."""
+        referenced: dict[str, set[str]] = {}
+        triples = set(self._seen_rels)
+        for row in self.store.run("ingest_source_rel_types", {"source": self.source}):
+            if row["rel"] in REL_TYPES and row["start"] in LABELS and row["end"] in LABELS:
+                triples.add((row["rel"], row["start"], row["end"]))
+        for rel, sl, el in sorted(triples):
+            seen_rels = self._seen_rels.get((rel, sl, el), set())
+            for s, e, _ in seen_rels:
+                referenced.setdefault(sl, set()).add(s)
+                referenced.setdefault(el, set()).add(e)
             subst = {"{start}": q(sl), "{end}": q(el), "{rel}": q_rel(rel)}
             text = _fill(GRAPH_CYPHER.get("ingest_source_rels", self.store.dialect), subst)
             gone_rels = [{"start": r["start"], "end": r["end"], "key": r["key"] or "",
@@ -656,12 +664,37 @@ class Job:
                 dtext = _fill(GRAPH_CYPHER.get("ingest_delete_rels", self.store.dialect), subst)
                 dead_rels = [r for r in gone_rels if not r["others"]]
                 self.store.write_batches(dtext, dead_rels, batch_size=self.batch_size)
-                self.result.pruned += len(dead_rels)
+                self.result.pruned_rels += len(dead_rels)
+        for label in sorted(LABELS - _NOT_PRUNED):
+            seen = self._seen_nodes.get(label, set())
+            held = referenced.get(label, set())
+            text = GRAPH_CYPHER.get("ingest_source_node_ids", self.store.dialect).replace(
+                "{label}", q(label))
+            gone = [r for r in self.store.read(text, {"source": self.source})
+                    if r["id"] not in seen and r["id"] not in held]
+            if not gone:
+                continue
+            self._release("ingest_release_nodes", {"{label}": q(label)},
+                          [{"id": r["id"], "others": r["others"]} for r in gone if r["others"]])
+            dtext = GRAPH_CYPHER.get("ingest_delete_nodes", self.store.dialect).replace(
+                "{label}", q(label))
+            dead = [{"id": r["id"]} for r in gone if not r["others"]]
+            for i in range(0, len(dead), self.batch_size):
+                out = self.store.write(dtext, {"rows": dead[i:i + self.batch_size],
+                                               "source": self.source})
+                if out:
+                    self.result.pruned_nodes += int(out[0]["deleted"] or 0)
+                    self.result.pruned_rels += int(out[0]["rels"] or 0)
+                    self.result.pruned_foreign += int(out[0]["foreign"] or 0)
 
     def _release(self, name: str, subst: dict[str, str], rows: list[dict[str, Any]]) -> None:
         if rows:
             self.store.write_batches(_fill(GRAPH_CYPHER.get(name, self.store.dialect), subst),
                                      rows, batch_size=self.batch_size)
+
+
+#: Labels --prune never deletes: bookkeeping, review items and the reference data.
+_NOT_PRUNED = frozenset({"Candidate", "IngestRun", "Region", "Industry", "Meta"})
 
 
 def _fill(text: str, subst: Mapping[str, str]) -> str:

@@ -285,3 +285,42 @@ def test_ingest_unchanged_record_of_another_source_is_held_by_both(store: Store,
     _write(b, rows[1:])
     assert ingest_table(store, b, run_dir=tmp_path, prune=True).pruned == 1
     assert _count(store, "Enterprise") == 1
+
+
+def test_ingest_prune_reports_relationships_of_other_sources_apart(store: Store,
+                                                                   tmp_path: Path) -> None:
+    """Audit M3 (a): pruning ent2.csv without 审计辛 also deleted the COOPERATES_WITH that
+    rel_y.csv wrote, and the run said only "pruned 1"."""
+    head = ("企业名称", "所在地区", "从业人员")
+    ents = _write(tmp_path / "ent2.csv", [dict(zip(head, r, strict=True)) for r in (
+        ("审计庚有限公司", "丰南区", 10), ("审计辛有限公司", "丰南区", 20))])
+    ingest_table(store, ents, run_dir=tmp_path)
+    rels = _write(tmp_path / "rel_y.csv", [{"from": "审计庚有限公司", "to": "审计辛有限公司",
+                                            "type": "COOPERATES_WITH"}])
+    assert ingest_table(store, rels, kind="relations", run_dir=tmp_path).created == 1
+    _write(ents, [dict(zip(head, ("审计庚有限公司", "丰南区", 10), strict=True))])
+    r = ingest_table(store, ents, run_dir=tmp_path, prune=True)
+    assert (r.pruned_nodes, r.pruned_rels, r.pruned_foreign) == (1, 1, 1)
+    assert r.pruned == 2
+
+
+def test_ingest_prune_deletes_the_stub_the_file_no_longer_names(store: Store,
+                                                                tmp_path: Path) -> None:
+    """Audit M3 (b): supply_x.csv rerun with --prune and only its first rows pruned the
+    supply ties but left the stub enterprise only its dropped row had named; a stub the
+    file still names (by name, so the run writes no node for it) stays."""
+    head = ("企业名称", "所在地区", "从业人员")
+    ents = _write(tmp_path / "ents.csv", [dict(zip(head, (f"审计{c}有限公司", "丰南区", 10),
+                                                    strict=True)) for c in "甲乙丙"])
+    ingest_table(store, ents, run_dir=tmp_path)
+    rows = [{"供应商": "审计甲有限公司", "采购方": "审计乙有限公司", "产品": "钢板"},
+            {"供应商": "审计乙有限公司", "采购方": "唐山留下的桩有限公司", "产品": "钢板"},
+            {"供应商": "审计丙有限公司", "采购方": "完全不存在的公司有限公司", "产品": "钢板"}]
+    f = _write(tmp_path / "supply_x.csv", rows)
+    ingest_table(store, f, run_dir=tmp_path)
+    assert "完全不存在的公司有限公司" in _names(store)
+    _write(f, rows[:2])
+    r = ingest_table(store, f, run_dir=tmp_path, prune=True)
+    assert (r.pruned_nodes, r.pruned_rels, r.pruned_foreign) == (1, 1, 0)
+    names = _names(store)
+    assert "完全不存在的公司有限公司" not in names and "唐山留下的桩有限公司" in names
