@@ -77,7 +77,7 @@ class _DocWriter:
 
     def write(self, ext: Extraction) -> None:
         job = self.job
-        doc_id = stable_id("doc", job.source, ext.id)
+        doc_id = document_id(ext.text)
         title = ext.text[:40].replace("\n", " ")
         job.node("Document", doc_id, {"source": job.source, "title": title, "doc_key": ext.id,
                                       "chars": len(ext.text)})
@@ -162,6 +162,13 @@ class _DocWriter:
         return None
 
 
+def document_id(text: str) -> str:
+    """A document is its text: the id hashes the text with runs of white space made one
+    space, so the same text uploaded again, or under another file name or line number,
+    is the same ``Document`` (and its mentions, facts and candidates the same records)."""
+    return stable_id("doc", " ".join(text.split()))
+
+
 def _simplified(text: str) -> str:
     """Graph names are Simplified; offsets stay on the original text."""
     return to_simplified_same_length(text) if has_traditional(text) else text
@@ -176,10 +183,16 @@ def _sentence_of(ext: Extraction, e: Ent) -> str:
 
 def ingest_text(store: Store, path: Path | str, *, extractor: TextExtractor | None = None,
                 threshold: float = DEFAULT_THRESHOLD, run_dir: Path | None = None,
+                source: str | None = None,
                 on_progress: Callable[[int], None] | None = None) -> TextIngestSummary:
-    """Extract ``path`` (JSON Lines or text) and write its facts; return the counts."""
+    """Extract ``path`` (JSON Lines or text) and write its facts; return the counts.
+
+    The provenance ``source`` is ``source``, else the file's name (as tables record it):
+    never its folder, which for an upload is the server's job folder.
+    """
     src = Path(path)
-    job = Job(store, str(src), "text", method="text", run_dir=run_dir, on_progress=on_progress)
+    job = Job(store, source or src.name, "text", method="text", run_dir=run_dir,
+              on_progress=on_progress)
     linker = Linker(job.resolver)
     if extractor is None:
         extractor = TextExtractor(load_nlp(), linker=linker, gazetteers=GazetteerCache(store))
