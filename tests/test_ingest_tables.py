@@ -324,3 +324,39 @@ def test_ingest_prune_deletes_the_stub_the_file_no_longer_names(store: Store,
     assert (r.pruned_nodes, r.pruned_rels, r.pruned_foreign) == (1, 1, 0)
     names = _names(store)
     assert "完全不存在的公司有限公司" not in names and "唐山留下的桩有限公司" in names
+
+
+@pytest.mark.parametrize(("kind", "row", "column"), [
+    pytest.param("supply", {"供应商": "自环甲有限公司", "采购方": "自环甲有限公司", "产品": "钢板"},
+                 "buyer", id="supply"),
+    pytest.param("relations", {"from": "自环甲有限公司", "to": "自环甲有限公司",
+                               "type": "COOPERATES_WITH"}, "to", id="cooperates"),
+])
+def test_ingest_tie_of_a_firm_with_itself_is_quarantined(store: Store, tmp_path: Path,
+                                                         kind: str, row: dict[str, str],
+                                                         column: str) -> None:
+    """Audit L4: a supply row whose supplier is its buyer wrote a self-loop SUPPLIES."""
+    ingest_table(store, _write(tmp_path / "e.csv", [{"企业名称": "自环甲有限公司"},
+                                                    {"企业名称": "自环乙有限公司"}]),
+                 run_dir=tmp_path)
+    other = {k: ("自环乙有限公司" if v == "自环甲有限公司" and k in ("采购方", "to") else v)
+             for k, v in row.items()}
+    r = ingest_table(store, _write(tmp_path / f"{kind}.csv", [row, other]), kind=kind,
+                     run_dir=tmp_path)
+    assert r.quarantined == 1 and r.created == 1
+    with open(r.quarantine_path or "", encoding="utf-8-sig") as fh:
+        q = list(csv.DictReader(fh))
+    assert [(x["row"], x["column"], x["code"]) for x in q] == [("2", column, "E223")]
+    assert store.read("MATCH (a)-[r]->(a) RETURN count(r) AS n")[0]["n"] == 0
+
+
+def test_ingest_triple_of_an_entity_with_itself_is_quarantined(store: Store,
+                                                               tmp_path: Path) -> None:
+    from ingest.triples import ingest_triples
+
+    tsv = tmp_path / "t.tsv"
+    tsv.write_text("钢铁\t上游\t钢铁\t0.5\n采矿\t上游\t钢铁\t0.5\n", encoding="utf-8")
+    r = ingest_triples(store, tsv, SEEDS / "mappings" / "listed_companies.json",
+                       run_dir=tmp_path)
+    assert r.quarantined == 1
+    assert store.read("MATCH (a)-[r]->(a) RETURN count(r) AS n")[0]["n"] == 0

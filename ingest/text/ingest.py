@@ -105,6 +105,11 @@ class _DocWriter:
                      "tail_start": tail.start, "tail_end": tail.end,
                      "trigger": r.evidence.get("trigger"), "rule": r.evidence.get("rule")}
             end_label = "Product" if r.type == "PRODUCES" else "Enterprise"
+            if a is not None and a == b:
+                # "甲向甲供应" names one firm twice (or two mentions linked to one node):
+                # no fact and no review item can make a firm its own partner
+                self.job.result.skipped += 1
+                continue
             ok_types = (a is not None and a[0] == "Enterprise" and b is not None
                         and b[0] == end_label)
             if r.confidence >= self.threshold and ok_types and a is not None and b is not None:
