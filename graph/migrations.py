@@ -21,7 +21,22 @@ STEPS: dict[int, Callable[[Store], None]] = {
     1: lambda store: None,  # the first versioned schema: nothing to rewrite
     # Enterprise.short_name gets an index (made by apply_schema above); the data stays
     2: lambda store: None,
+    3: lambda store: _sources_from_source(store),
 }
+
+#: Records rewritten per transaction by a data step (a big store is not one transaction).
+_STEP_BATCH = 10_000
+
+
+def _sources_from_source(store: Store) -> None:
+    """Every record with a ``source`` gets ``sources = [source]``: before version 3 a
+    record kept only its last writer, so that is the one source known to assert it."""
+    for name in ("migrate_sources_nodes", "migrate_sources_rels"):
+        while True:
+            rows = store.run(name, {"limit": _STEP_BATCH}, write=True)
+            if not rows or int(rows[0]["n"] or 0) == 0:
+                break
+
 
 
 @dataclass

@@ -14,7 +14,9 @@ from graph.errors import SchemaError
 
 #: Bumped whenever the constraints/indexes below change; stored on a :Meta node
 #: so ``ronglian migrate`` can upgrade an older store in place.
-SCHEMA_VERSION = 2  # 2: Enterprise.short_name index (exact short-name look-ups)
+#: 2: Enterprise.short_name index (exact short-name look-ups); 3: every record ingest wrote
+#: lists the sources that assert it (``sources``), which --prune reads.
+SCHEMA_VERSION = 3
 
 LABELS: frozenset[str] = frozenset(
     {

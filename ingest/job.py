@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from graph.schema import q, q_rel
+from graph.schema import LABELS, REL_TYPES, q, q_rel
 from graph.settings import get_settings
 from graph.store import GRAPH_CYPHER, Store
 from graph.writes import merge_nodes, node_row, note_ties_deleted
@@ -40,8 +40,8 @@ from ingest.resolve import Decision, Resolver
 
 log = logging.getLogger("ingest.job")
 
-PROVENANCE_KEYS = frozenset({"source", "run_id", "ingested_at", "method", "confidence",
-                             "content_hash", "as_of", "history_json"})
+PROVENANCE_KEYS = frozenset({"source", "sources", "run_id", "ingested_at", "method",
+                             "confidence", "content_hash", "as_of", "history_json"})
 _HISTORY_MAX = 10
 #: Batches queued for the background writer before the producer waits: enough to keep
 #: the store busy while the next batch is parsed, few enough to bound memory.
@@ -135,7 +135,12 @@ def _fast_switch(on: bool) -> None:
 
 @dataclass
 class IngestResult:
-    """Counts of one run (records are nodes and relationships written by the run)."""
+    """Counts of one run (records are nodes and relationships written by the run).
+
+    ``pruned`` is ``pruned_nodes + pruned_rels``; ``pruned_rels`` includes the
+    relationships deleted with a pruned node, and ``pruned_foreign`` counts those of
+    them that another source (or no ingest source) asserted.
+    """
 
     run_id: str
     source: str
@@ -148,6 +153,9 @@ class IngestResult:
     quarantined: int = 0
     skipped: int = 0
     pruned: int = 0
+    pruned_nodes: int = 0
+    pruned_rels: int = 0
+    pruned_foreign: int = 0
     candidates: int = 0
     quarantine_path: str | None = None
     decisions_path: str | None = None
@@ -462,13 +470,17 @@ class Job:
         hashes = self._existing_nodes(label, ids)
         to_write: list[dict[str, Any]] = []
         changed: dict[str, dict[str, Any]] = {}
+        adopt: list[str] = []
         for id_, (stub, row) in rows.items():
             if id_ in hashes:
                 if stub:
                     continue  # a reference to an existing node: nothing to write or count
                 props = row["props"]
-                if same_hash(hashes[id_], props["content_hash"]):
+                stored, held = hashes[id_]
+                if same_hash(stored, props["content_hash"]):
                     self.result.unchanged += 1
+                    if not held:  # another source wrote the same record: this one holds it too
+                        adopt.append(id_)
                     continue
                 changed[id_] = props
                 self.result.updated += 1
@@ -479,6 +491,9 @@ class Job:
             self._add_history(label, changed)
         if to_write:
             self._merge("ingest_merge_nodes", {"{label}": q(label)}, to_write, "written")
+        if adopt:
+            self.store.write(GRAPH_CYPHER.get("ingest_adopt_nodes", self.store.dialect).replace(
+                "{label}", q(label)), {"ids": adopt, "source": self.source})
         self._progress(len(ids))
 
     def _add_history(self, label: str, changed: dict[str, dict[str, Any]]) -> None:
@@ -509,7 +524,7 @@ class Job:
             self._empty[key] = not rows or int(rows[0]["n"] or 0) == 0
         return self._empty[key]
 
-    def _existing_nodes(self, label: str, ids: list[str]) -> dict[str, Any]:
+    def _existing_nodes(self, label: str, ids: list[str]) -> dict[str, tuple[Any, bool]]:
         if not self._was_empty("node", label):
             return self._read_node_hashes(label, ids)
         seen = self._written.setdefault(("node", label), set())
@@ -523,10 +538,12 @@ class Job:
         ids = list(dict.fromkeys(ids))
         return set(self._read_node_hashes(label, ids)) if ids else set()
 
-    def _read_node_hashes(self, label: str, ids: list[str]) -> dict[str, Any]:
+    def _read_node_hashes(self, label: str, ids: list[str]) -> dict[str, tuple[Any, bool]]:
+        """id -> (stored content hash, whether this source is among the node's sources)."""
         text = GRAPH_CYPHER.get("ingest_node_hashes", self.store.dialect).replace(
             "{label}", q(label))
-        return {r["id"]: r["hash"] for r in self.store.read(text, {"ids": ids})}
+        return {r["id"]: (r["hash"], bool(r["held"]))
+                for r in self.store.read(text, {"ids": ids, "source": self.source})}
 
     def _write_rels(self, rel: str, start_label: str, end_label: str,
                     rows: dict[tuple[str, str, str], dict[str, Any]]) -> None:
@@ -536,20 +553,25 @@ class Job:
             seen = self._written.setdefault(("rel", rel), set())
             ask = [k for k in keys if hash(k) in seen]
             seen.update(hash(k) for k in keys)
-        existing: dict[tuple[str, str, str], Any] = {}
+        existing: dict[tuple[str, str, str], tuple[Any, bool]] = {}
+        adopt: list[dict[str, str]] = []
         if ask:
             text = (GRAPH_CYPHER.get("ingest_rel_hashes", self.store.dialect)
                     .replace("{start}", q(start_label)).replace("{end}", q(end_label))
                     .replace("{rel}", q_rel(rel)))
-            existing = {(r["start"], r["end"], r["key"]): r["hash"] for r in self.store.read(
-                text, {"rows": [{"start": s, "end": e, "key": k} for s, e, k in ask]})}
+            existing = {(r["start"], r["end"], r["key"]): (r["hash"], bool(r["held"]))
+                        for r in self.store.read(text, {
+                            "rows": [{"start": s, "end": e, "key": k} for s, e, k in ask],
+                            "source": self.source})}
         if existing:
             to_write = []
             for k, row in rows.items():
                 if k not in existing:
                     self.result.created += 1
-                elif same_hash(existing[k], row["props"]["content_hash"]):
+                elif same_hash(existing[k][0], row["props"]["content_hash"]):
                     self.result.unchanged += 1
+                    if not existing[k][1]:
+                        adopt.append({"start": k[0], "end": k[1], "key": k[2]})
                     continue
                 else:
                     self.result.updated += 1
@@ -568,6 +590,10 @@ class Job:
                 self.result.skipped += missing
                 log.info("%s: %d %s relationships had a missing end node", self.source,
                             missing, rel)
+        if adopt:
+            self.store.write(GRAPH_CYPHER.get("ingest_adopt_rels", self.store.dialect)
+                             .replace("{start}", q(start_label)).replace("{end}", q(end_label))
+                             .replace("{rel}", q_rel(rel)), {"rows": adopt, "source": self.source})
         self._progress(len(keys))
 
     def _progress(self, n: int) -> None:
@@ -607,37 +633,80 @@ class Job:
         return self.result
 
     def _prune(self) -> None:
-        before = self.result.pruned
         self._prune_records()
-        if self.result.pruned > before:
+        r = self.result
+        r.pruned = r.pruned_nodes + r.pruned_rels
+        if r.pruned_rels:
             note_ties_deleted(self.store)
+        if r.pruned_foreign:
+            log.warning("%s: pruning deleted %d relationships other sources assert, with "
+                        "their nodes", self.source, r.pruned_foreign)
 
     def _prune_records(self) -> None:
-        for label, seen in self._seen_nodes.items():
-            if label in {"Candidate", "IngestRun", "Region", "Industry"}:
-                continue
-            text = GRAPH_CYPHER.get("ingest_source_node_ids", self.store.dialect).replace(
-                "{label}", q(label))
-            gone = [r["id"] for r in self.store.read(text, {"source": self.source})
-                    if r["id"] not in seen]
-            if gone:
-                dtext = GRAPH_CYPHER.get("ingest_delete_nodes", self.store.dialect).replace(
-                    "{label}", q(label))
-                self.store.write_batches(dtext, ({"id": g} for g in gone),
-                                         batch_size=self.batch_size)
-                self.result.pruned += len(gone)
-        for (rel, sl, el), seen_rels in self._seen_rels.items():
-            text = (GRAPH_CYPHER.get("ingest_source_rels", self.store.dialect)
-                    .replace("{start}", q(sl)).replace("{end}", q(el)).replace("{rel}", q_rel(rel)))
-            gone_rels = [{"start": r["start"], "end": r["end"], "key": r["key"] or ""}
+        """Records this source asserts and no longer has: another live source's stay (this
+        source leaves their ``sources``), the others are deleted. Relationships go first,
+        then nodes, every label and type the source wrote (not only those of this run): a
+        node is still had when the run wrote it or a relationship of it, so a stub the file
+        names again by name is kept and one it no longer names goes."""
+        referenced: dict[str, set[str]] = {}
+        triples = set(self._seen_rels)
+        for row in self.store.run("ingest_source_rel_types", {"source": self.source}):
+            if row["rel"] in REL_TYPES and row["start"] in LABELS and row["end"] in LABELS:
+                triples.add((row["rel"], row["start"], row["end"]))
+        for rel, sl, el in sorted(triples):
+            seen_rels = self._seen_rels.get((rel, sl, el), set())
+            for s, e, _ in seen_rels:
+                referenced.setdefault(sl, set()).add(s)
+                referenced.setdefault(el, set()).add(e)
+            subst = {"{start}": q(sl), "{end}": q(el), "{rel}": q_rel(rel)}
+            text = _fill(GRAPH_CYPHER.get("ingest_source_rels", self.store.dialect), subst)
+            gone_rels = [{"start": r["start"], "end": r["end"], "key": r["key"] or "",
+                          "others": r["others"]}
                          for r in self.store.read(text, {"source": self.source})
                          if (r["start"], r["end"], r["key"] or "") not in seen_rels]
             if gone_rels:
-                dtext = (GRAPH_CYPHER.get("ingest_delete_rels", self.store.dialect)
-                         .replace("{start}", q(sl)).replace("{end}", q(el))
-                         .replace("{rel}", q_rel(rel)))
-                self.store.write_batches(dtext, gone_rels, batch_size=self.batch_size)
-                self.result.pruned += len(gone_rels)
+                self._release("ingest_release_rels", subst,
+                              [r for r in gone_rels if r["others"]])
+                dtext = _fill(GRAPH_CYPHER.get("ingest_delete_rels", self.store.dialect), subst)
+                dead_rels = [r for r in gone_rels if not r["others"]]
+                self.store.write_batches(dtext, dead_rels, batch_size=self.batch_size)
+                self.result.pruned_rels += len(dead_rels)
+        for label in sorted(LABELS - _NOT_PRUNED):
+            seen = self._seen_nodes.get(label, set())
+            held = referenced.get(label, set())
+            text = GRAPH_CYPHER.get("ingest_source_node_ids", self.store.dialect).replace(
+                "{label}", q(label))
+            gone = [r for r in self.store.read(text, {"source": self.source})
+                    if r["id"] not in seen and r["id"] not in held]
+            if not gone:
+                continue
+            self._release("ingest_release_nodes", {"{label}": q(label)},
+                          [{"id": r["id"], "others": r["others"]} for r in gone if r["others"]])
+            dtext = GRAPH_CYPHER.get("ingest_delete_nodes", self.store.dialect).replace(
+                "{label}", q(label))
+            dead = [{"id": r["id"]} for r in gone if not r["others"]]
+            for i in range(0, len(dead), self.batch_size):
+                out = self.store.write(dtext, {"rows": dead[i:i + self.batch_size],
+                                               "source": self.source})
+                if out:
+                    self.result.pruned_nodes += int(out[0]["deleted"] or 0)
+                    self.result.pruned_rels += int(out[0]["rels"] or 0)
+                    self.result.pruned_foreign += int(out[0]["foreign"] or 0)
+
+    def _release(self, name: str, subst: dict[str, str], rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.store.write_batches(_fill(GRAPH_CYPHER.get(name, self.store.dialect), subst),
+                                     rows, batch_size=self.batch_size)
+
+
+#: Labels --prune never deletes: bookkeeping, review items and the reference data.
+_NOT_PRUNED = frozenset({"Candidate", "IngestRun", "Region", "Industry", "Meta"})
+
+
+def _fill(text: str, subst: Mapping[str, str]) -> str:
+    for k, v in subst.items():
+        text = text.replace(k, v)
+    return text
 
 
 def _hoist_common(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -438,6 +438,10 @@ class TableLoader:
                           props: dict[str, Any], key: str = "") -> None:
         a = self._ent(row, a_col)
         b = self._ent(row, b_col)
+        if a is not None and a == b:
+            raise RowError(b_col, codes.E223_SELF_TIE,
+                           f"{a_col} 与 {b_col} 是同一企业 {row.get(b_col)!r} (both ends are "
+                           "the same enterprise)")
         if a is None or b is None:
             payload = {"rel": rel, "start": a, "end": b, "props": props, "key": key,
                        "start_options": self._ambiguous(row, a_col) if a is None else [],

@@ -178,6 +178,10 @@ def _triples(job: Job, path: Path, m: dict[str, Any], limit: int | None) -> None
             else:
                 hl, tl = spec["head"], spec["tail"]
             a, b = nodes.id_for(hl, head), nodes.id_for(tl, tail)
+            if hl == tl and a == b:
+                job.quarantine(n, "tail", codes.E223_SELF_TIE,
+                               f"头尾实体相同 {head!r} (head and tail are the same entity)")
+                continue
             props = dict(spec.get("props") or {})
             props["source_relation"] = label
             t = cells.get("time")

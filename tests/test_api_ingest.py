@@ -87,6 +87,13 @@ def test_api_ingest_table_upload_runs_as_a_job(app_client: tuple[FastAPI, TestCl
     listed = c.get(f"{BASE}/jobs", params={"limit": 5}).json()
     assert job["id"] in [j["id"] for j in listed["items"]]
 
+    # uploaded again (another job folder): the same source, nothing new
+    upload = {"file": ("企业名录.csv", _table(), "text/csv")}
+    again = _wait(c, c.post(f"{BASE}/tables", files=upload,
+                            data={"kind": "enterprises"}).json()["id"])
+    assert isinstance(again["summary"], dict)
+    assert again["summary"]["source"] == "企业名录.csv" and again["summary"]["created"] == 0
+
 
 def test_api_ingest_unreadable_table_fails_the_job_not_the_server(
         emb_client: tuple[FastAPI, TestClient]) -> None:
@@ -198,6 +205,12 @@ def test_api_ingest_text_upload(emb_client: tuple[FastAPI, TestClient]) -> None:
         assert done["status"] == "succeeded", done
         summary = done["summary"]
         assert isinstance(summary, dict) and summary["read"] == 1
+        # audit H4: the source is the uploaded file's name, not the job's folder on the
+        # server, and uploading the file again adds no Document or candidate
+        assert summary["source"] == "news.txt"
+        again = _wait(c, c.post(f"{BASE}/text", files={"file": ("news.txt", text, "text/plain")
+                                                       }).json()["id"], timeout=120)
+        assert isinstance(again["summary"], dict) and again["summary"]["created"] == 0, again
     r = c.post(f"{BASE}/text", files={"file": ("n.txt", text, "text/plain")},
                data={"threshold": "2"})
     assert r.status_code == 422 and r.json()["field"] == "threshold"

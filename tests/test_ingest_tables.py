@@ -237,3 +237,126 @@ def test_ingest_same_named_products_resolve_stably_after_clear(store: Store,
             ingest_table(store, EXAMPLES / f"{k}.csv", run_dir=tmp_path)
         again = [ingest_table(store, EXAMPLES / f"{k}.csv", run_dir=tmp_path) for k in ORDER]
         assert sum(r.created + r.updated for r in again) == 0
+
+
+def _names(store: Store) -> set[str]:
+    return {r["n"] for r in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
+
+
+def test_ingest_prune_keeps_a_record_another_source_still_lists(store: Store,
+                                                                tmp_path: Path) -> None:
+    """Audit H3: 重叠甲 was last written by listB.csv, so a --prune of a listB.csv without
+    it deleted the firm although listA.csv still lists it."""
+    head = ("企业名称", "所在地区", "从业人员")
+    a = _write(tmp_path / "listA.csv", [dict(zip(head, r, strict=True)) for r in (
+        ("重叠甲有限公司", "丰南区", 10), ("重叠乙有限公司", "丰南区", 20))])
+    b = _write(tmp_path / "listB.csv", [dict(zip(head, ("重叠甲有限公司", "丰南区", 15),
+                                                 strict=True))])
+    ingest_table(store, a, run_dir=tmp_path, prune=True)
+    ingest_table(store, b, run_dir=tmp_path, prune=True)
+    (tmp_path / "q").mkdir()
+    b2 = _write(tmp_path / "q" / "listB.csv", [dict(zip(head, ("重叠丙有限公司", "丰南区", 15),
+                                                       strict=True))])
+    r = ingest_table(store, b2, run_dir=tmp_path, prune=True)
+    assert r.pruned == 0
+    assert _names(store) == {"重叠甲有限公司", "重叠乙有限公司", "重叠丙有限公司"}
+    jia = store.read("MATCH (e:Enterprise {name: '重叠甲有限公司'}) "
+                     "RETURN e.source AS s, e.sources AS ss")[0]
+    assert jia["ss"] == ["listA.csv"] and jia["s"] == "listA.csv"
+    # listA.csv without 甲: now no source holds it, and it goes
+    _write(a, [dict(zip(head, ("重叠乙有限公司", "丰南区", 20), strict=True))])
+    assert ingest_table(store, a, run_dir=tmp_path, prune=True).pruned >= 1
+    assert "重叠甲有限公司" not in _names(store)
+
+
+def test_ingest_unchanged_record_of_another_source_is_held_by_both(store: Store,
+                                                                   tmp_path: Path) -> None:
+    """A second file with the very same record writes nothing but still holds it: pruning
+    the first file's copy keeps it."""
+    rows = _firms(2)
+    a = _write(tmp_path / "a.csv", rows)
+    b = _write(tmp_path / "b.csv", rows[:1])
+    ingest_table(store, a, run_dir=tmp_path)
+    rb = ingest_table(store, b, run_dir=tmp_path)
+    assert rb.created == rb.updated == 0
+    _write(a, rows[1:])
+    assert ingest_table(store, a, run_dir=tmp_path, prune=True).pruned == 0
+    assert _count(store, "Enterprise") == 2
+    _write(b, rows[1:])
+    assert ingest_table(store, b, run_dir=tmp_path, prune=True).pruned == 1
+    assert _count(store, "Enterprise") == 1
+
+
+def test_ingest_prune_reports_relationships_of_other_sources_apart(store: Store,
+                                                                   tmp_path: Path) -> None:
+    """Audit M3 (a): pruning ent2.csv without 审计辛 also deleted the COOPERATES_WITH that
+    rel_y.csv wrote, and the run said only "pruned 1"."""
+    head = ("企业名称", "所在地区", "从业人员")
+    ents = _write(tmp_path / "ent2.csv", [dict(zip(head, r, strict=True)) for r in (
+        ("审计庚有限公司", "丰南区", 10), ("审计辛有限公司", "丰南区", 20))])
+    ingest_table(store, ents, run_dir=tmp_path)
+    rels = _write(tmp_path / "rel_y.csv", [{"from": "审计庚有限公司", "to": "审计辛有限公司",
+                                            "type": "COOPERATES_WITH"}])
+    assert ingest_table(store, rels, kind="relations", run_dir=tmp_path).created == 1
+    _write(ents, [dict(zip(head, ("审计庚有限公司", "丰南区", 10), strict=True))])
+    r = ingest_table(store, ents, run_dir=tmp_path, prune=True)
+    assert (r.pruned_nodes, r.pruned_rels, r.pruned_foreign) == (1, 1, 1)
+    assert r.pruned == 2
+
+
+def test_ingest_prune_deletes_the_stub_the_file_no_longer_names(store: Store,
+                                                                tmp_path: Path) -> None:
+    """Audit M3 (b): supply_x.csv rerun with --prune and only its first rows pruned the
+    supply ties but left the stub enterprise only its dropped row had named; a stub the
+    file still names (by name, so the run writes no node for it) stays."""
+    head = ("企业名称", "所在地区", "从业人员")
+    ents = _write(tmp_path / "ents.csv", [dict(zip(head, (f"审计{c}有限公司", "丰南区", 10),
+                                                    strict=True)) for c in "甲乙丙"])
+    ingest_table(store, ents, run_dir=tmp_path)
+    rows = [{"供应商": "审计甲有限公司", "采购方": "审计乙有限公司", "产品": "钢板"},
+            {"供应商": "审计乙有限公司", "采购方": "唐山留下的桩有限公司", "产品": "钢板"},
+            {"供应商": "审计丙有限公司", "采购方": "完全不存在的公司有限公司", "产品": "钢板"}]
+    f = _write(tmp_path / "supply_x.csv", rows)
+    ingest_table(store, f, run_dir=tmp_path)
+    assert "完全不存在的公司有限公司" in _names(store)
+    _write(f, rows[:2])
+    r = ingest_table(store, f, run_dir=tmp_path, prune=True)
+    assert (r.pruned_nodes, r.pruned_rels, r.pruned_foreign) == (1, 1, 0)
+    names = _names(store)
+    assert "完全不存在的公司有限公司" not in names and "唐山留下的桩有限公司" in names
+
+
+@pytest.mark.parametrize(("kind", "row", "column"), [
+    pytest.param("supply", {"供应商": "自环甲有限公司", "采购方": "自环甲有限公司", "产品": "钢板"},
+                 "buyer", id="supply"),
+    pytest.param("relations", {"from": "自环甲有限公司", "to": "自环甲有限公司",
+                               "type": "COOPERATES_WITH"}, "to", id="cooperates"),
+])
+def test_ingest_tie_of_a_firm_with_itself_is_quarantined(store: Store, tmp_path: Path,
+                                                         kind: str, row: dict[str, str],
+                                                         column: str) -> None:
+    """Audit L4: a supply row whose supplier is its buyer wrote a self-loop SUPPLIES."""
+    ingest_table(store, _write(tmp_path / "e.csv", [{"企业名称": "自环甲有限公司"},
+                                                    {"企业名称": "自环乙有限公司"}]),
+                 run_dir=tmp_path)
+    other = {k: ("自环乙有限公司" if v == "自环甲有限公司" and k in ("采购方", "to") else v)
+             for k, v in row.items()}
+    r = ingest_table(store, _write(tmp_path / f"{kind}.csv", [row, other]), kind=kind,
+                     run_dir=tmp_path)
+    assert r.quarantined == 1 and r.created == 1
+    with open(r.quarantine_path or "", encoding="utf-8-sig") as fh:
+        q = list(csv.DictReader(fh))
+    assert [(x["row"], x["column"], x["code"]) for x in q] == [("2", column, "E223")]
+    assert store.read("MATCH (a)-[r]->(a) RETURN count(r) AS n")[0]["n"] == 0
+
+
+def test_ingest_triple_of_an_entity_with_itself_is_quarantined(store: Store,
+                                                               tmp_path: Path) -> None:
+    from ingest.triples import ingest_triples
+
+    tsv = tmp_path / "t.tsv"
+    tsv.write_text("钢铁\t上游\t钢铁\t0.5\n采矿\t上游\t钢铁\t0.5\n", encoding="utf-8")
+    r = ingest_triples(store, tsv, SEEDS / "mappings" / "listed_companies.json",
+                       run_dir=tmp_path)
+    assert r.quarantined == 1
+    assert store.read("MATCH (a)-[r]->(a) RETURN count(r) AS n")[0]["n"] == 0

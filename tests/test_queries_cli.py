@@ -68,7 +68,8 @@ def test_queries_cli_recommend_path_search_profile(store_url: str) -> None:
 
 @pytest.mark.parametrize(("args", "code", "says"), [
     pytest.param(("E1", "--relation", "INVESTS_IN", "--top", "1"), 0, "", id="answer"),
-    pytest.param(("",), 1, "error: E400: enterprise 不能为空 / enterprise is required", id="refused"),
+    pytest.param(("",), 1, "error: E400: enterprise 不能为空 / enterprise is required",
+                 id="refused"),
 ])
 def test_queries_cli_recommend_leaves_no_build_reading_a_closed_store(
         store_url: str, args: tuple[str, ...], code: int, says: str) -> None:

@@ -66,3 +66,27 @@ def test_store_health_not_ok_while_indexes_are_built(embedded_store: Store,
     monkeypatch.setattr(embedded_store, "run", run)
     h = embedded_store.health()
     assert not h.ok and "being built" in h.detail
+
+
+def test_migrate_to_version_3_lists_each_record_source(store: Store,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A version-2 store's records know only their last writer: migrate gives each record
+    with a source ``sources = [source]`` (in several transactions), and --prune then reads
+    them; records without a source stay without."""
+    import graph.migrations as migrations
+
+    monkeypatch.setattr(migrations, "_STEP_BATCH", 2)
+    store.write("UNWIND range(1, 5) AS i CREATE (:Enterprise {id: 'M' + toString(i), "
+                "source: 'old.csv'})")
+    store.write("CREATE (:Enterprise {id: 'N1'})")
+    store.write("MATCH (a:Enterprise {id: 'M1'}), (b:Enterprise {id: 'M2'}) "
+                "CREATE (a)-[:SUPPLIES {key: '', source: 'rels.csv'}]->(b)")
+    store.run("schema_version_set", {"version": 2, "at": "x"}, write=True)
+    result = migrate(store)
+    assert (result.from_version, result.to_version) == (2, SCHEMA_VERSION)
+    rows = store.read("MATCH (e:Enterprise) RETURN e.id AS id, e.sources AS s ORDER BY id")
+    assert {r["id"]: r["s"] for r in rows} == {
+        **{f"M{i}": ["old.csv"] for i in range(1, 6)}, "N1": None}
+    rel = store.read("MATCH ()-[r:SUPPLIES]->() RETURN r.sources AS s")[0]["s"]
+    assert rel == ["rels.csv"]
+    assert not migrate(store).changed

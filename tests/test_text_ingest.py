@@ -102,3 +102,40 @@ def test_text_ingest_region_and_trade_word_goes_to_review(
     sup = store.read("MATCH (a:Enterprise)-[r:SUPPLIES]->(b:Enterprise) "
                      "RETURN a.name AS a, b.id AS b")
     assert sup == [{"a": "唐山丰南恒通钢铁有限公司", "b": "E-SANYOU"}]
+
+
+def test_text_ingest_same_text_again_or_renamed_adds_nothing(
+        store: Store, tmp_path: Path, extractor: TextExtractor) -> None:
+    """Audit H4: a document's id held the file's path and line, so an upload (a new job
+    folder each time) or the same text under another file name added Documents and
+    another copy of each review candidate; provenance held the server's path."""
+    merge_nodes(store, "Enterprise", [node_row("E-KNOWN", {"name": KNOWN,
+                                                           "aliases": ["瑞丰钢铁"]})])
+    text = (f"{KNOWN}向河北冀东矿业有限公司采购铁精粉30万吨。\n"
+            "唐山金马集团有限公司计划收购唐山海天玻璃有限公司。\n")
+    first = tmp_path / "job-1" / "upload" / "news.txt"
+    first.parent.mkdir(parents=True)
+    first.write_text(text, encoding="utf-8")
+    ingest_text(store, first, extractor=extractor, run_dir=tmp_path / "runs")
+
+    def counts() -> tuple[int, int, int]:
+        return (store.read("MATCH (d:Document) RETURN count(d) AS n")[0]["n"],
+                store.read("MATCH (c:Candidate) RETURN count(c) AS n")[0]["n"],
+                store.read("MATCH ()-[r:MENTIONED_IN]->() RETURN count(r) AS n")[0]["n"])
+
+    before = counts()
+    assert before[0] == 2 and before[1] == 1
+    again = tmp_path / "job-2" / "upload" / "news.txt"
+    again.parent.mkdir(parents=True)
+    again.write_text(text, encoding="utf-8")
+    renamed = tmp_path / "其他名字.txt"
+    renamed.write_text(text.replace("。\n", "。  \n"), encoding="utf-8")
+    for f in (again, renamed):
+        r = ingest_text(store, f, extractor=extractor, run_dir=tmp_path / "runs")
+        assert r.result.created == 0, f
+    assert counts() == before
+    sources = {s for row in store.read("MATCH (n) WHERE n.source IS NOT NULL "
+                                       "RETURN DISTINCT n.source AS s") for s in [row["s"]]}
+    assert not any("/" in s for s in sources), sources
+    doc = store.read("MATCH (d:Document) RETURN d.sources AS s LIMIT 1")[0]["s"]
+    assert doc == ["news.txt", "其他名字.txt"]

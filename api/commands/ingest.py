@@ -70,6 +70,12 @@ def summary_table(results: list[IngestResult]) -> Table:
 def _report(results: list[IngestResult]) -> None:
     out.print(summary_table(results))
     for r in results:
+        if r.pruned:
+            foreign = (f"；其中 {r.pruned_foreign} 条关系由其他来源写入，随节点一并删除 (of them "
+                       f"{r.pruned_foreign} asserted by other sources, deleted with their "
+                       "nodes)" if r.pruned_foreign else "")
+            out.print(f"清理 (pruned) {r.source}: {r.pruned_nodes} 个节点 (nodes)、"
+                      f"{r.pruned_rels} 条关系 (relationships){foreign}", highlight=False)
         if r.quarantine_path:
             out.print(f"[yellow]隔离 (quarantined)[/] {r.quarantined} rows of {r.source}: "
                       f"{r.quarantine_path}")

@@ -68,6 +68,7 @@ def _run_text(store: Store, upload: Path, options: Mapping[str, Any], folder: Pa
     from ingest.text.ingest import DEFAULT_THRESHOLD, ingest_text
 
     summary = ingest_text(store, upload, run_dir=folder,
+                          source=options.get("source") or upload.name,
                           threshold=float(options.get("threshold", DEFAULT_THRESHOLD)))
     out = dict(summary.as_dict())
     # The text summary flattens the run's counts; keep its side files downloadable.

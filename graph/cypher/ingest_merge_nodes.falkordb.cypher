@@ -7,11 +7,18 @@
 //   batch shares, sent once), $now (ISO-8601 time with microseconds),
 //   $prov = map (source, run_id, ingested_at, method, confidence, as_of; synthetic, when
 //   set, travels in each row's props or in $common)
+// sources: every source that asserts the record (this one added once, first, before
+//   source is overwritten: a store from before sources starts from its source).
 // Returns: written
 UNWIND $rows AS row
 MERGE (n:{label} {id: row.id})
 ON CREATE SET n.first_seen = intern($now)
-SET n.source = intern($prov.source), n.run_id = intern($prov.run_id),
+SET n.sources = CASE WHEN n.sources IS NULL THEN
+                   CASE WHEN n.source IS NULL OR n.source = $prov.source THEN [$prov.source]
+                        ELSE [n.source, $prov.source] END
+                 WHEN $prov.source IN n.sources THEN n.sources
+                 ELSE n.sources + [$prov.source] END,
+    n.source = intern($prov.source), n.run_id = intern($prov.run_id),
     n.ingested_at = intern($prov.ingested_at), n.method = intern($prov.method),
     n.confidence = $prov.confidence, n.as_of = intern($prov.as_of), n += $common, n += row.props
 RETURN count(n) AS written

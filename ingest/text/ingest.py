@@ -77,7 +77,7 @@ class _DocWriter:
 
     def write(self, ext: Extraction) -> None:
         job = self.job
-        doc_id = stable_id("doc", job.source, ext.id)
+        doc_id = document_id(ext.text)
         title = ext.text[:40].replace("\n", " ")
         job.node("Document", doc_id, {"source": job.source, "title": title, "doc_key": ext.id,
                                       "chars": len(ext.text)})
@@ -105,6 +105,11 @@ class _DocWriter:
                      "tail_start": tail.start, "tail_end": tail.end,
                      "trigger": r.evidence.get("trigger"), "rule": r.evidence.get("rule")}
             end_label = "Product" if r.type == "PRODUCES" else "Enterprise"
+            if a is not None and a == b:
+                # "甲向甲供应" names one firm twice (or two mentions linked to one node):
+                # no fact and no review item can make a firm its own partner
+                self.job.result.skipped += 1
+                continue
             ok_types = (a is not None and a[0] == "Enterprise" and b is not None
                         and b[0] == end_label)
             if r.confidence >= self.threshold and ok_types and a is not None and b is not None:
@@ -162,6 +167,13 @@ class _DocWriter:
         return None
 
 
+def document_id(text: str) -> str:
+    """A document is its text: the id hashes the text with runs of white space made one
+    space, so the same text uploaded again, or under another file name or line number,
+    is the same ``Document`` (and its mentions, facts and candidates the same records)."""
+    return stable_id("doc", " ".join(text.split()))
+
+
 def _simplified(text: str) -> str:
     """Graph names are Simplified; offsets stay on the original text."""
     return to_simplified_same_length(text) if has_traditional(text) else text
@@ -176,10 +188,16 @@ def _sentence_of(ext: Extraction, e: Ent) -> str:
 
 def ingest_text(store: Store, path: Path | str, *, extractor: TextExtractor | None = None,
                 threshold: float = DEFAULT_THRESHOLD, run_dir: Path | None = None,
+                source: str | None = None,
                 on_progress: Callable[[int], None] | None = None) -> TextIngestSummary:
-    """Extract ``path`` (JSON Lines or text) and write its facts; return the counts."""
+    """Extract ``path`` (JSON Lines or text) and write its facts; return the counts.
+
+    The provenance ``source`` is ``source``, else the file's name (as tables record it):
+    never its folder, which for an upload is the server's job folder.
+    """
     src = Path(path)
-    job = Job(store, str(src), "text", method="text", run_dir=run_dir, on_progress=on_progress)
+    job = Job(store, source or src.name, "text", method="text", run_dir=run_dir,
+              on_progress=on_progress)
     linker = Linker(job.resolver)
     if extractor is None:
         extractor = TextExtractor(load_nlp(), linker=linker, gazetteers=GazetteerCache(store))
