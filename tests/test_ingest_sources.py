@@ -144,7 +144,9 @@ def test_ingest_chain_upstream_may_be_one_id(store: Store, tmp_path: Path) -> No
 def test_ingest_ickg_sample(store: Store, tmp_path: Path) -> None:
     r = ingest_triples(store, DATA / "links" / "ickg25" / "valid.txt", MAPS / "ickg25.json",
                        run_dir=tmp_path, limit=400)
-    assert r.read == 400 and r.quarantined == 0
+    # one of them ties an entity to itself (46560 母公司/控股 46560): quarantined, E223
+    assert r.read == 400 and r.quarantined == 1 and r.quarantine_path
+    assert ",E223," in Path(r.quarantine_path).read_text(encoding="utf-8-sig")
     types = {x["t"] for x in store.read("MATCH ()-[r]->() RETURN DISTINCT type(r) AS t")}
     assert {"HOLDS_PATENT", "IN_INDUSTRY"} <= types
     r2 = ingest_triples(store, DATA / "links" / "ickg25" / "valid.txt", MAPS / "ickg25.json",
