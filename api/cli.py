@@ -3,7 +3,9 @@
 Commands only declare options and call importable functions; each area lives in
 ``api/commands/<area>.py`` with a ``register(app)`` function and is found here.
 A user mistake (any :class:`~graph.errors.RonglianError`) ends in one line on
-stderr and exit code 1 (2 for usage errors), never a traceback.
+stderr and exit code 1 (2 for usage errors), never a traceback. The settings are read
+before any command runs, so a bad ``RONGLIAN_*`` value is that one line (E104) before a
+command opens a store, makes a folder or prints a server's banner.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import typer
 
 import api.commands
 from graph.errors import RonglianError
+from graph.settings import get_settings
 
 app = typer.Typer(
     name="ronglian",
@@ -32,6 +35,14 @@ def _register_commands() -> None:
         register = getattr(module, "register", None)
         if register is not None:
             register(app)
+
+
+@app.callback()
+def _settings_first(ctx: typer.Context) -> None:
+    # A command's --help is parsed after this callback runs: help must work whatever the
+    # environment holds, since it is where a user looks up what to fix.
+    if not ctx.resilient_parsing and "--help" not in sys.argv[1:]:
+        get_settings()
 
 
 _register_commands()

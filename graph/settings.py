@@ -7,13 +7,22 @@ environment and clear the cache.
 
 from __future__ import annotations
 
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
+from annotated_types import Ge, Gt, Le
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+from graph.errors import ConfigError
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+#: A CORS origin as a browser sends it: scheme and host (and port), no path, no slash.
+_ORIGIN = re.compile(r"^https?://[^/\s]+$")
 
 
 def default_store_url() -> str:
@@ -35,17 +44,20 @@ class Settings(BaseSettings):
     neo4j_user: str = Field("neo4j", description="Neo4j user name.")
     neo4j_password: SecretStr = Field(SecretStr(""), description="Neo4j password.")
     neo4j_database: str = Field("neo4j", description="Neo4j database name.")
-    query_timeout_s: float = Field(30.0, description="Time limit for one query, seconds.")
+    query_timeout_s: float = Field(30.0, gt=0, description="Time limit for one query, seconds.")
     batch_size: int = Field(5000, ge=1, description="Rows per UNWIND batch for bulk writes.")
     host: str = Field("127.0.0.1", description="HTTP API bind address.")
     port: int = Field(8000, ge=1, le=65535, description="HTTP API port.")
     anonymous_read: bool = Field(
         False, description="Allow read endpoints without an API key (the demo turns it on)."
     )
-    cors_origins: list[str] = Field(
-        default_factory=list, description="Origins allowed by CORS (JSON list)."
+    # NoDecode: the value is split by _origins, so the comma-separated list users type
+    # works as well as a JSON list
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed by CORS: comma-separated "
+        "(https://a.example,https://b.example) or a JSON list.",
     )
-    log_level: str = Field("INFO", description="Log level.")
+    log_level: LogLevel = Field("INFO", description="Log level (any case).")
     # HTTP API (api/): keys, limits, jobs.
     keys_path: Path = Field(
         default_factory=lambda: Path(user_data_dir("ronglian")) / "keys.sqlite3",
@@ -101,13 +113,97 @@ class Settings(BaseSettings):
         "quarantine files.",
     )
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                value = json.loads(text)  # a malformed list: ValueError, a one-line error
+            else:
+                value = [o.strip() for o in text.split(",") if o.strip()]
+        if isinstance(value, list):
+            bad = [o for o in value if not (isinstance(o, str) and (o == "*"
+                                                                     or _ORIGIN.match(o)))]
+            if bad:  # a path or trailing slash never equals the Origin a browser sends
+                raise ValueError(f"not an origin: {bad[0]!r}")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "production" and "*" in self.cors_origins:
-            raise ValueError("RONGLIAN_CORS_ORIGINS may not contain '*' in production")
+            raise ValueError("RONGLIAN_CORS_ORIGINS 在生产环境中不能包含 '*' "
+                             "(RONGLIAN_CORS_ORIGINS may not contain '*' in production)")
         return self
+
+
+def expected(name: str) -> tuple[str, str]:
+    """What setting ``name`` accepts, in Chinese and English, read from its type and bounds
+    (so the message of a bad value stays true when a bound changes)."""
+    if name == "cors_origins":
+        return ("以逗号分隔的来源（如 https://a.example,https://b.example）或 JSON 列表",
+                "origins separated by commas (such as https://a.example,https://b.example) "
+                "or a JSON list")
+    field = Settings.model_fields[name]
+    kind = field.annotation
+    if get_origin(kind) is Literal:
+        values = [str(v) for v in get_args(kind)]
+        return f"{'、'.join(values)} 之一", f"one of {', '.join(values)}"
+    if kind is bool:
+        return "true 或 false", "true or false"
+    low = next((m.ge for m in field.metadata if isinstance(m, Ge)), None)
+    above = next((m.gt for m in field.metadata if isinstance(m, Gt)), None)
+    high = next((m.le for m in field.metadata if isinstance(m, Le)), None)
+    zh, en = ("整数", "an integer") if kind is int else ("数", "a number")
+    if low is not None and high is not None:
+        return f"{low} 到 {high} 之间的{zh}", f"{en} from {low} to {high}"
+    if low is not None:
+        return f"不小于 {low} 的{zh}", f"{en} of at least {low}"
+    if above is not None:
+        return f"大于 {above} 的{zh}", f"{en} greater than {above}"
+    if kind in (int, float):
+        return zh, en
+    return "文本", "text"
+
+
+def _describe(e: ValidationError) -> str:
+    """One line for all the bad values in ``e``: the variable, the value, what it accepts."""
+    parts = []
+    for err in e.errors():
+        if not err["loc"]:  # a rule across settings (_refuse_unsafe_production)
+            parts.append(str(err["msg"]).removeprefix("Value error, "))
+            continue
+        name = str(err["loc"][0])
+        var, value = f"RONGLIAN_{name.upper()}", _shown(err.get("input"))
+        zh, en = expected(name) if name in Settings.model_fields else ("", "")
+        gap = " " if zh[:1].isascii() else ""  # 应为 1 到 65535…, 应为以逗号分隔…
+        parts.append(f"设置 {var} 的值 {value} 无效，应为{gap}{zh} (invalid {var} {value}: "
+                     f"expected {en})")
+    return "; ".join(parts)
+
+
+def _shown(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
+                                                           default=str)
+    return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
+def load_settings() -> Settings:
+    """The settings of the environment; a bad value is a :class:`ConfigError` (E104) naming
+    the variable, the value and what it accepts, in one line."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        raise ConfigError(_describe(e), code="E104") from None
+    except SettingsError as e:  # a source that cannot be read at all
+        raise ConfigError(f"无法读取设置 (cannot read the settings): {e}", code="E104") from None
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

@@ -230,10 +230,13 @@ class Resolver:
             return Decision("same", best_id, best, f"fuzzy {best:.2f} (next {second:.2f})",
                             top, query)
         if best >= self.ambiguous_threshold:
-            why = "close runner-up" if best >= self.same_threshold else "below threshold"
-            return Decision("ambiguous", best_id, best,
-                            f"fuzzy {best:.2f}, {why} {second:.2f}", top, query)
-        return Decision("new", None, best, f"best fuzzy {best:.2f} below threshold", top, query)
+            if best >= self.same_threshold:
+                why = f"next {second:.2f} within margin {self.margin:.2f}"
+            else:
+                why = f"below same threshold {self.same_threshold:.2f} (next {second:.2f})"
+            return Decision("ambiguous", best_id, best, f"fuzzy {best:.2f}, {why}", top, query)
+        return Decision("new", None, best, f"best fuzzy {best:.2f} below review threshold "
+                        f"{self.ambiguous_threshold:.2f}", top, query)
 
     @staticmethod
     def _regions_agree(q: NameKeys, e: _Entry, core_len: int) -> bool:

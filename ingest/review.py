@@ -82,8 +82,11 @@ def merge_enterprises(store: Store, from_id: str, to_id: str) -> str:
     return to_id
 
 
-def confirm(store: Store, cid: str, *, choice: str | None = None) -> dict[str, Any]:
-    """Apply a pending candidate's payload; ``choice`` picks the id for an open end."""
+def confirm(store: Store, cid: str, *, choice: str | None = None,
+            choice_name: str = "choice") -> dict[str, Any]:
+    """Apply a pending candidate's payload; ``choice`` picks the id for an open end.
+    ``choice_name`` is what the caller's user calls it (the API's field ``choice``, the
+    command's ``--choice``), for the message of an end left open."""
     c = _pending(store, cid)
     p = c["payload"]
     if "merge" in p:
@@ -96,7 +99,8 @@ def confirm(store: Store, cid: str, *, choice: str | None = None) -> dict[str, A
         end = p.get("end") or (choice if p.get("start") else None) \
             or (p.get("end_options") or [None])[0]
         if not start or not end:
-            raise InvalidInput("候选关系缺少端点，请用 --choice 指定 (relation end missing)",
+            raise InvalidInput(f"候选关系缺少端点，请用 {choice_name} 给出该端点的 id "
+                               f"(relation end missing: give its id as {choice_name})",
                                field="choice")
         props = {**(p.get("props") or {}), "method": "manual", "confidence": 1.0,
                  "source": c.get("source") or "review", "run_id": c.get("run_id"),

@@ -72,6 +72,10 @@ AREA_RELATION: dict[str, str] = {
     "创新创意": "COOPERATES_WITH", "设计研发": "COOPERATES_WITH", "资金融通": "COOPERATES_WITH",
 }
 ABOUT_LABELS: tuple[str, ...] = ("Need", "Product", "Capability")
+#: The reason a person's offer opens with: offered by the desk (offer_matches), or matched
+#: directly with a firm nobody had offered (advance to matched with a partner).
+MANUAL_OFFER, MANUAL_MATCH = "人工推荐", "人工对接"
+MANUAL_REASONS: frozenset[str] = frozenset({MANUAL_OFFER, MANUAL_MATCH})
 MAX_TEXT = 2000
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 #: How far in the future a recorded time may lie (clock skew between a client and us).
@@ -370,7 +374,7 @@ def advance(store: Store, request_id: str, to: str, *, actor: str | None = None,
     if accept is not None:
         if offer_manual:
             _offer(store, request_id, [{"partner": accept, "score": None,
-                                        "reasons": ["人工对接"], "method": "manual"}], t)
+                                        "reasons": [MANUAL_MATCH], "method": "manual"}], t)
         store.run("service_decide_match", {"id": request_id, "partner": accept,
                                            "accepted": True, "at": iso(t)}, write=True)
     log.info("service request %s: %s → %s by %s", request_id, current, to, who)
@@ -400,7 +404,8 @@ def _evaluation(satisfaction: int | None, feedback: str | None) -> dict[str, Any
 def offer_matches(store: Store, request_id: str, partners: Sequence[str], *,
                   actor: str | None = None, note: str | None = None,
                   at: str | datetime | None = None) -> dict[str, Any]:
-    """Offer partners chosen by a person (method ``manual``) to a request in ``matching``."""
+    """Offer partners chosen by a person (method ``manual``) to a request in ``matching``; a
+    partner the recommender proposed keeps its score and reasons, after 人工推荐."""
     state = _state(store, request_id)
     if state["status"] != "matching":
         raise InvalidInput(f"仅匹配中的请求可推荐对接企业 / partners are offered while the request "
@@ -420,7 +425,7 @@ def offer_matches(store: Store, request_id: str, partners: Sequence[str], *,
     history.append(_event(t, _actor(actor), "offered", partners=ids, note=_text(note, "note")))
     _write_state(store, state, {"updated_at": iso(t),
                                 "history_json": json.dumps(history, ensure_ascii=False)})
-    _offer(store, request_id, [{"partner": i, "score": None, "reasons": ["人工推荐"],
+    _offer(store, request_id, [{"partner": i, "score": None, "reasons": [MANUAL_OFFER],
                                 "method": "manual"} for i in ids], t)
     return get_request(store, request_id)
 
@@ -465,9 +470,29 @@ def _matches(store: Store, request_id: str) -> list[dict[str, Any]]:
 
 
 def _offer(store: Store, request_id: str, rows: list[dict[str, Any]], t: datetime) -> int:
-    rows = [{**r, "offered_at": iso(t)} for r in rows]
+    offered = {m["partner"]: m for m in _matches(store, request_id)}
+    rows = [{**_with_evidence(r, offered.get(r["partner"])), "offered_at": iso(t)}
+            for r in rows]
     out = store.run("service_offer_matches", {"id": request_id, "rows": rows}, write=True)
     return int(out[0]["offered"]) if out else 0
+
+
+def _with_evidence(row: dict[str, Any], offered: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The offer ``row`` as it is stored over the earlier offer of the same partner: the
+    record keeps both that a person offered the firm (method ``manual``, reasons opening
+    with 人工推荐 or 人工对接) and the recommender's evidence (its score and reasons), whichever
+    came first."""
+    if offered is None:
+        return row
+    if row["method"] == "manual":
+        if offered["score"] is None:  # nothing but a person's offer to keep
+            return row
+        evidence = [r for r in offered["reasons"] if r not in MANUAL_REASONS]
+        return {**row, "score": offered["score"], "reasons": row["reasons"] + evidence}
+    if offered["method"] == "manual":  # the recommender proposes a firm a person offered
+        marks = [r for r in offered["reasons"] if r in MANUAL_REASONS] or [MANUAL_OFFER]
+        return {**row, "method": "manual", "reasons": marks + row["reasons"]}
+    return row
 
 
 def _recommend(store: Store, state: Mapping[str, Any], top: int) -> list[dict[str, Any]]:

@@ -97,6 +97,17 @@ def _bound(value: str | datetime | None, field: str, *, upper: bool) -> str | No
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _period(since: str | datetime | None,
+            until: str | datetime | None) -> tuple[str | None, str | None]:
+    """The bounds of ``since`` … ``until``; a period that ends before it begins is refused
+    rather than answered as if no request had been made in it."""
+    lo, hi = _bound(since, "since", upper=False), _bound(until, "until", upper=True)
+    if lo is not None and hi is not None and lo >= hi:
+        raise InvalidInput(f"起始 since（{since}）须早于截止 until（{until}） / since ({since}) "
+                           f"must come before until ({until})", field="since")
+    return lo, hi
+
+
 def _area(area: str | None) -> str | None:
     if area is None or not area.strip():
         return None
@@ -156,11 +167,11 @@ def list_requests(store: Store, *, status: str | Sequence[str] | None = None,
     after_created, after_id = _decode_cursor(cursor)
     check_chars(enterprise, "enterprise")
     check_chars(region, "region")
+    lo, hi = _period(since, until)
     params = {
         "statuses": _statuses(status), "area": _area(area),
         "enterprise": resolve_enterprise(store, enterprise)["id"] if enterprise else None,
-        "prefix": resolve_region(store, region),
-        "since": _bound(since, "since", upper=False), "until": _bound(until, "until", upper=True),
+        "prefix": resolve_region(store, region), "since": lo, "until": hi,
         "after_created": after_created, "after_id": after_id, "limit": limit + 1,
     }
     rows = run(store, "service_list", params)
@@ -319,10 +330,9 @@ def kpis(store: Store, *, region: str | None = None, area: str | None = None,
     ``as_of`` (default: the end of the period, or now when it is open)."""
     if not 1 <= stale_hours <= 24 * 365:
         raise InvalidInput("stale_hours must be between 1 and 8760", field="stale_hours")
+    lo, hi = _period(since, until)
     prefix = resolve_region(store, check_chars(region, "region"))
-    params = {"area": _area(area), "prefix": prefix,
-              "since": _bound(since, "since", upper=False),
-              "until": _bound(until, "until", upper=True)}
+    params = {"area": _area(area), "prefix": prefix, "since": lo, "until": hi}
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     end = _bound(as_of, "as_of", upper=False) or min(params["until"] or now, now)
     rows = run(store, "service_kpi_rows", params)

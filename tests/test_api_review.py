@@ -106,3 +106,26 @@ def test_api_review_needs_an_editor(client: TestClient, queue: dict[str, str]) -
     reader = auth(new_token(client.app_, "reader"))  # type: ignore[attr-defined]
     assert client.get(BASE, headers=reader).status_code == 403
     assert client.post(f"{BASE}/{queue['supply']}/confirm", headers=reader).status_code == 403
+
+
+def _open_end(store: Store, tmp_path: Path) -> str:
+    """A supply fact whose buyer the linker could not name (no options to fall back on)."""
+    job = Job(store, "open-end.jsonl", "test", run_dir=tmp_path / "runs-open")
+    cid = job.candidate("relation", {"rel": "SUPPLIES", "start": "E1", "end": None},
+                        confidence=0.5, reason="end not linked")
+    job.finish()
+    return cid
+
+
+def test_api_review_open_end_names_the_field(client: TestClient, store: Store,
+                                             tmp_path: Path) -> None:
+    # audit M8: the API answered "请用 --choice 指定", a command-line flag
+    cid = _open_end(store, tmp_path)
+    r = client.post(f"{BASE}/{cid}/confirm")
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["field"] == "choice" and "--choice" not in problem["detail"]
+    assert problem["detail"] == ("候选关系缺少端点，请用 choice 给出该端点的 id "
+                                 "(relation end missing: give its id as choice)")
+    r = client.post(f"{BASE}/{cid}/confirm", json={"choice": "E2"})
+    assert r.status_code == 200 and r.json()["end"] == "E2"

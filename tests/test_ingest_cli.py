@@ -92,3 +92,20 @@ def test_review_list_bad_status_lists_the_values() -> None:
         review.list_candidates(None, "bogus")  # type: ignore[arg-type]  # refused before a read
     assert e.value.message == ("status 应为 pending、confirmed、rejected 之一 "
                                "(status must be one of pending, confirmed, rejected)")
+
+
+def test_review_confirm_open_end_names_the_option(url: str, tmp_path: Path) -> None:
+    # the command's user is told the option, --choice (the API names its field, choice)
+    from graph.store import open_store
+    from ingest.job import Job
+
+    with open_store(url) as s:
+        job = Job(s, "open-end.jsonl", "test", run_dir=tmp_path / "runs")
+        job.node("Enterprise", "E1", {"name": "唐山甲钢铁有限公司"})
+        cid = job.candidate("relation", {"rel": "SUPPLIES", "start": "E1", "end": None},
+                            confidence=0.5, reason="end not linked")
+        job.finish()
+    r = CliRunner().invoke(app, ["review", "confirm", cid, "--store", url])
+    assert isinstance(r.exception, InvalidInput)
+    assert r.exception.message == ("候选关系缺少端点，请用 --choice 给出该端点的 id "
+                                   "(relation end missing: give its id as --choice)")

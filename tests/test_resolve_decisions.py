@@ -174,3 +174,23 @@ def test_resolve_region_and_trade_word_keeps_exact_names() -> None:
     # the firm that is called so (an alias of 河钢集团) is still found
     assert r.resolve(name="河北钢铁集团").id == "e2"
     assert r.resolve(name="德安钢铁").id == "steel"
+
+
+@pytest.mark.parametrize(("kwargs", "name", "reason"), [
+    pytest.param({}, "唐山钢铁", "fuzzy 0.74, below same threshold 0.76 (next 0.46)",
+                 id="below-same"),
+    pytest.param({"same_threshold": 0.6, "margin": 0.3}, "唐山钢铁",
+                 "fuzzy 0.74, next 0.46 within margin 0.30", id="close-runner-up"),
+    pytest.param({}, "遵化市宏达机械制造厂", "best fuzzy 0.13 below review threshold 0.70",
+                 id="new"),
+    pytest.param({}, "唐山三友", "fuzzy 0.92 (next 0.46)", id="same"),
+])
+def test_resolve_reason_names_each_number(kwargs: dict[str, float], name: str,
+                                          reason: str) -> None:
+    # audit M8: "fuzzy 0.73, below threshold 0.47" printed the runner-up's score where
+    # a reader took it for the threshold
+    r = Resolver(**kwargs)
+    r.add("e1", "唐山三友化工股份有限公司", short_name="三友化工")
+    r.add("e2", "河钢集团有限公司", aliases=["河北钢铁集团"])
+    r.add("e3", "唐山冀东水泥股份有限公司")
+    assert r.resolve(name=name).reason == reason

@@ -107,3 +107,11 @@ def test_services_api_list_pages(client: TestClient) -> None:
     assert client.get(BASE, params={"cursor": "zzz"}).status_code == 422
     r = client.get(BASE, params={"status": "submitted", "since": "2026-03-04"})
     assert [i["id"] for i in r.json()["items"]] == ["sr-4", "sr-3"]
+
+
+def test_services_api_kpis_reversed_period_is_422(client: TestClient) -> None:
+    r = client.get("/api/v1/services/kpis", params={"since": "2025-02-01", "until": "2025-01-01"})
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "since" and "must come before until" in r.json()["detail"]
+    r = client.get(BASE, params={"since": "2025-02-01", "until": "2025-01-01"})
+    assert r.status_code == 422 and r.json()["field"] == "since"

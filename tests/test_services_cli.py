@@ -97,3 +97,12 @@ def test_services_cli_demo_and_errors(store_url: str, opened: tuple[str, Store],
     assert e.value.code == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: E400") and "not allowed" in err[0]
+
+
+def test_services_cli_kpis_reversed_period(store_url: str) -> None:
+    from graph.errors import InvalidInput
+
+    r = CliRunner().invoke(app, ["services", "kpis", "--since", "2025-02-01", "--until",
+                                 "2025-01-01", "--store", store_url])
+    assert isinstance(r.exception, InvalidInput) and r.exception.field == "since"
+    assert "since (2025-02-01) must come before until (2025-01-01)" in r.exception.message

@@ -197,3 +197,21 @@ def test_services_kpis_same_on_both_engines(embedded_store: Store, neo4j_store: 
         s.clear()
     assert answers[0] == answers[1]
     assert answers[0][0]["total"] == 24 and answers[0][0]["by_month"]
+
+
+@pytest.mark.parametrize("since,until", [
+    pytest.param("2026-02-01", "2026-01-01", id="dates"),
+    pytest.param("2026-02-15T08:00:00Z", "2026-02-15T08:00:00Z", id="no-time-between"),
+    pytest.param("2026-02-16", "2026-02-15", id="day-after-the-inclusive-until"),
+])
+def test_services_kpis_since_after_until_is_refused(six: Store, since: str, until: str) -> None:
+    # audit L6: since=2025-02-01&until=2025-01-01 answered an empty result, as if no request
+    # had been made, instead of saying the period is reversed
+    for call in (kpis, list_requests):
+        with pytest.raises(InvalidInput) as e:
+            call(six, since=since, until=until)
+        assert e.value.field == "since" and e.value.status == 422
+        assert e.value.message == (f"起始 since（{since}）须早于截止 until（{until}） / "
+                                   f"since ({since}) must come before until ({until})")
+    assert kpis(six, since="2026-02-15", until="2026-02-15")["filters"]["until"] == (
+        "2026-02-16T00:00:00Z")  # a date-only until includes its day: one day, allowed

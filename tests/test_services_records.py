@@ -255,3 +255,46 @@ def test_services_records_demo_calendar_ignores_todays_date(
     with pytest.raises(InvalidInput) as e:  # everyone else is held to the clock
         _new(sample, at="2026-01-01T00:00:00Z")
     assert e.value.field == "at"
+
+
+def test_services_records_manual_offer_keeps_recommender_evidence(sample: Store) -> None:
+    # audit M6: offering by hand a firm the recommender had proposed erased its evidence
+    # (score null, reasons ["人工推荐"]); the record keeps both now, and the KPIs count it
+    from queries.services import kpis
+
+    _new(sample)
+    r = sv.advance(sample, "r1", "matching", recommend=True, top=3, at="2026-03-01T10:00:00Z")
+    proposed = {m["partner"]: m for m in r["matches"]}
+    e5 = proposed["E5"]
+    assert e5["method"] == "recommender" and e5["score"] > 0 and e5["reasons"]
+    other = "E6" if "E6" not in proposed else "E7"
+    assert other not in proposed
+    for at in ("2026-03-01T11:00:00Z", "2026-03-01T12:00:00Z"):  # a second offer: the same
+        r = sv.offer_matches(sample, "r1", ["E5", other], actor="desk", at=at)
+        m = {x["partner"]: x for x in r["matches"]}
+        assert m["E5"]["method"] == "manual" and m["E5"]["score"] == e5["score"]
+        assert m["E5"]["reasons"] == ["人工推荐", *e5["reasons"]]
+        assert m["E5"]["offered_at"] == e5["offered_at"] and m["E5"]["accepted"] is None
+        assert (m[other]["method"], m[other]["score"], m[other]["reasons"]) == (
+            "manual", None, ["人工推荐"])
+    assert r["timeline"][-1] == {"at": "2026-03-01T12:00:00Z", "actor": "desk",
+                                 "event": "offered", "partners": ["E5", other]}
+    r = sv.advance(sample, "r1", "matched", partner="E5", at="2026-03-02T10:00:00Z")
+    m5 = {x["partner"]: x for x in r["matches"]}["E5"]
+    assert (m5["accepted"], m5["method"], m5["score"]) == (True, "manual", e5["score"])
+    k = kpis(sample)
+    assert k["total"] == 1 and k["match_rate"] == 1.0 and k["rongtong"]["matched"] == 1
+
+
+def test_services_records_recommender_keeps_a_persons_offer(sample: Store) -> None:
+    # the other order: the recommender proposing a firm a person had offered refreshes its
+    # evidence and keeps the person's mark
+    _new(sample)
+    sv.advance(sample, "r1", "matching", at="2026-03-01T09:00:00Z")
+    sv.offer_matches(sample, "r1", ["E5"], actor="desk", at="2026-03-01T10:00:00Z")
+    sv.advance(sample, "r1", "matched", partner="E5", at="2026-03-01T20:00:00Z")
+    r = sv.advance(sample, "r1", "matching", recommend=True, note="对方无法供货",
+                   at="2026-03-03T08:00:00Z")
+    m5 = {x["partner"]: x for x in r["matches"]}["E5"]
+    assert m5["method"] == "manual" and m5["accepted"] is False and m5["score"] > 0
+    assert m5["reasons"][0] == "人工推荐" and "匹配需求：采购船用钢板" in m5["reasons"]

@@ -52,7 +52,8 @@ def confirm(cid: str, choice: Annotated[str | None, typer.Option(
         store: StoreOpt = None) -> None:
     """Confirm a candidate: write its relationship or merge its entities."""
     with _open(store) as s:
-        typer.echo(json.dumps(rv.confirm(s, cid, choice=choice), ensure_ascii=False))
+        typer.echo(json.dumps(rv.confirm(s, cid, choice=choice, choice_name="--choice"),
+                              ensure_ascii=False))
 
 
 @review_app.command("reject")

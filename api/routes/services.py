@@ -166,7 +166,9 @@ class ServiceRequestOut(BaseModel):
         default_factory=list, description="Every change in order: status changes, partners "
         "offered, accepted or declined (time, actor, note).")
     matches: list[dict[str, Any]] = Field(
-        default_factory=list, description="Partners offered, with score, reasons, decision.")
+        default_factory=list, description="Partners offered, with score, reasons, decision "
+        "and method: recommender, or manual when a person offered the firm (reasons open with "
+        "人工推荐; the recommender's score and reasons are kept when it had proposed the firm).")
 
 
 class RequestPage(BaseModel):
