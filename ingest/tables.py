@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -162,8 +163,14 @@ def _read_csv(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
     return headers, gen()
 
 
+def _excel_cell(v: Any) -> Any:
+    """A cell as ``dtype=str`` reads it, except that a date cell stays a date: its string
+    ("2010-05-06 00:00:00") is not what the user typed."""
+    return v if isinstance(v, date) or v == "" else str(v)
+
+
 def _read_excel(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
-    df = pd.read_excel(path, dtype=str, keep_default_na=False)
+    df = pd.read_excel(path, dtype=object, keep_default_na=False).map(_excel_cell)
     headers = [str(c) for c in df.columns]
 
     def gen() -> Iterator[Chunk]:

@@ -237,3 +237,45 @@ def test_ingest_same_named_products_resolve_stably_after_clear(store: Store,
             ingest_table(store, EXAMPLES / f"{k}.csv", run_dir=tmp_path)
         again = [ingest_table(store, EXAMPLES / f"{k}.csv", run_dir=tmp_path) for k in ORDER]
         assert sum(r.created + r.updated for r in again) == 0
+
+
+@pytest.mark.parametrize("raw", [
+    pytest.param("2010/5/6 0:00", id="excel-csv-export"),
+    pytest.param("2010-05-06 00:00:00", id="pandas-date-cell"),
+    pytest.param("2010-05-06T08:30:00+08:00", id="iso-t"),
+    pytest.param("2010年5月6日 0:00", id="chinese-with-time"),
+])
+def test_ingest_dates_with_a_time_of_day_keep_the_date(raw: str) -> None:
+    assert values.iso_date(raw, field="founded") == "2010-05-06"
+
+
+def test_ingest_date_cells_load_from_csv_and_xlsx(embedded_store: Store,
+                                                  tmp_path: Path) -> None:
+    # regression (audit H1): every real Excel date cell was quarantined as "not a date"
+    from datetime import datetime
+
+    import openpyxl
+
+    store = embedded_store
+    store.clear()
+    f = tmp_path / "dt.csv"
+    f.write_text("企业名称,所在地区,成立日期\n日期甲有限公司,丰南区,2010/5/6 0:00\n"
+                 "日期乙有限公司,丰南区,2010-05-06 00:00:00\n", encoding="utf-8")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["企业名称", "所在地区", "成立日期"])
+    ws.append(["日期丙有限公司", "丰南区", datetime(2010, 5, 6)])
+    wb.save(tmp_path / "dt.xlsx")
+    # the date cell reaches the parser as a date, not as the string pandas makes of it
+    from ingest.tables import read_table
+
+    _, chunks = read_table(tmp_path / "dt.xlsx")
+    assert [row["成立日期"] for c in chunks for row in c.rows] == [datetime(2010, 5, 6)]
+    for name in ("dt.csv", "dt.xlsx"):
+        r = ingest_table(store, tmp_path / name, run_dir=tmp_path)
+        assert r.quarantined == 0, name
+    founded = {x["n"]: x["f"] for x in store.read(
+        "MATCH (e:Enterprise) RETURN e.name AS n, e.founded AS f")}
+    assert founded == {"日期甲有限公司": "2010-05-06", "日期乙有限公司": "2010-05-06",
+                       "日期丙有限公司": "2010-05-06"}
