@@ -29,6 +29,7 @@ E219_AMBIGUOUS_REF = "E219"  # reference matches several entities (sent to revie
 E220_USCC_CONFLICT = "E220"  # the row's USCC belongs to another id
 E221_DUPLICATE = "E221"  # the same record twice in one source with different content
 E222_UNDECODABLE = "E222"  # bytes in the row that the file's encoding cannot decode
+E223_MALFORMED = "E223"  # the row itself cannot be read (wrong number of fields, not JSON)
 
 MESSAGES: dict[str, str] = {
     E201_UNREADABLE: "文件无法读取 (unreadable source)",
@@ -50,4 +51,5 @@ MESSAGES: dict[str, str] = {
     E220_USCC_CONFLICT: "统一社会信用代码属于另一个企业 (USCC belongs to another id)",
     E221_DUPLICATE: "同一来源中重复且内容不同 (conflicting duplicate)",
     E222_UNDECODABLE: "该行含有无法解码的字节 (undecodable bytes in the row)",
+    E223_MALFORMED: "该行格式错误，无法读取 (malformed row)",
 }

@@ -12,11 +12,14 @@ here: Cypher text or CLI output.
 from __future__ import annotations
 
 import codecs
+import csv
+import itertools
 import json
 import logging
+import operator
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,31 +86,20 @@ def detect_encoding(path: Path) -> str:
 
 @dataclass
 class Chunk:
-    """Rows of a file as columns (pandas hands them over column by column, far cheaper
-    than boxing every cell into per-row dicts)."""
+    """Rows of a file, each a list of cells in the order of ``columns``, with the file row
+    each starts on and the malformed rows met among them (quarantined, not loaded)."""
 
-    first_row: int  # file row number of the first row (header is row 1 in CSV/XLSX)
     columns: list[str]
-    values: list[list[Any]]  # one list per column, all of the same length
+    records: list[list[Any]]
+    row_numbers: list[int]  # line in the file (CSV/XLSX: header = 1; JSON Lines: 1 = first)
+    bad: list[tuple[int, str]] = field(default_factory=list)  # (row, reason)
 
     def __len__(self) -> int:
-        return len(self.values[0]) if self.values else 0
-
-    def column(self, name: str) -> list[Any] | None:
-        try:
-            return self.values[self.columns.index(name)]
-        except ValueError:
-            return None
+        return len(self.records)
 
     @property
     def rows(self) -> list[dict[Any, Any]]:
-        return [dict(zip(self.columns, vals, strict=True))
-                for vals in zip(*self.values, strict=True)]
-
-
-def _chunk(first_row: int, df: pd.DataFrame) -> Chunk:
-    cols = [str(c) for c in df.columns]
-    return Chunk(first_row, cols, [df.iloc[:, i].tolist() for i in range(len(cols))])
+        return [dict(zip(self.columns, rec, strict=True)) for rec in self.records]
 
 
 def read_table(path: Path, chunk_rows: int = CHUNK_ROWS) -> tuple[list[str], Iterator[Chunk]]:
@@ -128,6 +120,76 @@ def read_table(path: Path, chunk_rows: int = CHUNK_ROWS) -> tuple[list[str], Ite
                           code=codes.E201_UNREADABLE) from e
 
 
+def _header_names(cells: list[Any]) -> list[str]:
+    """Column names as pandas makes them: a blank cell is ``Unnamed: i``, a repeated name
+    gets ``.1``, ``.2``."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, c in enumerate(cells):
+        name = f"Unnamed: {i}" if c is None or str(c).strip() == "" else str(c)
+        base, n = name, 0
+        while name in seen:
+            n += 1
+            name = f"{base}.{n}"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+class _CsvRecords:
+    """The records of a CSV file (csv.reader: C speed) with the line each starts on.
+
+    pandas' reader numbers rows, not lines (an empty line vanished from the count) and
+    fails the whole file on one row with a wrong number of fields. Here a record judged
+    malformed can be cut back to its first line (:meth:`give_back`) and the lines after
+    it read again, so an unclosed quote costs that line, not the rest of the file.
+    """
+
+    def __init__(self, fh: Iterator[str], sep: str) -> None:
+        self._sep = sep
+        self._taken: list[str] = []  # the lines of the record last read
+        self._src: Iterator[str] = fh
+        self._reader = self._open()
+        self._line = 0  # lines consumed before the record last read
+
+    def _open(self) -> Iterator[list[str]]:
+        taken = self._taken
+
+        def tracked(src: Iterator[str]) -> Iterator[str]:
+            for line in src:
+                taken.append(line)
+                yield line
+
+        return csv.reader(tracked(self._src), delimiter=self._sep, skipinitialspace=True)
+
+    def __iter__(self) -> _CsvRecords:
+        return self
+
+    def __next__(self) -> tuple[int, list[str] | None, str]:
+        """(line the record starts on, its fields or None, why it could not be parsed)."""
+        self._line += len(self._taken)
+        self._taken.clear()
+        try:
+            return self._line + 1, next(self._reader), ""
+        except csv.Error as e:
+            if not self._taken:
+                raise StopIteration from e
+            self.give_back()
+            return self._line + 1, None, str(e)
+
+    @property
+    def span(self) -> int:
+        """Lines the record last read spans."""
+        return len(self._taken)
+
+    def give_back(self) -> None:
+        """Read again every line of the record last read but its first."""
+        rest = self._taken[1:]
+        del self._taken[1:]
+        self._src = itertools.chain(rest, self._src)
+        self._reader = self._open()
+
+
 def _read_csv(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
     enc = detect_encoding(path)
     with path.open(encoding=enc, errors="replace") as fh:
@@ -135,30 +197,54 @@ def _read_csv(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
     sep = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
     # Bytes that do not decode past the sniffed first megabyte become U+FFFD and
     # their row is quarantined (E222) instead of failing the whole file.
-    reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=enc,
-                         encoding_errors="replace", chunksize=chunk_rows,
-                         skipinitialspace=True)
+    fh = path.open(encoding=enc, errors="replace", newline="")
     try:
-        first_chunk = next(reader)
-    except StopIteration:
-        first_chunk = pd.DataFrame()
-    except pd.errors.EmptyDataError as e:
-        raise IngestError(f"{path} 是空文件 (empty file)", code=codes.E201_UNREADABLE) from e
-    headers = [str(c) for c in first_chunk.columns]
-    if not headers:
-        raise IngestError(f"{path} 没有表头，不像表格 (no header: not a table)",
-                          code=codes.E201_UNREADABLE)
+        recs = _CsvRecords(fh, sep)
+        header = next((rec for _, rec, _ in recs if rec and any(c.strip() for c in rec)), None)
+    except BaseException:
+        fh.close()
+        raise
+    if header is None:
+        fh.close()
+        raise IngestError(f"{path} 是空文件 (empty file)", code=codes.E201_UNREADABLE)
+    headers = _header_names(header)
+    width = len(headers)
 
     def gen() -> Iterator[Chunk]:
-        row = 2
-        chunks = [first_chunk]
-        try:
-            for df in [*chunks, *reader]:
-                yield _chunk(row, df)
-                row += len(df)
-        except (UnicodeDecodeError, pd.errors.ParserError) as e:
-            raise IngestError(f"{path} 第 {row} 行附近无法读取：{e} (unreadable near row {row})",
-                              code=codes.E201_UNREADABLE) from e
+        records: list[list[Any]] = []
+        rows: list[int] = []
+        bad: list[tuple[int, str]] = []
+        with fh:
+            for line, rec, err in recs:
+                if rec is None:
+                    bad.append((line, f"无法解析该行：{err} (malformed row: {err})"))
+                    continue
+                n = len(rec)
+                if n != width:
+                    span = recs.span
+                    if n > width and span == 1 and not any(c.strip() for c in rec[width:]):
+                        rec = rec[:width]  # trailing empty fields (a spreadsheet's export)
+                    elif n < width and span == 1:
+                        rec += [""] * (width - n)  # a short row: the rest is empty
+                    elif span > 1:
+                        recs.give_back()
+                        bad.append((line, f"引号未闭合或字段数不符：自本行起的 {span} 行读成 "
+                                    f"{n} 个字段，应为 {width} 个；其后各行已重新读取 "
+                                    f"(unclosed quote: {span} lines read as {n} fields, "
+                                    f"expected {width}; the lines after this one were read "
+                                    "again)"))
+                        continue
+                    else:
+                        bad.append((line, f"字段数不符：应为 {width} 个，实为 {n} 个 "
+                                    f"(expected {width} fields, saw {n})"))
+                        continue
+                records.append(rec)
+                rows.append(line)
+                if len(records) >= chunk_rows:
+                    yield Chunk(headers, records, rows, bad)
+                    records, rows, bad = [], [], []
+            if records or bad:
+                yield Chunk(headers, records, rows, bad)
 
     return headers, gen()
 
@@ -172,10 +258,12 @@ def _excel_cell(v: Any) -> Any:
 def _read_excel(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
     df = pd.read_excel(path, dtype=object, keep_default_na=False).map(_excel_cell)
     headers = [str(c) for c in df.columns]
+    records = df.values.tolist()
 
     def gen() -> Iterator[Chunk]:
-        for i in range(0, len(df), chunk_rows):
-            yield _chunk(i + 2, df.iloc[i:i + chunk_rows])
+        for i in range(0, len(records), chunk_rows):
+            part = records[i:i + chunk_rows]
+            yield Chunk(headers, part, list(range(i + 2, i + 2 + len(part))))
 
     return headers, gen()
 
@@ -203,7 +291,10 @@ def _read_jsonl(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]
         row = 1
         with reader:
             for df in reader:
-                yield _chunk(row, df)
+                # a key the first line lacks reads as empty, like a missing key
+                cols = headers + [str(c) for c in df.columns if str(c) not in headers]
+                recs = [[r.get(h) for h in cols] for r in df.to_dict("records")]
+                yield Chunk(cols, recs, list(range(row, row + len(df))))
                 row += len(df)
 
     return headers, gen()
@@ -699,11 +790,11 @@ class TableLoader:
         self._rel_or_candidate(row, rel, "from", "to", props)
 
 
-def _has_fffd(column: list[Any]) -> bool:
+def _has_fffd(records: list[list[Any]]) -> bool:
     try:
-        return "\ufffd" in "\x00".join(column)
-    except TypeError:  # not all strings (JSON Lines): look cell by cell
-        return any(isinstance(v, str) and "\ufffd" in v for v in column)
+        return "\ufffd" in "\x00".join(itertools.chain.from_iterable(records))
+    except TypeError:  # not all strings (JSON Lines, XLSX): look cell by cell
+        return any(isinstance(v, str) and "\ufffd" in v for rec in records for v in rec)
 
 
 def _kind_for(path: Path, headers: list[str], kind: str | None,
@@ -744,17 +835,19 @@ def ingest_table(store: Store, path: Path | str, *, kind: str | None = None,
     extra_synth = next((h for h in headers if str(h).strip().lower() == "synthetic"), None)
     if extra_synth is not None:
         keep[extra_synth] = "synthetic"
+    names = list(keep.values())
+    pos = [headers.index(h) for h in keep]
+    pick: Callable[[list[Any]], Any] = (operator.itemgetter(*pos) if len(pos) > 1
+                                        else lambda rec: (rec[pos[0]],))
     try:
-        names = list(keep.values())
         for chunk in chunks:
-            n = len(chunk)
-            # a column a JSON Lines chunk lacks reads as empty, like a missing key
-            cols = [chunk.column(h) or [None] * n for h in keep]
-            first = chunk.first_row
-            # U+FFFD (undecodable bytes) looked for once per column, not per cell
-            check = any(_has_fffd(c) for c in cols)
-            for i, vals in enumerate(zip(*cols, strict=True)):
-                loader.row(first + i, dict(zip(names, vals, strict=True)), check_bytes=check)
+            for rown, reason in chunk.bad:
+                job.result.read += 1
+                job.quarantine(rown, "", codes.E223_MALFORMED, reason)
+            # U+FFFD (undecodable bytes) looked for once per chunk, not per cell
+            check = _has_fffd(chunk.records)
+            for rown, rec in zip(chunk.row_numbers, chunk.records, strict=True):
+                loader.row(rown, dict(zip(names, pick(rec), strict=True)), check_bytes=check)
     except IngestError:
         # The rows read before the unreadable part stay loaded; the run says it failed.
         job.prune = False

@@ -279,3 +279,53 @@ def test_ingest_date_cells_load_from_csv_and_xlsx(embedded_store: Store,
         "MATCH (e:Enterprise) RETURN e.name AS n, e.founded AS f")}
     assert founded == {"日期甲有限公司": "2010-05-06", "日期乙有限公司": "2010-05-06",
                        "日期丙有限公司": "2010-05-06"}
+
+
+def _quarantine(path: str | None) -> list[dict[str, str]]:
+    with open(path or "", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_ingest_quarantine_rows_are_file_lines(embedded_store: Store, tmp_path: Path) -> None:
+    # regression (audit M1): pandas dropped empty lines without counting them, so a bad
+    # row after one was reported a line too early; a record is numbered by its first line
+    store = embedded_store
+    store.clear()
+    ensure_reference(store)  # the region's node, so that LOCATED_IN is not a skipped tie
+    f = tmp_path / "rownum.csv"
+    f.write_text("企业名称,所在地区,从业人员,简介\n"       # 1
+                 "行号丁有限公司,丰南区,10,x\n"             # 2
+                 "\n"                                        # 3 empty
+                 '行号戊有限公司,丰南区,abc,"第一行\n'       # 4, its field runs on
+                 '第二行"\n'                                 # 5
+                 ",,,\n"                                     # 6 only commas
+                 "行号己有限公司,丰南区,-3,y\n",             # 7
+                 encoding="utf-8")
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert (r.read, r.quarantined, r.skipped) == (3, 2, 2)
+    assert {(x["row"], x["column"]) for x in _quarantine(r.quarantine_path)} == {
+        ("4", "employees"), ("7", "employees")}
+
+
+def test_ingest_malformed_csv_rows_quarantined_others_loaded(embedded_store: Store,
+                                                             tmp_path: Path) -> None:
+    # regression (audit M2): one row with an extra field (or an unclosed quote) failed
+    # the whole file with pandas' "Expected 3 fields in line 3, saw 4"
+    store = embedded_store
+    store.clear()
+    f = tmp_path / "commas.csv"
+    f.write_text("企业名称,所在地区,从业人员\n"
+                 "逗号甲有限公司,丰南区,10\n"
+                 "逗号乙有限公司,分公司,丰南区,10\n"      # 3: a field too many
+                 '逗号丙有限公司,"丰南区,10\n'             # 4: the quote never closes
+                 "逗号丁有限公司,丰南区,10\n"
+                 "逗号戊有限公司,丰南区,10,,\n",           # trailing empty fields: fine
+                 encoding="utf-8")
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert (r.read, r.quarantined) == (5, 2)
+    q = _quarantine(r.quarantine_path)
+    assert [(x["row"], x["code"]) for x in q] == [("3", "E223"), ("4", "E223")]
+    assert "字段数不符" in q[0]["reason"] and "expected 3 fields, saw 4" in q[0]["reason"]
+    assert "引号未闭合" in q[1]["reason"]
+    names = {x["n"] for x in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
+    assert names == {"逗号甲有限公司", "逗号丁有限公司", "逗号戊有限公司"}
