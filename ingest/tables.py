@@ -269,35 +269,62 @@ def _read_excel(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]
 
 
 def _read_jsonl(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
+    """Every line parsed on its own: a line that is not a JSON object is quarantined with
+    its line number. The headers are the first object's keys; the rows hold the keys of
+    all objects (a first pass), those of the first object first."""
     enc = detect_encoding(path)
-    headers: list[str] = []
-    with path.open(encoding=enc) as fh:
+    keys: dict[str, None] = {}
+    first: list[str] | None = None
+    lines = 0
+    with path.open(encoding=enc, errors="replace") as fh:
         for line in fh:
             if line.strip():
+                lines += 1
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(obj, dict):
+                    keys.update(dict.fromkeys(obj))
+                    if first is None:
+                        first = [str(k) for k in obj]
+    if first is None:
+        if not lines:
+            raise IngestError(f"{path} 是空文件 (empty file)", code=codes.E201_UNREADABLE)
+        raise IngestError(f"{path} 不是 JSON Lines：没有一行是 JSON 对象 "
+                          "(not JSON Lines: no line is a JSON object)",
+                          code=codes.E201_UNREADABLE)
+    columns = [str(k) for k in keys]
+    width = len(columns)
+
+    def gen() -> Iterator[Chunk]:
+        records: list[list[Any]] = []
+        rows: list[int] = []
+        bad: list[tuple[int, str]] = []
+        with path.open(encoding=enc, errors="replace") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    records.append([None] * width)  # counted as skipped, like a blank row
+                    rows.append(n)
+                    continue
                 try:
                     obj = json.loads(line)
                 except ValueError as e:
-                    raise IngestError(f"{path} 不是 JSON Lines：{e} (not JSON Lines)",
-                                      code=codes.E201_UNREADABLE) from e
+                    bad.append((n, f"不是 JSON：{e} (not JSON)"))
+                    continue
                 if not isinstance(obj, dict):
-                    raise IngestError(f"{path} 的每行应为 JSON 对象 (lines must be objects)",
-                                      code=codes.E201_UNREADABLE)
-                headers = list(obj)
-                break
+                    bad.append((n, f"应为 JSON 对象，实为 {type(obj).__name__} "
+                                "(not a JSON object)"))
+                    continue
+                records.append([obj.get(h) for h in columns])
+                rows.append(n)
+                if len(records) >= chunk_rows:
+                    yield Chunk(columns, records, rows, bad)
+                    records, rows, bad = [], [], []
+        if records or bad:
+            yield Chunk(columns, records, rows, bad)
 
-    def gen() -> Iterator[Chunk]:
-        reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False,
-                              encoding=enc)
-        row = 1
-        with reader:
-            for df in reader:
-                # a key the first line lacks reads as empty, like a missing key
-                cols = headers + [str(c) for c in df.columns if str(c) not in headers]
-                recs = [[r.get(h) for h in cols] for r in df.to_dict("records")]
-                yield Chunk(cols, recs, list(range(row, row + len(df))))
-                row += len(df)
-
-    return headers, gen()
+    return first, gen()
 
 
 # ----------------------------------------------------------------- references

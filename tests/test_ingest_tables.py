@@ -329,3 +329,26 @@ def test_ingest_malformed_csv_rows_quarantined_others_loaded(embedded_store: Sto
     assert "引号未闭合" in q[1]["reason"]
     names = {x["n"] for x in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
     assert names == {"逗号甲有限公司", "逗号丁有限公司", "逗号戊有限公司"}
+
+
+def test_ingest_bad_json_lines_quarantined_others_loaded(embedded_store: Store,
+                                                         tmp_path: Path) -> None:
+    # regression (audit H2): a line that is not JSON past the first gave a traceback
+    # from inside pandas' reader
+    store = embedded_store
+    store.clear()
+    f = tmp_path / "ents.jsonl"
+    f.write_text('{"企业名称":"鸿运机械有限公司","从业人员":5}\n'
+                 "not json\n"
+                 "[1, 2]\n"
+                 "\n"
+                 '{"企业名称":"晨光建材有限公司","从业人员":"很多"}\n'
+                 '{"企业名称":"泰和物流有限公司"}\n', encoding="utf-8")
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert (r.read, r.quarantined, r.skipped) == (5, 3, 1)
+    q = _quarantine(r.quarantine_path)
+    assert sorted((x["row"], x["code"]) for x in q) == [("2", "E223"), ("3", "E223"),
+                                                         ("5", "E214")]
+    assert any("不是 JSON" in x["reason"] and "(not JSON)" in x["reason"] for x in q)
+    names = {x["n"] for x in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
+    assert names == {"鸿运机械有限公司", "泰和物流有限公司"}
