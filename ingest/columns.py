@@ -17,6 +17,10 @@ from pathlib import Path
 from graph.errors import IngestError
 from ingest import codes
 
+#: Rows searched for the header: government spreadsheets often put a title (merged
+#: cells), a date or a blank row above it.
+HEADER_SEARCH_ROWS = 10
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -175,7 +179,10 @@ def detect_kind(headers: list[object], mapping: Mapping[str, str] | None = None)
             best = key
     if best is None:
         raise IngestError(
-            f"无法从表头识别表格类型：{[str(h) for h in headers][:12]}；请用 --kind 指定 "
-            f"({', '.join(KINDS)}) (cannot detect the table kind from its headers)",
+            f"无法从表头识别表格类型：{[str(h) for h in headers][:12]}；前 {HEADER_SEARCH_ROWS} "
+            "行中没有一行含任一类表格的全部必需列（如企业名称）。请检查表头的列名，或用 --mapping "
+            f"映射列名、用 --kind 指定类型（{', '.join(KINDS)}） (cannot detect the table kind: "
+            f"no row among the first {HEADER_SEARCH_ROWS} names every required column of a "
+            "kind; check the headers, or map them and give the kind)",
             code=codes.E202_UNKNOWN_KIND)
     return best[2]

@@ -18,7 +18,7 @@ import json
 import logging
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,7 +31,13 @@ from graph.schema import q
 from graph.store import GRAPH_CYPHER, Store
 from graph.vocab import SIZE_NAMES, TIER_NAMES
 from ingest import codes, values
-from ingest.columns import KINDS, detect_kind, load_mapping, map_headers
+from ingest.columns import (
+    HEADER_SEARCH_ROWS,
+    KINDS,
+    detect_kind,
+    load_mapping,
+    map_headers,
+)
 from ingest.job import IngestResult, Job, stable_id
 from ingest.normalize import norm_name
 from ingest.resolve import Decision
@@ -102,17 +108,45 @@ class Chunk:
         return [dict(zip(self.columns, rec, strict=True)) for rec in self.records]
 
 
-def read_table(path: Path, chunk_rows: int = CHUNK_ROWS) -> tuple[list[str], Iterator[Chunk]]:
-    """Headers and an iterator of chunks (all cells as strings or JSON values)."""
+HeaderTest = Callable[[list[str]], bool]
+
+
+def _header_at(rows: Iterable[list[Any]], is_header: HeaderTest | None) -> int:
+    """Index (among ``rows``) of the header: the first of the first
+    :data:`HEADER_SEARCH_ROWS` non-blank rows that ``is_header`` accepts, else the first
+    non-blank row (whose headers then explain the error); -1 when every row is blank."""
+    first = -1
+    seen = 0
+    for i, cells in enumerate(rows):
+        if not any(c is not None and str(c).strip() for c in cells):
+            continue
+        if first < 0:
+            first = i
+            if is_header is None:
+                break
+        if is_header is not None and is_header(_header_names(cells)):
+            return i
+        seen += 1
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    return first
+
+
+def read_table(path: Path, chunk_rows: int = CHUNK_ROWS, *,
+               is_header: HeaderTest | None = None) -> tuple[list[str], Iterator[Chunk]]:
+    """Headers and an iterator of chunks (all cells as strings or JSON values).
+
+    ``is_header`` tells a header row from a title above it (CSV and XLSX): see
+    :func:`_header_at`."""
     if not path.is_file():
         raise IngestError(f"文件不存在 {path} (no such file)", code=codes.E201_UNREADABLE)
     suffix = path.suffix.lower()
     try:
         if suffix in {".xlsx", ".xlsm", ".xls"}:
-            return _read_excel(path, chunk_rows)
+            return _read_excel(path, chunk_rows, is_header)
         if suffix in {".jsonl", ".ndjson", ".json"}:
             return _read_jsonl(path, chunk_rows)
-        return _read_csv(path, chunk_rows)
+        return _read_csv(path, chunk_rows, is_header)
     except IngestError:
         raise
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
@@ -190,17 +224,27 @@ class _CsvRecords:
         self._reader = self._open()
 
 
-def _read_csv(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
+def _read_csv(path: Path, chunk_rows: int,
+              is_header: HeaderTest | None) -> tuple[list[str], Iterator[Chunk]]:
     enc = detect_encoding(path)
-    with path.open(encoding=enc, errors="replace") as fh:
-        first = fh.readline()
-    sep = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
+    with path.open(encoding=enc, errors="replace", newline="") as fh:
+        head = list(itertools.islice(fh, 4 * HEADER_SEARCH_ROWS))
+    tabs, commas = sum(x.count("\t") for x in head), sum(x.count(",") for x in head)
+    sep = "\t" if path.suffix.lower() == ".tsv" or tabs > commas else ","
+    # The header's line, found in the first lines (a record's line: a title may hold a
+    # quoted line break); the main pass below skips the lines before it.
+    found = [(line, rec) for line, rec, _ in _CsvRecords(iter(head), sep) if rec is not None]
+    at = _header_at([rec for _, rec in found], is_header)
+    if at < 0 and len(head) < 4 * HEADER_SEARCH_ROWS:
+        raise IngestError(f"{path} 是空文件 (empty file)", code=codes.E201_UNREADABLE)
+    header_line = found[at][0] if at >= 0 else 0
     # Bytes that do not decode past the sniffed first megabyte become U+FFFD and
     # their row is quarantined (E222) instead of failing the whole file.
     fh = path.open(encoding=enc, errors="replace", newline="")
     try:
         recs = _CsvRecords(fh, sep)
-        header = next((rec for _, rec, _ in recs if rec and any(c.strip() for c in rec)), None)
+        header = next((rec for line, rec, _ in recs if line >= header_line and rec
+                       and any(c.strip() for c in rec)), None)
     except BaseException:
         fh.close()
         raise
@@ -255,15 +299,20 @@ def _excel_cell(v: Any) -> Any:
     return v if isinstance(v, date) or v == "" else str(v)
 
 
-def _read_excel(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
-    df = pd.read_excel(path, dtype=object, keep_default_na=False).map(_excel_cell)
-    headers = [str(c) for c in df.columns]
-    records = df.values.tolist()
+def _read_excel(path: Path, chunk_rows: int,
+                is_header: HeaderTest | None) -> tuple[list[str], Iterator[Chunk]]:
+    df = pd.read_excel(path, dtype=object, header=None, keep_default_na=False)
+    rows = df.map(_excel_cell).values.tolist()  # rows[i] is the sheet's row i + 1
+    at = _header_at(rows, is_header)
+    if at < 0:
+        raise IngestError(f"{path} 是空表格 (empty sheet)", code=codes.E201_UNREADABLE)
+    headers = _header_names(rows[at])
+    start = at + 1
 
     def gen() -> Iterator[Chunk]:
-        for i in range(0, len(records), chunk_rows):
-            part = records[i:i + chunk_rows]
-            yield Chunk(headers, part, list(range(i + 2, i + 2 + len(part))))
+        for i in range(start, len(rows), chunk_rows):
+            part = rows[i:i + chunk_rows]
+            yield Chunk(headers, part, list(range(i + 1, i + 1 + len(part))))
 
     return headers, gen()
 
@@ -824,6 +873,18 @@ def _has_fffd(records: list[list[Any]]) -> bool:
         return any(isinstance(v, str) and "\ufffd" in v for rec in records for v in rec)
 
 
+def _header_test(kind: str | None, mapping: dict[str, str]) -> HeaderTest:
+    """A row is the header when it names every required column of ``kind`` (of some kind
+    when none is given)."""
+    kinds = [KINDS[kind]] if kind in KINDS else list(KINDS.values())
+
+    def test(cells: list[str]) -> bool:
+        return any(set(k.required) <= set(map_headers(cells, k.name, mapping).values())
+                   for k in kinds)
+
+    return test
+
+
 def _kind_for(path: Path, headers: list[str], kind: str | None,
               mapping: dict[str, str]) -> str:
     if kind:
@@ -847,13 +908,17 @@ def ingest_table(store: Store, path: Path | str, *, kind: str | None = None,
     """Load one table file; return the run's counts. Raises IngestError if unreadable."""
     path = Path(path)
     maps = load_mapping(Path(mapping) if mapping else None)
-    headers, chunks = read_table(path)
+    headers, chunks = read_table(path, is_header=_header_test(kind, maps))
     k = _kind_for(path, headers, kind, maps)
     colmap = map_headers(headers, k, maps)
     present = set(colmap.values())
     missing = [c for c in KINDS[k].required if c not in present]
     if missing:
-        raise IngestError(f"{path.name}: 缺少必需的列 {missing}（{k}） (required columns missing)",
+        raise IngestError(f"{path.name}: 缺少必需的列 {missing}（{k}）；前 {HEADER_SEARCH_ROWS} "
+                          "行中没有一行含这些列，表头读作："
+                          f"{[str(h) for h in headers][:12]}。请检查表头的列名，或用映射文件"
+                          f"（--mapping）指明 (required columns missing: no row among the first "
+                          f"{HEADER_SEARCH_ROWS} has them; map your headers with a mapping file)",
                           code=codes.E203_MISSING_COLUMN)
     job = Job(store, source or path.name, k, prune=prune, run_dir=run_dir,
               batch_size=batch_size, synthetic=synthetic, on_progress=on_progress)

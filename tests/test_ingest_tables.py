@@ -352,3 +352,36 @@ def test_ingest_bad_json_lines_quarantined_others_loaded(embedded_store: Store,
     assert any("不是 JSON" in x["reason"] and "(not JSON)" in x["reason"] for x in q)
     names = {x["n"] for x in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
     assert names == {"鸿运机械有限公司", "泰和物流有限公司"}
+
+
+def test_ingest_header_below_a_title_row_is_found(embedded_store: Store,
+                                                  tmp_path: Path) -> None:
+    # regression (audit M7): a merged title row above the header gave E202 and the advice
+    # to give --kind, which then gave E203 for the missing name column
+    import openpyxl
+
+    store = embedded_store
+    store.clear()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["唐山市企业名录（2026年）"])
+    ws.merge_cells("A1:F1")
+    ws.append(["企业名称", "所在地区", "成立日期", "从业人员", "营业收入", "备注"])
+    ws.append(["标题甲有限公司", "丰南区", "2010-05-06", 10, "500万元", None])
+    ws.append(["标题乙有限公司", "丰南区", "2011-01-01", "很多", "500万元", None])
+    wb.save(tmp_path / "名录.xlsx")
+    (tmp_path / "名录.csv").write_text("唐山市企业名录（2026年）,,\n\n企业名称,所在地区,从业人员\n"
+                                      "标题丙有限公司,丰南区,10\n标题丁有限公司,丰南区,很多\n",
+                                      encoding="utf-8")
+    for name, bad_row in (("名录.xlsx", "4"), ("名录.csv", "5")):
+        r = ingest_table(store, tmp_path / name, run_dir=tmp_path)
+        assert (r.read, r.quarantined) == (2, 1), name
+        assert [x["row"] for x in _quarantine(r.quarantine_path)] == [bad_row]
+    assert _count(store, "Enterprise") == 2
+    # no header in the first rows: the message says so instead of only pointing at --kind
+    (tmp_path / "x.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    for kind, code in ((None, "E202"), ("enterprises", "E203")):
+        with pytest.raises(IngestError) as e:
+            ingest_table(store, tmp_path / "x.csv", kind=kind, run_dir=tmp_path)
+        assert e.value.code == code and "前 10 行" in str(e.value)
