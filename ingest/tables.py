@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import itertools
 import json
 import logging
@@ -34,6 +35,7 @@ from ingest import codes, values
 from ingest.columns import (
     HEADER_SEARCH_ROWS,
     KINDS,
+    column_sources,
     detect_kind,
     load_mapping,
     map_headers,
@@ -319,11 +321,10 @@ def _read_excel(path: Path, chunk_rows: int,
 
 def _read_jsonl(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
     """Every line parsed on its own: a line that is not a JSON object is quarantined with
-    its line number. The headers are the first object's keys; the rows hold the keys of
-    all objects (a first pass), those of the first object first."""
+    its line number. The headers are the keys of all objects, in the order first seen (a
+    first pass): a row may name a column by another alias than the first line does."""
     enc = detect_encoding(path)
     keys: dict[str, None] = {}
-    first: list[str] | None = None
     lines = 0
     with path.open(encoding=enc, errors="replace") as fh:
         for line in fh:
@@ -335,9 +336,7 @@ def _read_jsonl(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]
                     continue
                 if isinstance(obj, dict):
                     keys.update(dict.fromkeys(obj))
-                    if first is None:
-                        first = [str(k) for k in obj]
-    if first is None:
+    if not keys:
         if not lines:
             raise IngestError(f"{path} 是空文件 (empty file)", code=codes.E201_UNREADABLE)
         raise IngestError(f"{path} 不是 JSON Lines：没有一行是 JSON 对象 "
@@ -373,7 +372,7 @@ def _read_jsonl(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]
         if records or bad:
             yield Chunk(columns, records, rows, bad)
 
-    return first, gen()
+    return columns, gen()
 
 
 # ----------------------------------------------------------------- references
@@ -866,6 +865,12 @@ class TableLoader:
         self._rel_or_candidate(row, rel, "from", "to", props)
 
 
+def _first_filled(alts: list[list[int]], rec: list[Any]) -> tuple[Any, ...]:
+    """Each column's cell in ``rec``: the first of its sources (positions) not blank."""
+    return tuple(next((rec[i] for i in a if not values.blank(rec[i])), rec[a[0]])
+                 for a in alts)
+
+
 def _has_fffd(records: list[list[Any]]) -> bool:
     try:
         return "\ufffd" in "\x00".join(itertools.chain.from_iterable(records))
@@ -923,14 +928,18 @@ def ingest_table(store: Store, path: Path | str, *, kind: str | None = None,
     job = Job(store, source or path.name, k, prune=prune, run_dir=run_dir,
               batch_size=batch_size, synthetic=synthetic, on_progress=on_progress)
     loader = TableLoader(job, k)
-    keep = {h: c for h, c in colmap.items() if c != "-"}
+    sources = column_sources(headers, k, maps)
     extra_synth = next((h for h in headers if str(h).strip().lower() == "synthetic"), None)
-    if extra_synth is not None:
-        keep[extra_synth] = "synthetic"
-    names = list(keep.values())
-    pos = [headers.index(h) for h in keep]
+    if extra_synth is not None and "synthetic" not in sources:
+        sources["synthetic"] = [extra_synth]
+    names = list(sources)
+    pos = [headers.index(srcs[0]) for srcs in sources.values()]
     pick: Callable[[list[Any]], Any] = (operator.itemgetter(*pos) if len(pos) > 1
                                         else lambda rec: (rec[pos[0]],))
+    # a column named twice (企业名称 and name): a row takes the first source not blank
+    alts = [[headers.index(h) for h in srcs] for srcs in sources.values()]
+    if any(len(a) > 1 for a in alts):
+        pick = functools.partial(_first_filled, alts)
     try:
         for chunk in chunks:
             for rown, reason in chunk.bad:

@@ -385,3 +385,20 @@ def test_ingest_header_below_a_title_row_is_found(embedded_store: Store,
         with pytest.raises(IngestError) as e:
             ingest_table(store, tmp_path / "x.csv", kind=kind, run_dir=tmp_path)
         assert e.value.code == code and "前 10 行" in str(e.value)
+
+
+def test_ingest_a_second_alias_of_a_column_is_read(embedded_store: Store,
+                                                   tmp_path: Path) -> None:
+    # regression (audit L7): a JSON Lines row naming the firm under "name" while the first
+    # line says 企业名称 was skipped as blank; the kind stays enterprises
+    store = embedded_store
+    store.clear()
+    ensure_reference(store)
+    f = tmp_path / "ents.jsonl"
+    f.write_text('{"企业名称":"鸿运机械有限公司","所在地区":"丰南区"}\n'
+                 '{"name":"晨光建材有限公司"}\n'
+                 '{"企业名称":"泰和物流有限公司","name":"别的名字"}\n', encoding="utf-8")
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert r.kind == "enterprises" and (r.read, r.skipped, r.quarantined) == (3, 0, 0)
+    names = {x["n"] for x in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
+    assert names == {"鸿运机械有限公司", "晨光建材有限公司", "泰和物流有限公司"}
