@@ -71,9 +71,12 @@ def number(value: Any, *, field: str, allow_negative: bool = False) -> float | N
     else:
         s = _clean_number(text(value) or "")
         s = re.sub(r"(人|名|个|家|台|套|吨|件)$", "", s)
+        factor = 1.0
+        if s.endswith(("万", "亿")):  # 1.2万人: counts are written so too
+            s, factor = s[:-1], (10_000.0 if s.endswith("万") else 100_000_000.0)
         if not _NUM.match(s):
             raise CellError(codes.E214_NUMBER, f"{field}: 不是数字 {value!r} (not a number)")
-        out = float(s)
+        out = round(float(s) * factor, 6) if factor != 1.0 else float(s)
     if not allow_negative and out < 0:
         raise CellError(codes.E214_NUMBER, f"{field}: 不能为负数 {value!r} (negative)")
     return out

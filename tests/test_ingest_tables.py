@@ -239,6 +239,15 @@ def test_ingest_same_named_products_resolve_stably_after_clear(store: Store,
         assert sum(r.created + r.updated for r in again) == 0
 
 
+@pytest.mark.parametrize(("raw", "out"), [
+    pytest.param("1.2万人", 12000, id="wan-people"), pytest.param("3万", 30000, id="wan"),
+    pytest.param("320人", 320, id="people"),
+])
+def test_ingest_counts_in_wan(raw: str, out: int) -> None:
+    # regression (audit L3): "1.2万人" was not a number of employees
+    assert values.integer(raw, field="employees") == out
+
+
 @pytest.mark.parametrize("raw", [
     pytest.param("2010/5/6 0:00", id="excel-csv-export"),
     pytest.param("2010-05-06 00:00:00", id="pandas-date-cell"),
