@@ -30,6 +30,7 @@ E220_USCC_CONFLICT = "E220"  # the row's USCC belongs to another id
 E221_DUPLICATE = "E221"  # the same record twice in one source with different content
 E222_UNDECODABLE = "E222"  # bytes in the row that the file's encoding cannot decode
 E223_SELF_TIE = "E223"  # a tie between two enterprises whose two ends are one enterprise
+E224_MALFORMED = "E224"  # the row itself cannot be read (wrong number of fields, not JSON)
 
 MESSAGES: dict[str, str] = {
     E201_UNREADABLE: "文件无法读取 (unreadable source)",
@@ -52,4 +53,5 @@ MESSAGES: dict[str, str] = {
     E221_DUPLICATE: "同一来源中重复且内容不同 (conflicting duplicate)",
     E222_UNDECODABLE: "该行含有无法解码的字节 (undecodable bytes in the row)",
     E223_SELF_TIE: "关系两端是同一企业 (both ends are the same enterprise)",
+    E224_MALFORMED: "该行格式错误，无法读取 (malformed row)",
 }

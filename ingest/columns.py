@@ -17,6 +17,10 @@ from pathlib import Path
 from graph.errors import IngestError
 from ingest import codes
 
+#: Rows searched for the header: government spreadsheets often put a title (merged
+#: cells), a date or a blank row above it.
+HEADER_SEARCH_ROWS = 10
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -145,37 +149,47 @@ def load_mapping(path: Path | None) -> dict[str, str]:
     return out
 
 
-def map_headers(headers: Iterable[object], kind: str,
-                mapping: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Source header → canonical column for ``kind`` (unknown headers map to ``-``)."""
+def column_sources(headers: Iterable[object], kind: str,
+                   mapping: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """Canonical column of ``kind`` → the source headers naming it, in order: a header
+    that repeats an alias (``name`` beside 企业名称) is a second source of the column."""
     places = {**_PLACEHOLDER_DEFAULT, **_PLACEHOLDER_BY_KIND.get(kind, {})}
-    out: dict[str, str] = {}
-    taken: set[str] = set()
+    out: dict[str, list[str]] = {}
     for h in headers:
         f = fold_header(h)
         canon = (mapping or {}).get(f) or ALIASES.get(f) or "-"
         canon = places.get(canon, canon)
-        if canon in KINDS[kind].columns and canon not in taken:
-            out[str(h)] = canon
-            taken.add(canon)
-        else:
-            out[str(h)] = "-"
+        if canon in KINDS[kind].columns:
+            out.setdefault(canon, []).append(str(h))
     return out
+
+
+def map_headers(headers: Iterable[object], kind: str,
+                mapping: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Source header → canonical column for ``kind`` (unknown headers map to ``-``, as do
+    further sources of a column already named: see :func:`column_sources`)."""
+    headers = list(headers)
+    first = {srcs[0]: canon for canon, srcs in column_sources(headers, kind, mapping).items()}
+    return {str(h): first.get(str(h), "-") for h in headers}
 
 
 def detect_kind(headers: list[object], mapping: Mapping[str, str] | None = None) -> str:
     """The kind whose required columns are all present and that explains most headers."""
     best: tuple[int, int, str] | None = None
     for name, kind in KINDS.items():
-        mapped = {c for c in map_headers(headers, name, mapping).values() if c != "-"}
-        if not set(kind.required) <= mapped:
+        sources = column_sources(headers, name, mapping)
+        if not set(kind.required) <= set(sources):
             continue
-        key = (len(mapped), len(kind.required), name)
+        # headers explained: two headers of one column (企业名称 and name) both count
+        key = (sum(map(len, sources.values())), len(kind.required), name)
         if best is None or key[:2] > best[:2]:
             best = key
     if best is None:
         raise IngestError(
-            f"无法从表头识别表格类型：{[str(h) for h in headers][:12]}；请用 --kind 指定 "
-            f"({', '.join(KINDS)}) (cannot detect the table kind from its headers)",
+            f"无法从表头识别表格类型：{[str(h) for h in headers][:12]}；前 {HEADER_SEARCH_ROWS} "
+            "行中没有一行含任一类表格的全部必需列（如企业名称）。请检查表头的列名，或用 --mapping "
+            f"映射列名、用 --kind 指定类型（{', '.join(KINDS)}） (cannot detect the table kind: "
+            f"no row among the first {HEADER_SEARCH_ROWS} names every required column of a "
+            "kind; check the headers, or map them and give the kind)",
             code=codes.E202_UNKNOWN_KIND)
     return best[2]

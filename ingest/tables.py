@@ -12,11 +12,16 @@ here: Cypher text or CLI output.
 from __future__ import annotations
 
 import codecs
+import csv
+import functools
+import itertools
 import json
 import logging
+import operator
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +32,14 @@ from graph.schema import q
 from graph.store import GRAPH_CYPHER, Store
 from graph.vocab import SIZE_NAMES, TIER_NAMES
 from ingest import codes, values
-from ingest.columns import KINDS, detect_kind, load_mapping, map_headers
+from ingest.columns import (
+    HEADER_SEARCH_ROWS,
+    KINDS,
+    column_sources,
+    detect_kind,
+    load_mapping,
+    map_headers,
+)
 from ingest.job import IngestResult, Job, stable_id
 from ingest.normalize import norm_name
 from ingest.resolve import Decision
@@ -82,44 +94,61 @@ def detect_encoding(path: Path) -> str:
 
 @dataclass
 class Chunk:
-    """Rows of a file as columns (pandas hands them over column by column, far cheaper
-    than boxing every cell into per-row dicts)."""
+    """Rows of a file, each a list of cells in the order of ``columns``, with the file row
+    each starts on and the malformed rows met among them (quarantined, not loaded)."""
 
-    first_row: int  # file row number of the first row (header is row 1 in CSV/XLSX)
     columns: list[str]
-    values: list[list[Any]]  # one list per column, all of the same length
+    records: list[list[Any]]
+    row_numbers: list[int]  # line in the file (CSV/XLSX: header = 1; JSON Lines: 1 = first)
+    bad: list[tuple[int, str]] = field(default_factory=list)  # (row, reason)
 
     def __len__(self) -> int:
-        return len(self.values[0]) if self.values else 0
-
-    def column(self, name: str) -> list[Any] | None:
-        try:
-            return self.values[self.columns.index(name)]
-        except ValueError:
-            return None
+        return len(self.records)
 
     @property
     def rows(self) -> list[dict[Any, Any]]:
-        return [dict(zip(self.columns, vals, strict=True))
-                for vals in zip(*self.values, strict=True)]
+        return [dict(zip(self.columns, rec, strict=True)) for rec in self.records]
 
 
-def _chunk(first_row: int, df: pd.DataFrame) -> Chunk:
-    cols = [str(c) for c in df.columns]
-    return Chunk(first_row, cols, [df.iloc[:, i].tolist() for i in range(len(cols))])
+HeaderTest = Callable[[list[str]], bool]
 
 
-def read_table(path: Path, chunk_rows: int = CHUNK_ROWS) -> tuple[list[str], Iterator[Chunk]]:
-    """Headers and an iterator of chunks (all cells as strings or JSON values)."""
+def _header_at(rows: Iterable[list[Any]], is_header: HeaderTest | None) -> int:
+    """Index (among ``rows``) of the header: the first of the first
+    :data:`HEADER_SEARCH_ROWS` non-blank rows that ``is_header`` accepts, else the first
+    non-blank row (whose headers then explain the error); -1 when every row is blank."""
+    first = -1
+    seen = 0
+    for i, cells in enumerate(rows):
+        if not any(c is not None and str(c).strip() for c in cells):
+            continue
+        if first < 0:
+            first = i
+            if is_header is None:
+                break
+        if is_header is not None and is_header(_header_names(cells)):
+            return i
+        seen += 1
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    return first
+
+
+def read_table(path: Path, chunk_rows: int = CHUNK_ROWS, *,
+               is_header: HeaderTest | None = None) -> tuple[list[str], Iterator[Chunk]]:
+    """Headers and an iterator of chunks (all cells as strings or JSON values).
+
+    ``is_header`` tells a header row from a title above it (CSV and XLSX): see
+    :func:`_header_at`."""
     if not path.is_file():
         raise IngestError(f"文件不存在 {path} (no such file)", code=codes.E201_UNREADABLE)
     suffix = path.suffix.lower()
     try:
         if suffix in {".xlsx", ".xlsm", ".xls"}:
-            return _read_excel(path, chunk_rows)
+            return _read_excel(path, chunk_rows, is_header)
         if suffix in {".jsonl", ".ndjson", ".json"}:
             return _read_jsonl(path, chunk_rows)
-        return _read_csv(path, chunk_rows)
+        return _read_csv(path, chunk_rows, is_header)
     except IngestError:
         raise
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
@@ -127,79 +156,223 @@ def read_table(path: Path, chunk_rows: int = CHUNK_ROWS) -> tuple[list[str], Ite
                           code=codes.E201_UNREADABLE) from e
 
 
-def _read_csv(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
+def _header_names(cells: list[Any]) -> list[str]:
+    """Column names as pandas makes them: a blank cell is ``Unnamed: i``, a repeated name
+    gets ``.1``, ``.2``."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, c in enumerate(cells):
+        name = f"Unnamed: {i}" if c is None or str(c).strip() == "" else str(c)
+        base, n = name, 0
+        while name in seen:
+            n += 1
+            name = f"{base}.{n}"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+class _CsvRecords:
+    """The records of a CSV file (csv.reader: C speed) with the line each starts on.
+
+    pandas' reader numbers rows, not lines (an empty line vanished from the count) and
+    fails the whole file on one row with a wrong number of fields. Here a record judged
+    malformed can be cut back to its first line (:meth:`give_back`) and the lines after
+    it read again, so an unclosed quote costs that line, not the rest of the file.
+    """
+
+    def __init__(self, fh: Iterator[str], sep: str) -> None:
+        self._sep = sep
+        self._taken: list[str] = []  # the lines of the record last read
+        self._src: Iterator[str] = fh
+        self._reader = self._open()
+        self._line = 0  # lines consumed before the record last read
+
+    def _open(self) -> Iterator[list[str]]:
+        taken = self._taken
+
+        def tracked(src: Iterator[str]) -> Iterator[str]:
+            for line in src:
+                taken.append(line)
+                yield line
+
+        return csv.reader(tracked(self._src), delimiter=self._sep, skipinitialspace=True)
+
+    def __iter__(self) -> _CsvRecords:
+        return self
+
+    def __next__(self) -> tuple[int, list[str] | None, str]:
+        """(line the record starts on, its fields or None, why it could not be parsed)."""
+        self._line += len(self._taken)
+        self._taken.clear()
+        try:
+            return self._line + 1, next(self._reader), ""
+        except csv.Error as e:
+            if not self._taken:
+                raise StopIteration from e
+            self.give_back()
+            return self._line + 1, None, str(e)
+
+    @property
+    def span(self) -> int:
+        """Lines the record last read spans."""
+        return len(self._taken)
+
+    def give_back(self) -> None:
+        """Read again every line of the record last read but its first."""
+        rest = self._taken[1:]
+        del self._taken[1:]
+        self._src = itertools.chain(rest, self._src)
+        self._reader = self._open()
+
+
+def _read_csv(path: Path, chunk_rows: int,
+              is_header: HeaderTest | None) -> tuple[list[str], Iterator[Chunk]]:
     enc = detect_encoding(path)
-    with path.open(encoding=enc, errors="replace") as fh:
-        first = fh.readline()
-    sep = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
+    with path.open(encoding=enc, errors="replace", newline="") as fh:
+        head = list(itertools.islice(fh, 4 * HEADER_SEARCH_ROWS))
+    tabs, commas = sum(x.count("\t") for x in head), sum(x.count(",") for x in head)
+    sep = "\t" if path.suffix.lower() == ".tsv" or tabs > commas else ","
+    # The header's line, found in the first lines (a record's line: a title may hold a
+    # quoted line break); the main pass below skips the lines before it.
+    found = [(line, rec) for line, rec, _ in _CsvRecords(iter(head), sep) if rec is not None]
+    at = _header_at([rec for _, rec in found], is_header)
+    if at < 0 and len(head) < 4 * HEADER_SEARCH_ROWS:
+        raise IngestError(f"{path} 是空文件 (empty file)", code=codes.E201_UNREADABLE)
+    header_line = found[at][0] if at >= 0 else 0
     # Bytes that do not decode past the sniffed first megabyte become U+FFFD and
     # their row is quarantined (E222) instead of failing the whole file.
-    reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=enc,
-                         encoding_errors="replace", chunksize=chunk_rows,
-                         skipinitialspace=True)
+    fh = path.open(encoding=enc, errors="replace", newline="")
     try:
-        first_chunk = next(reader)
-    except StopIteration:
-        first_chunk = pd.DataFrame()
-    except pd.errors.EmptyDataError as e:
-        raise IngestError(f"{path} 是空文件 (empty file)", code=codes.E201_UNREADABLE) from e
-    headers = [str(c) for c in first_chunk.columns]
-    if not headers:
-        raise IngestError(f"{path} 没有表头，不像表格 (no header: not a table)",
-                          code=codes.E201_UNREADABLE)
+        recs = _CsvRecords(fh, sep)
+        header = next((rec for line, rec, _ in recs if line >= header_line and rec
+                       and any(c.strip() for c in rec)), None)
+    except BaseException:
+        fh.close()
+        raise
+    if header is None:
+        fh.close()
+        raise IngestError(f"{path} 是空文件 (empty file)", code=codes.E201_UNREADABLE)
+    headers = _header_names(header)
+    width = len(headers)
 
     def gen() -> Iterator[Chunk]:
-        row = 2
-        chunks = [first_chunk]
-        try:
-            for df in [*chunks, *reader]:
-                yield _chunk(row, df)
-                row += len(df)
-        except (UnicodeDecodeError, pd.errors.ParserError) as e:
-            raise IngestError(f"{path} 第 {row} 行附近无法读取：{e} (unreadable near row {row})",
-                              code=codes.E201_UNREADABLE) from e
+        records: list[list[Any]] = []
+        rows: list[int] = []
+        bad: list[tuple[int, str]] = []
+        with fh:
+            for line, rec, err in recs:
+                if rec is None:
+                    bad.append((line, f"无法解析该行：{err} (malformed row: {err})"))
+                    continue
+                n = len(rec)
+                if n != width:
+                    span = recs.span
+                    if n > width and span == 1 and not any(c.strip() for c in rec[width:]):
+                        rec = rec[:width]  # trailing empty fields (a spreadsheet's export)
+                    elif n < width and span == 1:
+                        rec += [""] * (width - n)  # a short row: the rest is empty
+                    elif span > 1:
+                        recs.give_back()
+                        bad.append((line, f"引号未闭合或字段数不符：自本行起的 {span} 行读成 "
+                                    f"{n} 个字段，应为 {width} 个；其后各行已重新读取 "
+                                    f"(unclosed quote: {span} lines read as {n} fields, "
+                                    f"expected {width}; the lines after this one were read "
+                                    "again)"))
+                        continue
+                    else:
+                        bad.append((line, f"字段数不符：应为 {width} 个，实为 {n} 个 "
+                                    f"(expected {width} fields, saw {n})"))
+                        continue
+                records.append(rec)
+                rows.append(line)
+                if len(records) >= chunk_rows:
+                    yield Chunk(headers, records, rows, bad)
+                    records, rows, bad = [], [], []
+            if records or bad:
+                yield Chunk(headers, records, rows, bad)
 
     return headers, gen()
 
 
-def _read_excel(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
-    df = pd.read_excel(path, dtype=str, keep_default_na=False)
-    headers = [str(c) for c in df.columns]
+def _excel_cell(v: Any) -> Any:
+    """A cell as ``dtype=str`` reads it, except that a date cell stays a date: its string
+    ("2010-05-06 00:00:00") is not what the user typed."""
+    return v if isinstance(v, date) or v == "" else str(v)
+
+
+def _read_excel(path: Path, chunk_rows: int,
+                is_header: HeaderTest | None) -> tuple[list[str], Iterator[Chunk]]:
+    df = pd.read_excel(path, dtype=object, header=None, keep_default_na=False)
+    rows = df.map(_excel_cell).values.tolist()  # rows[i] is the sheet's row i + 1
+    at = _header_at(rows, is_header)
+    if at < 0:
+        raise IngestError(f"{path} 是空表格 (empty sheet)", code=codes.E201_UNREADABLE)
+    headers = _header_names(rows[at])
+    start = at + 1
 
     def gen() -> Iterator[Chunk]:
-        for i in range(0, len(df), chunk_rows):
-            yield _chunk(i + 2, df.iloc[i:i + chunk_rows])
+        for i in range(start, len(rows), chunk_rows):
+            part = rows[i:i + chunk_rows]
+            yield Chunk(headers, part, list(range(i + 1, i + 1 + len(part))))
 
     return headers, gen()
 
 
 def _read_jsonl(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
+    """Every line parsed on its own: a line that is not a JSON object is quarantined with
+    its line number. The headers are the keys of all objects, in the order first seen (a
+    first pass): a row may name a column by another alias than the first line does."""
     enc = detect_encoding(path)
-    headers: list[str] = []
-    with path.open(encoding=enc) as fh:
+    keys: dict[str, None] = {}
+    lines = 0
+    with path.open(encoding=enc, errors="replace") as fh:
         for line in fh:
             if line.strip():
+                lines += 1
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(obj, dict):
+                    keys.update(dict.fromkeys(obj))
+    if not keys:
+        if not lines:
+            raise IngestError(f"{path} 是空文件 (empty file)", code=codes.E201_UNREADABLE)
+        raise IngestError(f"{path} 不是 JSON Lines：没有一行是 JSON 对象 "
+                          "(not JSON Lines: no line is a JSON object)",
+                          code=codes.E201_UNREADABLE)
+    columns = [str(k) for k in keys]
+    width = len(columns)
+
+    def gen() -> Iterator[Chunk]:
+        records: list[list[Any]] = []
+        rows: list[int] = []
+        bad: list[tuple[int, str]] = []
+        with path.open(encoding=enc, errors="replace") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    records.append([None] * width)  # counted as skipped, like a blank row
+                    rows.append(n)
+                    continue
                 try:
                     obj = json.loads(line)
                 except ValueError as e:
-                    raise IngestError(f"{path} 不是 JSON Lines：{e} (not JSON Lines)",
-                                      code=codes.E201_UNREADABLE) from e
+                    bad.append((n, f"不是 JSON：{e} (not JSON)"))
+                    continue
                 if not isinstance(obj, dict):
-                    raise IngestError(f"{path} 的每行应为 JSON 对象 (lines must be objects)",
-                                      code=codes.E201_UNREADABLE)
-                headers = list(obj)
-                break
+                    bad.append((n, f"应为 JSON 对象，实为 {type(obj).__name__} "
+                                "(not a JSON object)"))
+                    continue
+                records.append([obj.get(h) for h in columns])
+                rows.append(n)
+                if len(records) >= chunk_rows:
+                    yield Chunk(columns, records, rows, bad)
+                    records, rows, bad = [], [], []
+        if records or bad:
+            yield Chunk(columns, records, rows, bad)
 
-    def gen() -> Iterator[Chunk]:
-        reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False,
-                              encoding=enc)
-        row = 1
-        with reader:
-            for df in reader:
-                yield _chunk(row, df)
-                row += len(df)
-
-    return headers, gen()
+    return columns, gen()
 
 
 # ----------------------------------------------------------------- references
@@ -696,11 +869,29 @@ class TableLoader:
         self._rel_or_candidate(row, rel, "from", "to", props)
 
 
-def _has_fffd(column: list[Any]) -> bool:
+def _first_filled(alts: list[list[int]], rec: list[Any]) -> tuple[Any, ...]:
+    """Each column's cell in ``rec``: the first of its sources (positions) not blank."""
+    return tuple(next((rec[i] for i in a if not values.blank(rec[i])), rec[a[0]])
+                 for a in alts)
+
+
+def _has_fffd(records: list[list[Any]]) -> bool:
     try:
-        return "\ufffd" in "\x00".join(column)
-    except TypeError:  # not all strings (JSON Lines): look cell by cell
-        return any(isinstance(v, str) and "\ufffd" in v for v in column)
+        return "\ufffd" in "\x00".join(itertools.chain.from_iterable(records))
+    except TypeError:  # not all strings (JSON Lines, XLSX): look cell by cell
+        return any(isinstance(v, str) and "\ufffd" in v for rec in records for v in rec)
+
+
+def _header_test(kind: str | None, mapping: dict[str, str]) -> HeaderTest:
+    """A row is the header when it names every required column of ``kind`` (of some kind
+    when none is given)."""
+    kinds = [KINDS[kind]] if kind in KINDS else list(KINDS.values())
+
+    def test(cells: list[str]) -> bool:
+        return any(set(k.required) <= set(map_headers(cells, k.name, mapping).values())
+                   for k in kinds)
+
+    return test
 
 
 def _kind_for(path: Path, headers: list[str], kind: str | None,
@@ -726,32 +917,42 @@ def ingest_table(store: Store, path: Path | str, *, kind: str | None = None,
     """Load one table file; return the run's counts. Raises IngestError if unreadable."""
     path = Path(path)
     maps = load_mapping(Path(mapping) if mapping else None)
-    headers, chunks = read_table(path)
+    headers, chunks = read_table(path, is_header=_header_test(kind, maps))
     k = _kind_for(path, headers, kind, maps)
     colmap = map_headers(headers, k, maps)
     present = set(colmap.values())
     missing = [c for c in KINDS[k].required if c not in present]
     if missing:
-        raise IngestError(f"{path.name}: 缺少必需的列 {missing}（{k}） (required columns missing)",
+        raise IngestError(f"{path.name}: 缺少必需的列 {missing}（{k}）；前 {HEADER_SEARCH_ROWS} "
+                          "行中没有一行含这些列，表头读作："
+                          f"{[str(h) for h in headers][:12]}。请检查表头的列名，或用映射文件"
+                          f"（--mapping）指明 (required columns missing: no row among the first "
+                          f"{HEADER_SEARCH_ROWS} has them; map your headers with a mapping file)",
                           code=codes.E203_MISSING_COLUMN)
     job = Job(store, source or path.name, k, prune=prune, run_dir=run_dir,
               batch_size=batch_size, synthetic=synthetic, on_progress=on_progress)
     loader = TableLoader(job, k)
-    keep = {h: c for h, c in colmap.items() if c != "-"}
+    sources = column_sources(headers, k, maps)
     extra_synth = next((h for h in headers if str(h).strip().lower() == "synthetic"), None)
-    if extra_synth is not None:
-        keep[extra_synth] = "synthetic"
+    if extra_synth is not None and "synthetic" not in sources:
+        sources["synthetic"] = [extra_synth]
+    names = list(sources)
+    pos = [headers.index(srcs[0]) for srcs in sources.values()]
+    pick: Callable[[list[Any]], Any] = (operator.itemgetter(*pos) if len(pos) > 1
+                                        else lambda rec: (rec[pos[0]],))
+    # a column named twice (企业名称 and name): a row takes the first source not blank
+    alts = [[headers.index(h) for h in srcs] for srcs in sources.values()]
+    if any(len(a) > 1 for a in alts):
+        pick = functools.partial(_first_filled, alts)
     try:
-        names = list(keep.values())
         for chunk in chunks:
-            n = len(chunk)
-            # a column a JSON Lines chunk lacks reads as empty, like a missing key
-            cols = [chunk.column(h) or [None] * n for h in keep]
-            first = chunk.first_row
-            # U+FFFD (undecodable bytes) looked for once per column, not per cell
-            check = any(_has_fffd(c) for c in cols)
-            for i, vals in enumerate(zip(*cols, strict=True)):
-                loader.row(first + i, dict(zip(names, vals, strict=True)), check_bytes=check)
+            for rown, reason in chunk.bad:
+                job.result.read += 1
+                job.quarantine(rown, "", codes.E224_MALFORMED, reason)
+            # U+FFFD (undecodable bytes) looked for once per chunk, not per cell
+            check = _has_fffd(chunk.records)
+            for rown, rec in zip(chunk.row_numbers, chunk.records, strict=True):
+                loader.row(rown, dict(zip(names, pick(rec), strict=True)), check_bytes=check)
     except IngestError:
         # The rows read before the unreadable part stay loaded; the run says it failed.
         job.prune = False

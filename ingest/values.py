@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ingest import codes
@@ -71,9 +71,12 @@ def number(value: Any, *, field: str, allow_negative: bool = False) -> float | N
     else:
         s = _clean_number(text(value) or "")
         s = re.sub(r"(人|名|个|家|台|套|吨|件)$", "", s)
+        factor = 1.0
+        if s.endswith(("万", "亿")):  # 1.2万人: counts are written so too
+            s, factor = s[:-1], (10_000.0 if s.endswith("万") else 100_000_000.0)
         if not _NUM.match(s):
             raise CellError(codes.E214_NUMBER, f"{field}: 不是数字 {value!r} (not a number)")
-        out = float(s)
+        out = round(float(s) * factor, 6) if factor != 1.0 else float(s)
     if not allow_negative and out < 0:
         raise CellError(codes.E214_NUMBER, f"{field}: 不能为负数 {value!r} (negative)")
     return out
@@ -110,19 +113,26 @@ def money(value: Any, *, field: str) -> float | None:
 
 
 _DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:T.*)?$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _MONTH = (re.compile(r"^(\d{4})[-/.](\d{1,2})$"), re.compile(r"^(\d{4})年(\d{1,2})月$"))
 _YEAR = re.compile(r"^(\d{4})年?$")
+#: A time of day after the date, as pandas writes a date cell ("2010-05-06 00:00:00") and
+#: Excel exports one to CSV ("2010/5/6 0:00"); it is dropped, the date kept.
+_TIME_OF_DAY = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*"
+                          r"(?:Z|[+-]\d{2}:?\d{2})?$")
 
 
 def iso_date(value: Any, *, field: str) -> str | None:
     """``YYYY-MM-DD`` (or ``YYYY-MM`` / ``YYYY`` when the cell is that precise)."""
     if blank(value):
         return None
-    s = (text(value) or "").replace(" ", "")
+    if isinstance(value, date):  # a spreadsheet's date cell (datetime, pandas Timestamp)
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
+    # the time of day goes before the spaces (2010 年 5 月 6 日 is still a date)
+    s = _TIME_OF_DAY.sub("", text(value) or "").replace(" ", "")
     try:
         for pat in _DATE_PATTERNS:
             m = pat.match(s)

@@ -117,6 +117,10 @@ def test_api_ingest_unreadable_table_fails_the_job_not_the_server(
                  "kind", id="bad-kind"),
     pytest.param({"file": ("a.csv", b"name\nx\n", "text/csv")}, {"mapping": "{not json"}, 422,
                  "mapping", id="bad-mapping"),
+    pytest.param({"file": ("a.csv", b"name\nx\n", "text/csv")}, {"prune": "是"}, 422,
+                 "prune", id="bad-prune"),
+    pytest.param({"file": ("a.csv", b"name\nx\n", "text/csv")}, {"prune": "maybe"}, 422,
+                 "prune", id="bad-prune-word"),
 ])
 def test_api_ingest_bad_uploads_are_problems(emb_client: tuple[FastAPI, TestClient],
                                              files: object, data: dict[str, str], status: int,

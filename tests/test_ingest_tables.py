@@ -360,3 +360,175 @@ def test_ingest_triple_of_an_entity_with_itself_is_quarantined(store: Store,
                        run_dir=tmp_path)
     assert r.quarantined == 1
     assert store.read("MATCH (a)-[r]->(a) RETURN count(r) AS n")[0]["n"] == 0
+@pytest.mark.parametrize(("raw", "out"), [
+    pytest.param("1.2万人", 12000, id="wan-people"), pytest.param("3万", 30000, id="wan"),
+    pytest.param("320人", 320, id="people"),
+])
+def test_ingest_counts_in_wan(raw: str, out: int) -> None:
+    # regression (audit L3): "1.2万人" was not a number of employees
+    assert values.integer(raw, field="employees") == out
+
+
+@pytest.mark.parametrize("raw", [
+    pytest.param("2010/5/6 0:00", id="excel-csv-export"),
+    pytest.param("2010-05-06 00:00:00", id="pandas-date-cell"),
+    pytest.param("2010-05-06T08:30:00+08:00", id="iso-t"),
+    pytest.param("2010年5月6日 0:00", id="chinese-with-time"),
+])
+def test_ingest_dates_with_a_time_of_day_keep_the_date(raw: str) -> None:
+    assert values.iso_date(raw, field="founded") == "2010-05-06"
+
+
+def test_ingest_date_cells_load_from_csv_and_xlsx(embedded_store: Store,
+                                                  tmp_path: Path) -> None:
+    # regression (audit H1): every real Excel date cell was quarantined as "not a date"
+    from datetime import datetime
+
+    import openpyxl
+
+    store = embedded_store
+    store.clear()
+    f = tmp_path / "dt.csv"
+    f.write_text("企业名称,所在地区,成立日期\n日期甲有限公司,丰南区,2010/5/6 0:00\n"
+                 "日期乙有限公司,丰南区,2010-05-06 00:00:00\n", encoding="utf-8")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["企业名称", "所在地区", "成立日期"])
+    ws.append(["日期丙有限公司", "丰南区", datetime(2010, 5, 6)])
+    wb.save(tmp_path / "dt.xlsx")
+    # the date cell reaches the parser as a date, not as the string pandas makes of it
+    from ingest.tables import read_table
+
+    _, chunks = read_table(tmp_path / "dt.xlsx")
+    assert [row["成立日期"] for c in chunks for row in c.rows] == [datetime(2010, 5, 6)]
+    for name in ("dt.csv", "dt.xlsx"):
+        r = ingest_table(store, tmp_path / name, run_dir=tmp_path)
+        assert r.quarantined == 0, name
+    founded = {x["n"]: x["f"] for x in store.read(
+        "MATCH (e:Enterprise) RETURN e.name AS n, e.founded AS f")}
+    assert founded == {"日期甲有限公司": "2010-05-06", "日期乙有限公司": "2010-05-06",
+                       "日期丙有限公司": "2010-05-06"}
+
+
+def _quarantine(path: str | None) -> list[dict[str, str]]:
+    with open(path or "", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_ingest_quarantine_rows_are_file_lines(embedded_store: Store, tmp_path: Path) -> None:
+    # regression (audit M1): pandas dropped empty lines without counting them, so a bad
+    # row after one was reported a line too early; a record is numbered by its first line
+    store = embedded_store
+    store.clear()
+    ensure_reference(store)  # the region's node, so that LOCATED_IN is not a skipped tie
+    f = tmp_path / "rownum.csv"
+    f.write_text("企业名称,所在地区,从业人员,简介\n"       # 1
+                 "行号丁有限公司,丰南区,10,x\n"             # 2
+                 "\n"                                        # 3 empty
+                 '行号戊有限公司,丰南区,abc,"第一行\n'       # 4, its field runs on
+                 '第二行"\n'                                 # 5
+                 ",,,\n"                                     # 6 only commas
+                 "行号己有限公司,丰南区,-3,y\n",             # 7
+                 encoding="utf-8")
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert (r.read, r.quarantined, r.skipped) == (3, 2, 2)
+    assert {(x["row"], x["column"]) for x in _quarantine(r.quarantine_path)} == {
+        ("4", "employees"), ("7", "employees")}
+
+
+def test_ingest_malformed_csv_rows_quarantined_others_loaded(embedded_store: Store,
+                                                             tmp_path: Path) -> None:
+    # regression (audit M2): one row with an extra field (or an unclosed quote) failed
+    # the whole file with pandas' "Expected 3 fields in line 3, saw 4"
+    store = embedded_store
+    store.clear()
+    f = tmp_path / "commas.csv"
+    f.write_text("企业名称,所在地区,从业人员\n"
+                 "逗号甲有限公司,丰南区,10\n"
+                 "逗号乙有限公司,分公司,丰南区,10\n"      # 3: a field too many
+                 '逗号丙有限公司,"丰南区,10\n'             # 4: the quote never closes
+                 "逗号丁有限公司,丰南区,10\n"
+                 "逗号戊有限公司,丰南区,10,,\n",           # trailing empty fields: fine
+                 encoding="utf-8")
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert (r.read, r.quarantined) == (5, 2)
+    q = _quarantine(r.quarantine_path)
+    assert [(x["row"], x["code"]) for x in q] == [("3", "E224"), ("4", "E224")]
+    assert "字段数不符" in q[0]["reason"] and "expected 3 fields, saw 4" in q[0]["reason"]
+    assert "引号未闭合" in q[1]["reason"]
+    names = {x["n"] for x in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
+    assert names == {"逗号甲有限公司", "逗号丁有限公司", "逗号戊有限公司"}
+
+
+def test_ingest_bad_json_lines_quarantined_others_loaded(embedded_store: Store,
+                                                         tmp_path: Path) -> None:
+    # regression (audit H2): a line that is not JSON past the first gave a traceback
+    # from inside pandas' reader
+    store = embedded_store
+    store.clear()
+    f = tmp_path / "ents.jsonl"
+    f.write_text('{"企业名称":"鸿运机械有限公司","从业人员":5}\n'
+                 "not json\n"
+                 "[1, 2]\n"
+                 "\n"
+                 '{"企业名称":"晨光建材有限公司","从业人员":"很多"}\n'
+                 '{"企业名称":"泰和物流有限公司"}\n', encoding="utf-8")
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert (r.read, r.quarantined, r.skipped) == (5, 3, 1)
+    q = _quarantine(r.quarantine_path)
+    assert sorted((x["row"], x["code"]) for x in q) == [("2", "E224"), ("3", "E224"),
+                                                         ("5", "E214")]
+    assert any("不是 JSON" in x["reason"] and "(not JSON)" in x["reason"] for x in q)
+    names = {x["n"] for x in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
+    assert names == {"鸿运机械有限公司", "泰和物流有限公司"}
+
+
+def test_ingest_header_below_a_title_row_is_found(embedded_store: Store,
+                                                  tmp_path: Path) -> None:
+    # regression (audit M7): a merged title row above the header gave E202 and the advice
+    # to give --kind, which then gave E203 for the missing name column
+    import openpyxl
+
+    store = embedded_store
+    store.clear()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["唐山市企业名录（2026年）"])
+    ws.merge_cells("A1:F1")
+    ws.append(["企业名称", "所在地区", "成立日期", "从业人员", "营业收入", "备注"])
+    ws.append(["标题甲有限公司", "丰南区", "2010-05-06", 10, "500万元", None])
+    ws.append(["标题乙有限公司", "丰南区", "2011-01-01", "很多", "500万元", None])
+    wb.save(tmp_path / "名录.xlsx")
+    (tmp_path / "名录.csv").write_text("唐山市企业名录（2026年）,,\n\n企业名称,所在地区,从业人员\n"
+                                      "标题丙有限公司,丰南区,10\n标题丁有限公司,丰南区,很多\n",
+                                      encoding="utf-8")
+    for name, bad_row in (("名录.xlsx", "4"), ("名录.csv", "5")):
+        r = ingest_table(store, tmp_path / name, run_dir=tmp_path)
+        assert (r.read, r.quarantined) == (2, 1), name
+        assert [x["row"] for x in _quarantine(r.quarantine_path)] == [bad_row]
+    assert _count(store, "Enterprise") == 2
+    # no header in the first rows: the message says so instead of only pointing at --kind
+    (tmp_path / "x.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    for kind, code in ((None, "E202"), ("enterprises", "E203")):
+        with pytest.raises(IngestError) as e:
+            ingest_table(store, tmp_path / "x.csv", kind=kind, run_dir=tmp_path)
+        assert e.value.code == code and "前 10 行" in str(e.value)
+
+
+def test_ingest_a_second_alias_of_a_column_is_read(embedded_store: Store,
+                                                   tmp_path: Path) -> None:
+    # regression (audit L7): a JSON Lines row naming the firm under "name" while the first
+    # line says 企业名称 was skipped as blank; the kind stays enterprises
+    store = embedded_store
+    store.clear()
+    ensure_reference(store)
+    f = tmp_path / "ents.jsonl"
+    f.write_text('{"企业名称":"鸿运机械有限公司","所在地区":"丰南区"}\n'
+                 '{"name":"晨光建材有限公司"}\n'
+                 '{"企业名称":"泰和物流有限公司","name":"别的名字"}\n', encoding="utf-8")
+    r = ingest_table(store, f, run_dir=tmp_path)
+    assert r.kind == "enterprises" and (r.read, r.skipped, r.quarantined) == (3, 0, 0)
+    names = {x["n"] for x in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
+    assert names == {"鸿运机械有限公司", "晨光建材有限公司", "泰和物流有限公司"}

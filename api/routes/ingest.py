@@ -216,9 +216,16 @@ async def _accept(request: Request, jobs: JobManager, kind: str, suffixes: set[s
                         headers={"Location": out.links["self"]})
 
 
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
 def _table_options(fields: Mapping[str, Any]) -> dict[str, Any]:
-    opts: dict[str, Any] = {"prune": str(fields.get("prune", "false")).lower()
-                            in {"1", "true", "yes", "on"}}
+    prune = str(fields.get("prune", "false")).strip().lower()
+    if prune not in _TRUE | _FALSE:
+        # a typo (prune=是, prune=maybe) must not quietly mean "keep everything"
+        raise InvalidInput("prune must be true or false", field="prune")
+    opts: dict[str, Any] = {"prune": prune in _TRUE}
     if fields.get("kind"):
         from ingest.columns import KINDS
 
