@@ -153,7 +153,8 @@ def iso_date(value: Any, *, field: str) -> str | None:
 
 
 def share(value: Any, *, field: str) -> float | None:
-    """A share in 0–1; ``30%`` and ``30`` (>1) mean 0.3."""
+    """A share in 0–1; ``30%`` and ``30`` (>1) mean 0.3: a bare number up to 1 is a
+    fraction (``1`` is the whole), one above 1 a percentage (``1.5`` is 1.5 %)."""
     if blank(value):
         return None
     s = text(value) or ""
