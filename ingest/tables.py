@@ -535,6 +535,9 @@ class TableLoader:
         # are computed once per distinct (column, cell) and their outcome — value or
         # error — reused; the result is exactly what the check gives for that cell.
         self._memo: dict[tuple[str, str], Any] = {}
+        self._rown = 0  # the row being loaded
+        #: upstream ids not known yet: (row, id, downstream product), settled by ``finish``
+        self._forward: list[tuple[int, str, str]] = []
 
     def _memo_cell(self, col: str, raw: Any, fn: Callable[[], Any]) -> Any:
         if type(raw) is not str:
@@ -564,6 +567,7 @@ class TableLoader:
             self.job.quarantine(rown, bad, codes.E222_UNDECODABLE,
                                 f"{bad}: {codes.MESSAGES[codes.E222_UNDECODABLE]}")
             return
+        self._rown = rown
         try:
             getattr(self, "_" + self.kind)(raw)
         except RowError as e:
@@ -590,17 +594,36 @@ class TableLoader:
             self.job.result.merged += 1
         return id_ if id_ is not None else None
 
-    def _product(self, value: str, col: str, *, forward_ok: bool = False) -> str:
-        """A product reference; an unknown id is an error unless it may come later in
-        the same file (``upstream`` of products/segments: the link is then skipped and
-        counted if the id never appears)."""
+    def _product(self, value: str, col: str) -> str:
+        """A product reference; an unknown id is an error."""
         pid = self.prods.resolve(value)
-        if pid is None and forward_ok:
-            return value
         if pid is None:
             raise RowError(col, codes.E218_UNKNOWN_REF, f"{col}: 未知产品编号 {value!r} "
                            "(unknown product id)")
         return pid
+
+    def _upstream(self, value: str, down: str) -> None:
+        """An ``upstream`` product of products/segments rows: its id may come later in the
+        same file, so an unknown one is settled at the end (:meth:`finish`)."""
+        pid = self.prods.resolve(value)
+        if pid is None:
+            self._forward.append((self._rown, value, down))
+        else:
+            self.job.rel("UPSTREAM_OF", "Product", pid, "Product", down)
+
+    def finish(self) -> None:
+        """Write the upstream links whose ids the rest of the file defined; quarantine the
+        others (they were dropped as skipped, with no reason anywhere)."""
+        for rown, value, down in self._forward:
+            pid = self.prods.resolve(value)
+            if pid is not None:
+                self.job.rel("UPSTREAM_OF", "Product", pid, "Product", down)
+            else:
+                self.job.quarantine(rown, "upstream", codes.E218_UNKNOWN_REF,
+                                    f"upstream: 未知的上游产品编号 {value!r}，本文件和图谱中都没有 "
+                                    "(unknown upstream product id: not in this file or the "
+                                    "store)")
+        self._forward.clear()
 
     def _ambiguous(self, row: dict[str, Any], col: str) -> list[str]:
         v = values.text(row.get(col)) or ""
@@ -748,8 +771,6 @@ class TableLoader:
         industry_code = self._industry(row)
         chain_id = values.text(row.get("chain_id"))
         id_ = values.text(row.get("id")) or stable_id("P", norm_name(name))
-        ups = [self._product(up, "upstream", forward_ok=True)
-               for up in values.str_list(row.get("upstream"))]
         self.job.node("Product", id_, {"name": name, "norm_name": norm_name(name),
                                        "industry_code": industry_code, "chain_id": chain_id,
                                        **self._synthetic(row)})
@@ -758,8 +779,8 @@ class TableLoader:
         if chain_id and seg:
             self._segment(chain_id, None, seg, None)
             self.job.rel("IN_SEGMENT", "Product", id_, "Segment", f"{chain_id}:{seg}")
-        for up_id in ups:
-            self.job.rel("UPSTREAM_OF", "Product", up_id, "Product", id_)
+        for up in values.str_list(row.get("upstream")):
+            self._upstream(up, id_)
 
     def _segment(self, chain_id: str, chain_name: str | None, seg: str,
                  order: int | None) -> str:
@@ -786,8 +807,7 @@ class TableLoader:
         self.prods.known(pid, product)
         self.job.rel("IN_SEGMENT", "Product", pid, "Segment", sid)
         for up in values.str_list(row.get("upstream")):
-            up_id = self._product(up, "upstream", forward_ok=True)
-            self.job.rel("UPSTREAM_OF", "Product", up_id, "Product", pid)
+            self._upstream(up, pid)
 
     def _enterprise_products(self, row: dict[str, Any]) -> None:
         role = _cell(row, "role", values.choice, allowed=ROLES)
@@ -953,6 +973,7 @@ def ingest_table(store: Store, path: Path | str, *, kind: str | None = None,
             check = _has_fffd(chunk.records)
             for rown, rec in zip(chunk.row_numbers, chunk.records, strict=True):
                 loader.row(rown, dict(zip(names, pick(rec), strict=True)), check_bytes=check)
+        loader.finish()
     except IngestError:
         # The rows read before the unreadable part stay loaded; the run says it failed.
         job.prune = False

@@ -532,3 +532,20 @@ def test_ingest_a_second_alias_of_a_column_is_read(embedded_store: Store,
     assert r.kind == "enterprises" and (r.read, r.skipped, r.quarantined) == (3, 0, 0)
     names = {x["n"] for x in store.read("MATCH (e:Enterprise) RETURN e.name AS n")}
     assert names == {"鸿运机械有限公司", "晨光建材有限公司", "泰和物流有限公司"}
+
+
+def test_ingest_products_upstream_later_in_the_file_or_unknown(store: Store,
+                                                               tmp_path: Path) -> None:
+    """An upstream id defined further down the file is linked; one that neither the file nor
+    the store has is quarantined with its row (it was dropped as skipped, no reason given)."""
+    rows = [{"id": "P-down", "name": "冷轧薄板", "upstream": "P-up|P-none"},
+            {"id": "P-up", "name": "热轧板卷", "upstream": ""}]
+    r = ingest_table(store, _write(tmp_path / "products.csv", rows), kind="products",
+                     run_dir=tmp_path)
+    assert (r.read, r.quarantined, r.skipped) == (2, 1, 0)
+    with open(r.quarantine_path or "", encoding="utf-8-sig") as fh:
+        q = list(csv.DictReader(fh))
+    assert [(x["row"], x["column"], x["code"]) for x in q] == [("2", "upstream", "E218")]
+    assert "P-none" in q[0]["reason"]
+    assert store.read("MATCH (a:Product)-[:UPSTREAM_OF]->(b:Product) RETURN a.id AS a, "
+                      "b.id AS b") == [{"a": "P-up", "b": "P-down"}]
