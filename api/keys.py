@@ -106,7 +106,8 @@ class KeyStore:
                 db.execute(_SCHEMA)
             except (OSError, sqlite3.Error) as e:
                 raise ConfigError(
-                    f"API key file {self.path} is unusable ({e}); set RONGLIAN_KEYS_PATH",
+                    f"API 密钥文件 {self.path} 无法使用 / API key file {self.path} is unusable "
+                    f"({e}); set RONGLIAN_KEYS_PATH",
                     code="E103",
                 ) from e
             self._db = db

@@ -182,8 +182,8 @@ def open_store(url: str | None = None, settings: Settings | None = None, *,
 
         path = url[len("embedded://"):]
         if not path:
-            raise ConfigError(f"store URL {url!r} has no path; use embedded:///path/to/dir",
-                              code="E101")
+            raise ConfigError(f"存储地址 {url!r} 缺少路径 / store URL {url!r} has no path; use "
+                              "embedded:///path/to/dir", code="E101")
         return EmbeddedStore(Path(path).expanduser(), timeout=settings.query_timeout_s,
                              create=create)
     if scheme in {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}:
@@ -197,8 +197,8 @@ def open_store(url: str | None = None, settings: Settings | None = None, *,
             timeout=settings.query_timeout_s,
         )
     raise ConfigError(
-        f"unknown store URL {url!r}: use embedded:///path/to/dir, bolt://host:7687 or "
-        "neo4j://host:7687",
+        f"无法识别的存储地址 {url!r} / unknown store URL {url!r}: use embedded:///path/to/dir, "
+        "bolt://host:7687 or neo4j://host:7687",
         code="E102",
     )
 

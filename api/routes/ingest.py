@@ -224,7 +224,7 @@ def _table_options(fields: Mapping[str, Any]) -> dict[str, Any]:
     prune = str(fields.get("prune", "false")).strip().lower()
     if prune not in _TRUE | _FALSE:
         # a typo (prune=是, prune=maybe) must not quietly mean "keep everything"
-        raise InvalidInput("prune must be true or false", field="prune")
+        raise InvalidInput("prune 应为 true 或 false / prune must be true or false", field="prune")
     opts: dict[str, Any] = {"prune": prune in _TRUE}
     if fields.get("kind"):
         from ingest.columns import KINDS
