@@ -396,3 +396,26 @@ def test_viz_browser_direct_open_stays_fitted_when_the_frame_settles(browser: An
         _no_console_errors(pg)
     finally:
         ctx.close()
+
+
+def test_viz_browser_need_statuses_follow_the_language(page: Any, base_url: str,
+                                                      embedded_store: Store, demo: Any) -> None:
+    """A profile's needs show their status in the page's language (the stored open/matched/
+    closed showed as such in both)."""
+    from graph.writes import merge_nodes, merge_rels, node_row, rel_row
+
+    firm = demo[2][0]["source"]
+    merge_nodes(embedded_store, "Need", [node_row("N-viz-1", {"name": "采购焦炭",
+                                                              "status": "open"})])
+    merge_rels(embedded_store, "NEEDS", "Enterprise", "Need", [rel_row(firm, "N-viz-1")])
+    try:
+        _open(page, f"{base_url}/explore?chain={CHAIN}")
+        page.evaluate("(id) => window.ronglianMap.showEnterprise(id)", firm)
+        page.wait_for_selector("#panel .profile")
+        assert "采购焦炭（待满足）" in page.inner_text("#panel .profile")
+        page.click("#lang-toggle")
+        page.wait_for_function("document.querySelector('#panel .profile').innerText"
+                               ".includes('（open）')")
+        _no_console_errors(page)
+    finally:
+        embedded_store.write("MATCH (n:Need {id: 'N-viz-1'}) DETACH DELETE n")

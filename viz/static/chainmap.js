@@ -41,7 +41,7 @@
       g_yan: '延链（可延伸）', g_ext: '可延链（无缺口，有延伸方向）', g_ok: '无缺口', faded: '外地企业（半透明、虚线）',
       collapsed_hint: '企业较多，已折叠到产品节点，点击产品节点展开', visible: '可见节点',
       p_short: '简称', p_uscc: '信用代码', p_region: '所在地', p_industry: '行业代码',
-      p_founded: '成立', p_employees: '员工', p_revenue: '营收(万元)', p_caps: '能力', p_needs: '需求',
+      p_founded: '成立', p_employees: '员工', p_revenue: '营收(万元)', p_caps: '能力', p_needs: '需求', need_open: '待满足', need_matched: '已对接', need_closed: '已关闭',
       p_partners: '合作伙伴', p_source: '来源',
       title: '产业链图谱 · 融链', chain_missing: '未找到产业链“{id}”，请从列表中选择',
       loaded_fail: '加载失败', no_chains: '暂无产业链数据（请先导入或运行 ronglian demo）', up: '上游', mid: '中游', down: '下游', upstream: '上游方向',
@@ -82,7 +82,7 @@
       collapsed_hint: 'Many firms: collapsed into product nodes; click one to expand',
       p_short: 'Short name', p_uscc: 'USCC', p_region: 'Location', p_industry: 'Industry',
       p_founded: 'Founded', p_employees: 'Employees', p_revenue: 'Revenue (10k CNY)',
-      p_caps: 'Capabilities', p_needs: 'Needs', p_partners: 'Partners', p_source: 'Source',
+      p_caps: 'Capabilities', p_needs: 'Needs', need_open: 'open', need_matched: 'matched', need_closed: 'closed', p_partners: 'Partners', p_source: 'Source',
       visible: 'visible nodes', loaded_fail: 'Failed to load', title: 'Chain map · Ronglian',
       chain_missing: 'Chain “{id}” not found; pick one from the list',
       no_chains: 'No chains loaded yet (import one or run ronglian demo)', up: 'Upstream',
@@ -113,6 +113,8 @@
   };
 
   function t(key) { return (I18N[state.lang] || I18N.zh)[key] || I18N.zh[key] || key; }
+  /* A need's stored status (open/matched/closed, graph/MODEL.md) in the page's language. */
+  function needStatus(s) { var k = 'need_' + s; return (I18N.zh[k] ? t(k) : s); }
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -511,7 +513,7 @@
           ['p_region', d.region ? (d.region.full_name || d.region.name || d.region.code) : null],
           ['p_industry', d.industry_code], ['p_founded', d.founded], ['p_employees', d.employees],
           ['p_revenue', d.revenue], ['p_caps', names(d.capabilities)],
-          ['p_needs', names(d.needs, function (n) { return n.name + (n.status ? '（' + n.status + '）' : ''); })],
+          ['p_needs', names(d.needs, function (n) { return n.name + (n.status ? '（' + needStatus(n.status) + '）' : ''); })],
           ['p_partners', names(d.partners, function (p) { return relName(p) + ' ' + (p.name || p.id); })],
           ['p_source', d.provenance ? d.provenance.source : null]];
         fields.forEach(function (f) { if (f[1] !== undefined && f[1] !== null && f[1] !== '') { out.appendChild(row(t(f[0]), f[1])); } });
